@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>Options of AutoDev. Bind them from the <c>AutoDev</c> configuration section or set them in <c>AddAutoDev(options => ...)</c>.</summary>
+/// <remarks>Validated when the host starts; an invalid value stops the start with a message that says what to change.</remarks>
+public sealed class AutoDevOptions
+{
+    /// <summary>The configuration section bound by <c>AddAutoDev(configuration)</c>: <c>AutoDev</c>.</summary>
+    public const string SectionName = "AutoDev";
+
+    /// <summary>Default of <see cref="FailureThreshold"/>.</summary>
+    public const int DefaultFailureThreshold = 2;
+
+    /// <summary>Default of <see cref="EventChannelCapacity"/>.</summary>
+    public const int DefaultEventChannelCapacity = 10_000;
+
+    /// <summary>How many similar failures of one agent trigger a new skill candidate.</summary>
+    /// <value>Default <see cref="DefaultFailureThreshold"/>; allowed 1 to 100.</value>
+    [Range(1, 100)]
+    public int FailureThreshold { get; set; } = DefaultFailureThreshold;
+
+    /// <summary>How the event bus delivers events.</summary>
+    /// <value>Default <see cref="EventDispatchMode.Channel"/>.</value>
+    [EnumDataType(typeof(EventDispatchMode))]
+    public EventDispatchMode EventDispatchMode { get; set; } = EventDispatchMode.Channel;
+
+    /// <summary>How many events the channel holds before publishers wait.</summary>
+    /// <value>Default <see cref="DefaultEventChannelCapacity"/>; allowed 1 to 1,000,000.</value>
+    [Range(1, 1_000_000)]
+    public int EventChannelCapacity { get; set; } = DefaultEventChannelCapacity;
+
+    /// <summary>Capabilities of the host's own, each with the lowest maturity allowed to use it. Gated by the master switch and the maturity.</summary>
+    public IDictionary<string, AgentMaturity> CustomCapabilities { get; } = new Dictionary<string, AgentMaturity>(StringComparer.Ordinal);
+
+    /// <summary>Settings per workspace id, used until settings are saved for that workspace in the store.</summary>
+    public IDictionary<string, WorkspaceSettings> Workspaces { get; } = new Dictionary<string, WorkspaceSettings>(StringComparer.Ordinal);
+}
+
+/// <summary>Validates the data annotations of <see cref="AutoDevOptions"/> (source-generated).</summary>
+[OptionsValidator]
+internal sealed partial class AutoDevOptionsAnnotationsValidator : IValidateOptions<AutoDevOptions>;
+
+/// <summary>Validates the rules of <see cref="AutoDevOptions"/> that span several values.</summary>
+internal sealed class AutoDevOptionsValidator : IValidateOptions<AutoDevOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AutoDevOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var (capability, maturity) in options.CustomCapabilities)
+        {
+            if (string.IsNullOrWhiteSpace(capability))
+            {
+                errors.Add("AutoDev:CustomCapabilities has an empty name; give every custom capability a name.");
+            }
+            else if (CapabilityNames.BuiltInMinimumMaturity(capability) is not null)
+            {
+                errors.Add($"AutoDev:CustomCapabilities:{capability} redefines a built-in capability; choose another name.");
+            }
+
+            if (!Enum.IsDefined(maturity))
+            {
+                errors.Add($"AutoDev:CustomCapabilities:{capability} has maturity {(int)maturity}; use Student, Intern, Supervised or Autonomous.");
+            }
+        }
+
+        foreach (var (workspace, settings) in options.Workspaces)
+        {
+            errors.AddRange(settings.Validate().Select(e => $"AutoDev:Workspaces:{workspace}: {e}"));
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

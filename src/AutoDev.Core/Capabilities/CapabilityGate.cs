@@ -1,0 +1,212 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>The default <see cref="ICapabilityGate"/>: DESIGN §5's maturity matrix, the workspace switches, custom capabilities from options, and limits through <see cref="ICapabilityUsageStore"/>.</summary>
+public sealed class CapabilityGate : ICapabilityGate
+{
+    private const int GraduationAttempts = 3;
+    private readonly IAgentProfileStore _agents;
+    private readonly IWorkspaceStore _workspaces;
+    private readonly ICapabilityUsageStore _usage;
+    private readonly IEventBus _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyDictionary<string, AgentMaturity> _custom;
+
+    /// <summary>Creates the gate.</summary>
+    public CapabilityGate(
+        IAgentProfileStore agents,
+        IWorkspaceStore workspaces,
+        ICapabilityUsageStore usage,
+        IEventBus events,
+        TimeProvider time,
+        IOptions<AutoDevOptions> options,
+        ILogger<CapabilityGate> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _agents = agents;
+        _workspaces = workspaces;
+        _usage = usage;
+        _events = events;
+        _time = time;
+        _logger = logger;
+        _custom = new Dictionary<string, AgentMaturity>(options.Value.CustomCapabilities, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc/>
+    public GateDecision CanUse(AgentProfile agent, string capability, WorkspaceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(capability);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (MinimumMaturity(capability) is not { } minimum)
+        {
+            return new GateDecision(capability, GateDenial.UnknownCapability);
+        }
+
+        if (!settings.Enabled)
+        {
+            return new GateDecision(capability, GateDenial.WorkspaceDisabled, minimum);
+        }
+
+        var switchedOn = capability switch
+        {
+            CapabilityNames.MementoSkills => settings.MementoSkills,
+            CapabilityNames.AlphaEvolver => settings.AlphaEvolver,
+            CapabilityNames.BackgroundEvolution => settings.BackgroundEvolution,
+            _ => true,
+        };
+        if (!switchedOn)
+        {
+            return new GateDecision(capability, GateDenial.CapabilityDisabled, minimum);
+        }
+
+        return agent.Maturity < minimum
+            ? new GateDecision(capability, GateDenial.MaturityTooLow, minimum)
+            : new GateDecision(capability, GateDenial.None, minimum);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<GateDecision> CheckAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
+    {
+        var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
+        if (decision.IsAllowed && limit < int.MaxValue
+            && await _usage.CountAsync(tenantId, capability, scope, day, cancellationToken).ConfigureAwait(false) >= limit)
+        {
+            decision = new GateDecision(capability, GateDenial.DailyLimitReached, decision.RequiredMaturity, limit);
+        }
+
+        Log.GateDecided(_logger, tenantId, agentId, capability, decision.Denial);
+        return decision;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<CapabilityReservation> ReserveAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
+    {
+        var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
+        {
+            throw new CapabilityDeniedException(decision);
+        }
+
+        var usage = new CapabilityUsage
+        {
+            TenantId = tenantId,
+            AgentId = scope,
+            Capability = capability,
+            Day = day,
+            CreatedAt = _time.GetUtcNow(),
+        };
+        if (!await _usage.TryReserveAsync(usage, limit, cancellationToken).ConfigureAwait(false))
+        {
+            throw new LimitExceededException(capability, scope is null ? $"workspace '{tenantId}'" : $"agent '{agentId}'", limit);
+        }
+
+        return new CapabilityReservation(_usage, usage);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RecordUsageAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
+    {
+        var reservation = await ReserveAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
+        await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<GraduationResult> TryGraduateAsync(string tenantId, string agentId, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var agent = await FindAgentAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false);
+            var previous = agent.Maturity;
+            var graduated = agent;
+            var readiness = GraduationReadiness.Evaluate(graduated);
+            while (readiness.IsReady && readiness.Next is { } next)
+            {
+                graduated = graduated with { Maturity = next };
+                readiness = GraduationReadiness.Evaluate(graduated);
+            }
+
+            if (graduated.Maturity == previous)
+            {
+                return new GraduationResult(agent, previous, readiness, []);
+            }
+
+            try
+            {
+                graduated = await _agents.UpdateAsync(graduated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < GraduationAttempts)
+            {
+                continue;
+            }
+
+            Log.AgentGraduated(_logger, tenantId, agentId, previous, graduated.Maturity);
+            var unlocked = await PublishUnlocksAsync(graduated, previous, cancellationToken).ConfigureAwait(false);
+            return new GraduationResult(graduated, previous, readiness, unlocked);
+        }
+    }
+
+    private async ValueTask<List<CapabilityUnlocked>> PublishUnlocksAsync(AgentProfile agent, AgentMaturity previous, CancellationToken cancellationToken)
+    {
+        var settings = await _workspaces.GetSettingsAsync(agent.TenantId, cancellationToken).ConfigureAwait(false);
+        var unlocked = new List<CapabilityUnlocked>();
+        foreach (var capability in AllCapabilities())
+        {
+            var minimum = MinimumMaturity(capability)!.Value;
+            if (minimum <= previous || minimum > agent.Maturity)
+            {
+                continue;
+            }
+
+            var decision = CanUse(agent, capability, settings);
+            var notification = new CapabilityUnlocked
+            {
+                TenantId = agent.TenantId,
+                AgentId = agent.AgentId,
+                Capability = capability,
+                Maturity = agent.Maturity,
+                OccurredAt = _time.GetUtcNow(),
+                ActionRequired = !decision.IsAllowed,
+                Message = decision.IsAllowed
+                    ? $"Agent '{agent.AgentId}' reached {agent.Maturity.ToString().ToUpperInvariant()} and can now use '{capability}'."
+                    : $"Agent '{agent.AgentId}' reached {agent.Maturity.ToString().ToUpperInvariant()} and qualifies for '{capability}'; {decision.Reason}",
+            };
+            unlocked.Add(notification);
+            await _events.PublishAsync(notification, cancellationToken).ConfigureAwait(false);
+        }
+
+        return unlocked;
+    }
+
+    private async ValueTask<(GateDecision Decision, int Limit, string? Scope, DateOnly Day)> DecideAsync(
+        string tenantId, string agentId, string capability, CancellationToken cancellationToken)
+    {
+        var agent = await FindAgentAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false);
+        var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var decision = CanUse(agent, capability, settings);
+        var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        return capability switch
+        {
+            CapabilityNames.MementoSkills => (decision, settings.MaxSkillCandidatesPerDay, agentId, day),
+            CapabilityNames.AlphaEvolver => (decision, settings.MaxMutationsPerDay, null, day),
+            _ => (decision, int.MaxValue, agentId, day),
+        };
+    }
+
+    private async ValueTask<AgentProfile> FindAgentAsync(string tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        Internal.Guard.Id(tenantId);
+        Internal.Guard.Id(agentId);
+        return await _agents.FindAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(AgentProfile), tenantId, agentId);
+    }
+
+    private AgentMaturity? MinimumMaturity(string capability) =>
+        CapabilityNames.BuiltInMinimumMaturity(capability) ?? (_custom.TryGetValue(capability, out var m) ? m : null);
+
+    private IEnumerable<string> AllCapabilities() =>
+        new[] { CapabilityNames.MementoSkills, CapabilityNames.AlphaEvolver, CapabilityNames.BackgroundEvolution }.Concat(_custom.Keys);
+}

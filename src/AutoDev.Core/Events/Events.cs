@@ -1,0 +1,99 @@
+namespace AutoDev;
+
+/// <summary>The base of every AutoDev event. Events are immutable and carry their workspace.</summary>
+public abstract record AutoDevEvent
+{
+    /// <summary>The workspace the event belongs to.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>When it happened.</summary>
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+/// <summary>An agent failed a task. Published after the episode is stored.</summary>
+public sealed record TaskFailed : AutoDevEvent
+{
+    /// <summary>The agent.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The stored episode.</summary>
+    public required Guid EpisodeId { get; init; }
+
+    /// <summary>The task.</summary>
+    public required string TaskDescription { get; init; }
+
+    /// <summary>The error, if known.</summary>
+    public string? ErrorTrace { get; init; }
+}
+
+/// <summary>An agent succeeded at a task. Published after the episode is stored.</summary>
+public sealed record TaskSucceeded : AutoDevEvent
+{
+    /// <summary>The agent.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The stored episode.</summary>
+    public required Guid EpisodeId { get; init; }
+
+    /// <summary>The task.</summary>
+    public required string TaskDescription { get; init; }
+}
+
+/// <summary>A skill ran. AlphaEvolver listens to this to find slow, costly or flaky skills.</summary>
+public sealed record SkillExecuted : AutoDevEvent
+{
+    /// <summary>The skill.</summary>
+    public required Guid SkillId { get; init; }
+
+    /// <summary>The version that ran.</summary>
+    public required Guid SkillVersionId { get; init; }
+
+    /// <summary>The skill's name.</summary>
+    public required string SkillName { get; init; }
+
+    /// <summary>The agent that ran it, if any.</summary>
+    public string? AgentId { get; init; }
+
+    /// <summary>How long it took.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Whether it succeeded.</summary>
+    public bool Success { get; init; }
+
+    /// <summary>How many retries it needed.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Tokens the host reports the call cost.</summary>
+    public long TokensUsed { get; init; }
+
+    /// <summary>The inputs, as JSON, when the host allows recording them.</summary>
+    public string? InputsJson { get; init; }
+}
+
+/// <summary>
+/// An agent graduated to a maturity that opens a capability. Hosts forward it to people as a notification of type
+/// <see cref="NotificationType"/>.
+/// </summary>
+public sealed record CapabilityUnlocked : AutoDevEvent
+{
+    /// <summary>The notification type hosts use: <c>auto_dev_capability_unlocked</c>.</summary>
+    public const string NotificationType = "auto_dev_capability_unlocked";
+
+    /// <summary>Always <see cref="NotificationType"/>.</summary>
+    public string Type { get; init; } = NotificationType;
+
+    /// <summary>The agent.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The capability that opened, for example <c>alpha_evolver</c>.</summary>
+    public required string Capability { get; init; }
+
+    /// <summary>The maturity the agent reached.</summary>
+    public required AgentMaturity Maturity { get; init; }
+
+    /// <summary>A sentence for a person.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Whether a person must act (switch the capability on in the workspace settings) before it is used.</summary>
+    public bool ActionRequired { get; init; }
+}

@@ -1,0 +1,112 @@
+namespace AutoDev;
+
+/// <summary>Where a skill candidate is on its way from a failure pattern to a promoted skill.</summary>
+public enum SkillCandidateStatus
+{
+    /// <summary>Generated, waiting for sandbox validation.</summary>
+    Pending = 0,
+
+    /// <summary>Passed validation; waiting for review.</summary>
+    Validated = 1,
+
+    /// <summary>Broken LLM output or failed validation; never promoted. The reason is kept.</summary>
+    Failed = 2,
+
+    /// <summary>A reviewer approved it.</summary>
+    Approved = 3,
+
+    /// <summary>A reviewer rejected it.</summary>
+    Rejected = 4,
+
+    /// <summary>It became a skill in the registry. Final.</summary>
+    Promoted = 5,
+}
+
+/// <summary>Where a tool mutation is between generation and promotion.</summary>
+public enum ToolMutationStatus
+{
+    /// <summary>Generated, waiting for the sandbox to run parent and child.</summary>
+    Pending = 0,
+
+    /// <summary>Ran in the sandbox, kept behaviour and was at least as fit as its parent; waiting for review.</summary>
+    Passed = 1,
+
+    /// <summary>Broken output, a behaviour change or lower fitness. The reason is kept.</summary>
+    Failed = 2,
+
+    /// <summary>A reviewer approved it.</summary>
+    Approved = 3,
+
+    /// <summary>A reviewer rejected it.</summary>
+    Rejected = 4,
+
+    /// <summary>It became a new version of its skill. Final.</summary>
+    Promoted = 5,
+}
+
+/// <summary>Where a workflow variant is in its evaluation.</summary>
+public enum WorkflowEvaluationStatus
+{
+    /// <summary>Waiting to be evaluated.</summary>
+    Pending = 0,
+
+    /// <summary>Scored.</summary>
+    Evaluated = 1,
+
+    /// <summary>Could not be evaluated. The reason is kept.</summary>
+    Failed = 2,
+
+    /// <summary>Became the agent's workflow. Final.</summary>
+    Promoted = 3,
+
+    /// <summary>Discarded. Final.</summary>
+    Rejected = 4,
+}
+
+/// <summary>Where a daily-limit reservation is.</summary>
+public enum CapabilityUsageStatus
+{
+    /// <summary>Counts against the limit until committed or released.</summary>
+    Reserved = 0,
+
+    /// <summary>Used. Counts against the limit.</summary>
+    Committed = 1,
+
+    /// <summary>Given back. Does not count.</summary>
+    Released = 2,
+}
+
+/// <summary>The allowed status transitions of every AutoDev state machine. Stores enforce them.</summary>
+public static class StatusTransitions
+{
+    /// <summary>Whether a skill candidate may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static bool CanTransitionTo(this SkillCandidateStatus from, SkillCandidateStatus to) => (from, to) switch
+    {
+        (SkillCandidateStatus.Pending, SkillCandidateStatus.Validated or SkillCandidateStatus.Failed or SkillCandidateStatus.Rejected) => true,
+        (SkillCandidateStatus.Validated, SkillCandidateStatus.Approved or SkillCandidateStatus.Rejected or SkillCandidateStatus.Promoted) => true,
+        (SkillCandidateStatus.Failed, SkillCandidateStatus.Rejected) => true,
+        (SkillCandidateStatus.Approved, SkillCandidateStatus.Promoted) => true,
+        _ => false,
+    };
+
+    /// <summary>Whether a tool mutation may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static bool CanTransitionTo(this ToolMutationStatus from, ToolMutationStatus to) => (from, to) switch
+    {
+        (ToolMutationStatus.Pending, ToolMutationStatus.Passed or ToolMutationStatus.Failed) => true,
+        (ToolMutationStatus.Passed, ToolMutationStatus.Approved or ToolMutationStatus.Rejected or ToolMutationStatus.Promoted) => true,
+        (ToolMutationStatus.Approved, ToolMutationStatus.Promoted) => true,
+        _ => false,
+    };
+
+    /// <summary>Whether a workflow variant may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static bool CanTransitionTo(this WorkflowEvaluationStatus from, WorkflowEvaluationStatus to) => (from, to) switch
+    {
+        (WorkflowEvaluationStatus.Pending, WorkflowEvaluationStatus.Evaluated or WorkflowEvaluationStatus.Failed) => true,
+        (WorkflowEvaluationStatus.Evaluated, WorkflowEvaluationStatus.Evaluated or WorkflowEvaluationStatus.Promoted or WorkflowEvaluationStatus.Rejected) => true,
+        _ => false,
+    };
+
+    /// <summary>Whether a reservation may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static bool CanTransitionTo(this CapabilityUsageStatus from, CapabilityUsageStatus to) =>
+        from == CapabilityUsageStatus.Reserved && to is CapabilityUsageStatus.Committed or CapabilityUsageStatus.Released;
+}

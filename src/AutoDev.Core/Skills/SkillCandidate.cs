@@ -1,0 +1,68 @@
+namespace AutoDev;
+
+/// <summary>A proposed new skill, generated from a failure pattern and waiting for validation and review.</summary>
+public sealed record SkillCandidate
+{
+    /// <summary>The candidate's id.</summary>
+    public Guid Id { get; init; } = Guid.NewGuid();
+
+    /// <summary>The workspace.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>The agent whose failures led to it.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The Python function name, for example <c>extract_invoice_id</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the skill does.</summary>
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>The Python source of the function (empty when the LLM gave none).</summary>
+    public string Code { get; init; } = string.Empty;
+
+    /// <summary>The function to call, normally <see cref="Name"/>.</summary>
+    public required string EntryPoint { get; init; }
+
+    /// <summary>Python test code drawn from the failing episodes.</summary>
+    public string TestCode { get; init; } = string.Empty;
+
+    /// <summary>The normalized failure pattern this candidate answers; one open candidate per pattern.</summary>
+    public required string PatternKey { get; init; }
+
+    /// <summary>The episodes whose failures led to it.</summary>
+    public IReadOnlyList<Guid> SourceEpisodeIds { get; init; } = [];
+
+    /// <summary>The current status.</summary>
+    public SkillCandidateStatus Status { get; init; } = SkillCandidateStatus.Pending;
+
+    /// <summary>Why it failed or was rejected.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>The sandbox outcome of the last validation, if any.</summary>
+    public SandboxResult? Validation { get; init; }
+
+    /// <summary>The fitness score from validation and review, 0..1.</summary>
+    public double? FitnessScore { get; init; }
+
+    /// <summary>Who reviewed it.</summary>
+    public string? ReviewedBy { get; init; }
+
+    /// <summary>The reviewer's reason.</summary>
+    public string? ReviewReason { get; init; }
+
+    /// <summary>The skill version it became, once promoted.</summary>
+    public Guid? PromotedVersionId { get; init; }
+
+    /// <summary>When it was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When it last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Changes on every save; a save with a stale stamp fails with <see cref="ConcurrencyConflictException"/>.</summary>
+    public Guid ConcurrencyStamp { get; init; }
+
+    /// <summary>Whether the candidate still blocks a new one for the same pattern.</summary>
+    public bool IsOpen => Status is SkillCandidateStatus.Pending or SkillCandidateStatus.Validated or SkillCandidateStatus.Approved;
+}

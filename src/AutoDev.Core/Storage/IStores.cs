@@ -1,0 +1,202 @@
+namespace AutoDev;
+
+// Store contracts. Every method takes the tenant and filters by it: another tenant's id behaves exactly as an
+// unknown id. Updates check ConcurrencyStamp and the status state machine (StatusTransitions). Implementations are
+// thread-safe singletons; EF Core providers use a DbContext factory per call.
+
+/// <summary>The result of an add that may find an existing entity instead.</summary>
+/// <typeparam name="T">The entity type.</typeparam>
+/// <param name="Entity">The entity added, or the existing one that blocked it.</param>
+/// <param name="Created">Whether <paramref name="Entity"/> was added by this call.</param>
+public readonly record struct AddResult<T>(T Entity, bool Created);
+
+/// <summary>An entity with the chain it came from and everything derived from it.</summary>
+/// <typeparam name="T">The entity type.</typeparam>
+/// <param name="Self">The entity asked about.</param>
+/// <param name="Ancestors">Its parent, grandparent and so on, nearest first.</param>
+/// <param name="Descendants">Everything derived from it, breadth first.</param>
+public sealed record Lineage<T>(T Self, IReadOnlyList<T> Ancestors, IReadOnlyList<T> Descendants);
+
+/// <summary>Stores workspace settings.</summary>
+public interface IWorkspaceStore
+{
+    /// <summary>The workspace's settings, or <see cref="WorkspaceSettings.Default"/> when none were saved.</summary>
+    ValueTask<WorkspaceSettings> GetSettingsAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Saves the settings after validating them.</summary>
+    /// <exception cref="InvalidSettingsException">A value is out of range; nothing was saved.</exception>
+    ValueTask SaveSettingsAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores agent profiles.</summary>
+public interface IAgentProfileStore
+{
+    /// <summary>The agent's profile, or <see langword="null"/>.</summary>
+    ValueTask<AgentProfile?> FindAsync(string tenantId, string agentId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a profile; returns the existing one instead when the agent already has one.</summary>
+    ValueTask<AddResult<AgentProfile>> AddAsync(AgentProfile profile, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a profile read earlier and returns it with a new stamp.</summary>
+    /// <exception cref="EntityNotFoundException">No such agent in the workspace.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
+    ValueTask<AgentProfile> UpdateAsync(AgentProfile profile, CancellationToken cancellationToken);
+
+    /// <summary>Every agent of the workspace.</summary>
+    IAsyncEnumerable<AgentProfile> ListAsync(string tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores episodes and their segments.</summary>
+public interface IEpisodeStore
+{
+    /// <summary>Adds an episode with its segments.</summary>
+    ValueTask AddAsync(Episode episode, CancellationToken cancellationToken);
+
+    /// <summary>The episode, or <see langword="null"/>.</summary>
+    ValueTask<Episode?> FindAsync(string tenantId, Guid episodeId, CancellationToken cancellationToken);
+
+    /// <summary>The agent's most recent episodes, newest first, optionally only failures or successes.</summary>
+    IAsyncEnumerable<Episode> ListRecentAsync(string tenantId, string agentId, bool? success, int count, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores skill candidates.</summary>
+public interface ISkillCandidateStore
+{
+    /// <summary>Adds a candidate unless an open one exists for the same pattern, which is returned instead.</summary>
+    ValueTask<AddResult<SkillCandidate>> AddAsync(SkillCandidate candidate, CancellationToken cancellationToken);
+
+    /// <summary>The candidate, or <see langword="null"/>.</summary>
+    ValueTask<SkillCandidate?> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken);
+
+    /// <summary>The open candidate for a failure pattern, or <see langword="null"/>.</summary>
+    ValueTask<SkillCandidate?> FindOpenByPatternAsync(string tenantId, string patternKey, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a candidate read earlier, checking the status transition, and returns it with a new stamp.</summary>
+    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">The status change is not allowed.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
+    ValueTask<SkillCandidate> UpdateAsync(SkillCandidate candidate, CancellationToken cancellationToken);
+
+    /// <summary>The workspace's candidates in a status, oldest first.</summary>
+    IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores skills and their versions.</summary>
+public interface ISkillStore
+{
+    /// <summary>Adds a skill with its first version, which becomes active.</summary>
+    /// <exception cref="DuplicateEntityException">The workspace already has a skill of that name.</exception>
+    ValueTask<Skill> AddAsync(Skill skill, SkillVersion firstVersion, CancellationToken cancellationToken);
+
+    /// <summary>The skill, or <see langword="null"/>.</summary>
+    ValueTask<Skill?> FindAsync(string tenantId, Guid skillId, CancellationToken cancellationToken);
+
+    /// <summary>The skill of that name, or <see langword="null"/>.</summary>
+    ValueTask<Skill?> FindByNameAsync(string tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Every skill of the workspace, by name.</summary>
+    IAsyncEnumerable<Skill> ListAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a version to an existing skill, optionally making it active.</summary>
+    /// <exception cref="EntityNotFoundException">No such skill, or the parent version is unknown.</exception>
+    /// <exception cref="DuplicateEntityException">The skill already has that version number.</exception>
+    ValueTask<SkillVersion> AddVersionAsync(SkillVersion version, bool activate, CancellationToken cancellationToken);
+
+    /// <summary>The version, or <see langword="null"/>.</summary>
+    ValueTask<SkillVersion?> FindVersionAsync(string tenantId, Guid versionId, CancellationToken cancellationToken);
+
+    /// <summary>Every version of the skill, lowest first.</summary>
+    IAsyncEnumerable<SkillVersion> ListVersionsAsync(string tenantId, Guid skillId, CancellationToken cancellationToken);
+
+    /// <summary>Makes a version the active one (rollback and promotion).</summary>
+    /// <exception cref="EntityNotFoundException">No such skill or version, or the version belongs to another skill.</exception>
+    ValueTask<Skill> SetActiveVersionAsync(string tenantId, Guid skillId, Guid versionId, CancellationToken cancellationToken);
+
+    /// <summary>The version's ancestors and descendants.</summary>
+    /// <exception cref="EntityNotFoundException">No such version.</exception>
+    ValueTask<Lineage<SkillVersion>> GetLineageAsync(string tenantId, Guid versionId, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores tool mutations.</summary>
+public interface IToolMutationStore
+{
+    /// <summary>Adds a mutation.</summary>
+    ValueTask<ToolMutation> AddAsync(ToolMutation mutation, CancellationToken cancellationToken);
+
+    /// <summary>The mutation, or <see langword="null"/>.</summary>
+    ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a mutation read earlier, checking the status transition.</summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">The status change is not allowed.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
+    ValueTask<ToolMutation> UpdateAsync(ToolMutation mutation, CancellationToken cancellationToken);
+
+    /// <summary>The workspace's mutations in a status, oldest first.</summary>
+    IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken);
+
+    /// <summary>The mutation's research-mode ancestors and descendants (through <see cref="ToolMutation.ParentMutationId"/>).</summary>
+    ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores workflow variants.</summary>
+public interface IWorkflowVariantStore
+{
+    /// <summary>Adds a variant.</summary>
+    /// <exception cref="EntityNotFoundException">The parent variant is unknown in the workspace.</exception>
+    ValueTask<WorkflowVariant> AddAsync(WorkflowVariant variant, CancellationToken cancellationToken);
+
+    /// <summary>The variant, or <see langword="null"/>.</summary>
+    ValueTask<WorkflowVariant?> FindAsync(string tenantId, Guid variantId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a variant read earlier, checking the status transition.</summary>
+    ValueTask<WorkflowVariant> UpdateAsync(WorkflowVariant variant, CancellationToken cancellationToken);
+
+    /// <summary>The agent's evaluated variants, fittest first.</summary>
+    IAsyncEnumerable<WorkflowVariant> ListTopAsync(string tenantId, string agentId, int count, CancellationToken cancellationToken);
+
+    /// <summary>The variant's ancestors and descendants.</summary>
+    ValueTask<Lineage<WorkflowVariant>> GetLineageAsync(string tenantId, Guid variantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Counts uses of limited capabilities per UTC day, with atomic reservations.</summary>
+public interface ICapabilityUsageStore
+{
+    /// <summary>
+    /// Adds <paramref name="usage"/> (status <see cref="CapabilityUsageStatus.Reserved"/>) if fewer than
+    /// <paramref name="limit"/> reserved or committed usages exist for the same tenant, capability, day and agent;
+    /// atomically, so concurrent callers never exceed the limit.
+    /// </summary>
+    /// <returns>Whether the reservation was made.</returns>
+    ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Moves a reservation to committed or released.</summary>
+    /// <exception cref="EntityNotFoundException">No such reservation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It was already committed or released.</exception>
+    ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken);
+
+    /// <summary>How many reserved or committed usages count against the limit.</summary>
+    ValueTask<int> CountAsync(string tenantId, string capability, string? agentId, DateOnly day, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores fitness records.</summary>
+public interface IFitnessStore
+{
+    /// <summary>The record, or <see langword="null"/> when the subject was never scored.</summary>
+    ValueTask<FitnessRecord?> FindAsync(string tenantId, Guid subjectId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends the signals whose delivery ids were not seen before, rescores with <paramref name="score"/> over all
+    /// signals, and saves; atomically per subject.
+    /// </summary>
+    ValueTask<FitnessRecord> AppendSignalsAsync(
+        string tenantId,
+        Guid subjectId,
+        FitnessSubjectKind kind,
+        IReadOnlyList<FitnessSignal> signals,
+        Func<IReadOnlyList<FitnessSignal>, double> score,
+        CancellationToken cancellationToken);
+
+    /// <summary>The fittest records of a kind, best first.</summary>
+    IAsyncEnumerable<FitnessRecord> ListTopAsync(string tenantId, FitnessSubjectKind kind, int count, CancellationToken cancellationToken);
+}

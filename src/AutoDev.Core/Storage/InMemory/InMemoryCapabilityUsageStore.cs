@@ -1,0 +1,63 @@
+namespace AutoDev;
+
+/// <summary>Capability usage in memory: reservations are atomic under one lock. Lost when the process ends.</summary>
+public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Tenant, Guid Id), CapabilityUsage> _usages = [];
+    private readonly Dictionary<(string Tenant, string Capability, string? Agent, DateOnly Day), int> _counts = [];
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        Internal.Guard.Id(usage.TenantId);
+        lock (_lock)
+        {
+            var key = (usage.TenantId, usage.Capability, usage.AgentId, usage.Day);
+            var count = _counts.GetValueOrDefault(key);
+            if (count >= limit)
+            {
+                return new(false);
+            }
+
+            if (!_usages.TryAdd((usage.TenantId, usage.Id), usage with { Status = CapabilityUsageStatus.Reserved }))
+            {
+                throw new DuplicateEntityException(nameof(CapabilityUsage), usage.TenantId, usage.Id.ToString());
+            }
+
+            _counts[key] = count + 1;
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var usage = _usages.GetValueOrDefault((tenantId, usageId)) ?? throw new EntityNotFoundException(nameof(CapabilityUsage), tenantId, usageId);
+            if (!usage.Status.CanTransitionTo(status))
+            {
+                throw new InvalidStateTransitionException(nameof(CapabilityUsage), usageId, usage.Status.ToString(), status.ToString());
+            }
+
+            _usages[(tenantId, usageId)] = usage with { Status = status };
+            if (status == CapabilityUsageStatus.Released)
+            {
+                _counts[(usage.TenantId, usage.Capability, usage.AgentId, usage.Day)]--;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> CountAsync(string tenantId, string capability, string? agentId, DateOnly day, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return new(_counts.GetValueOrDefault((tenantId, capability, agentId, day)));
+        }
+    }
+}

@@ -1,0 +1,81 @@
+namespace AutoDev;
+
+/// <summary>Skill candidates in memory. Lost when the process ends.</summary>
+public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Tenant, Guid Id), SkillCandidate> _candidates = [];
+
+    /// <inheritdoc/>
+    public ValueTask<AddResult<SkillCandidate>> AddAsync(SkillCandidate candidate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        Internal.Guard.Id(candidate.TenantId);
+        lock (_lock)
+        {
+            if (candidate.IsOpen && FindOpen(candidate.TenantId, candidate.PatternKey) is { } open)
+            {
+                return new(new AddResult<SkillCandidate>(open, false));
+            }
+
+            var stored = candidate with { ConcurrencyStamp = Guid.NewGuid() };
+            if (!_candidates.TryAdd((candidate.TenantId, candidate.Id), stored))
+            {
+                throw new DuplicateEntityException(nameof(SkillCandidate), candidate.TenantId, candidate.Id.ToString());
+            }
+
+            return new(new AddResult<SkillCandidate>(stored, true));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<SkillCandidate?> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return new(_candidates.GetValueOrDefault((tenantId, candidateId)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<SkillCandidate?> FindOpenByPatternAsync(string tenantId, string patternKey, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return new(FindOpen(tenantId, patternKey));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<SkillCandidate> UpdateAsync(SkillCandidate candidate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        lock (_lock)
+        {
+            var key = (candidate.TenantId, candidate.Id);
+            var stored = _candidates.GetValueOrDefault(key) ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
+            InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, candidate.ConcurrencyStamp, nameof(SkillCandidate), candidate.Id);
+            if (stored.Status != candidate.Status && !stored.Status.CanTransitionTo(candidate.Status))
+            {
+                throw new InvalidStateTransitionException(nameof(SkillCandidate), candidate.Id, stored.Status.ToString(), candidate.Status.ToString());
+            }
+
+            var updated = candidate with { ConcurrencyStamp = Guid.NewGuid() };
+            _candidates[key] = updated;
+            return new(updated);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var list = _candidates.Values.Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt).ToList();
+            return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
+        }
+    }
+
+    private SkillCandidate? FindOpen(string tenantId, string patternKey) =>
+        _candidates.Values.FirstOrDefault(c => c.TenantId == tenantId && c.PatternKey == patternKey && c.IsOpen);
+}

@@ -1,0 +1,80 @@
+namespace AutoDev;
+
+/// <summary>Tool mutations in memory. Lost when the process ends.</summary>
+public sealed class InMemoryToolMutationStore : IToolMutationStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Tenant, Guid Id), ToolMutation> _mutations = [];
+
+    /// <inheritdoc/>
+    public ValueTask<ToolMutation> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mutation);
+        Internal.Guard.Id(mutation.TenantId);
+        lock (_lock)
+        {
+            if (mutation.ParentMutationId is { } parent && !_mutations.ContainsKey((mutation.TenantId, parent)))
+            {
+                throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, parent);
+            }
+
+            var stored = mutation with { ConcurrencyStamp = Guid.NewGuid() };
+            if (!_mutations.TryAdd((mutation.TenantId, mutation.Id), stored))
+            {
+                throw new DuplicateEntityException(nameof(ToolMutation), mutation.TenantId, mutation.Id.ToString());
+            }
+
+            return new(stored);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return new(_mutations.GetValueOrDefault((tenantId, mutationId)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ToolMutation> UpdateAsync(ToolMutation mutation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mutation);
+        lock (_lock)
+        {
+            var key = (mutation.TenantId, mutation.Id);
+            var stored = _mutations.GetValueOrDefault(key) ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
+            InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, mutation.ConcurrencyStamp, nameof(ToolMutation), mutation.Id);
+            if (stored.Status != mutation.Status && !stored.Status.CanTransitionTo(mutation.Status))
+            {
+                throw new InvalidStateTransitionException(nameof(ToolMutation), mutation.Id, stored.Status.ToString(), mutation.Status.ToString());
+            }
+
+            var updated = mutation with { ConcurrencyStamp = Guid.NewGuid() };
+            _mutations[key] = updated;
+            return new(updated);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).ToList();
+            return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var self = _mutations.GetValueOrDefault((tenantId, mutationId)) ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
+            var all = _mutations.Values.Where(m => m.TenantId == tenantId).ToList();
+            return new(InMemoryStoreHelpers.BuildLineage(self, m => m.Id, m => m.ParentMutationId, all));
+        }
+    }
+}

@@ -1,0 +1,490 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Xunit;
+
+namespace AutoDev.Testing;
+
+/// <summary>
+/// The behaviour every AutoDev store provider must have. Inherit it in a test project, register the provider in
+/// <see cref="ConfigureStores"/>, and every test here runs against it: tenant isolation, state transitions,
+/// concurrency stamps, lineage, and limits under concurrent reservations.
+/// </summary>
+/// <remarks>Each test works in workspaces of its own, so a provider may share one database across tests.</remarks>
+public abstract class StoreConformanceTests : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    /// <summary>The clock the stores see.</summary>
+    protected ManualTimeProvider Time { get; } = new();
+
+    /// <summary>The service provider built for the current test.</summary>
+    protected IServiceProvider Services => _services ?? throw new InvalidOperationException("InitializeAsync has not run.");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Registers the store provider under test (for example <c>builder.AddEntityFrameworkStores(...)</c>).</summary>
+    protected abstract void ConfigureStores(IAutoDevBuilder builder);
+
+    /// <summary>Prepares the stores once the provider is built (for example, applies migrations).</summary>
+    protected virtual ValueTask InitializeStoresAsync(IServiceProvider services) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public async ValueTask InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline);
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+        ConfigureStores(builder);
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        await InitializeStoresAsync(_services).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A workspace id no other test uses.</summary>
+    protected static string NewTenant() => "tenant-" + Guid.NewGuid().ToString("N")[..12];
+
+    private T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    // ---- Workspaces ------------------------------------------------------------------------------------------
+
+    /// <summary>An unknown workspace has the default settings; saved settings come back; other workspaces are untouched.</summary>
+    [Fact]
+    public async Task Workspace_SaveAndGet_IsolatedPerTenant()
+    {
+        var store = Get<IWorkspaceStore>();
+        string a = NewTenant(), b = NewTenant();
+        Assert.Equal(WorkspaceSettings.Default, await store.GetSettingsAsync(a, Ct));
+
+        var settings = new WorkspaceSettings { Enabled = true, MaxMutationsPerDay = 7 };
+        await store.SaveSettingsAsync(a, settings, Ct);
+
+        Assert.Equal(settings, await store.GetSettingsAsync(a, Ct));
+        Assert.Equal(WorkspaceSettings.Default, await store.GetSettingsAsync(b, Ct));
+    }
+
+    /// <summary>Invalid settings are refused and the saved ones stay.</summary>
+    [Fact]
+    public async Task Workspace_SaveInvalid_ThrowsAndKeepsPrevious()
+    {
+        var store = Get<IWorkspaceStore>();
+        var tenant = NewTenant();
+        var valid = new WorkspaceSettings { Enabled = true };
+        await store.SaveSettingsAsync(tenant, valid, Ct);
+
+        await Assert.ThrowsAsync<InvalidSettingsException>(async () =>
+            await store.SaveSettingsAsync(tenant, valid with { MaxSkillCandidatesPerDay = 21 }, Ct));
+
+        Assert.Equal(valid, await store.GetSettingsAsync(tenant, Ct));
+    }
+
+    // ---- Agents ----------------------------------------------------------------------------------------------
+
+    /// <summary>Adding an agent twice returns the first; another tenant cannot see it.</summary>
+    [Fact]
+    public async Task Agent_AddTwice_ReturnsExistingAndIsTenantScoped()
+    {
+        var store = Get<IAgentProfileStore>();
+        string tenant = NewTenant(), other = NewTenant();
+        var first = await store.AddAsync(new AgentProfile { TenantId = tenant, AgentId = "a1", Maturity = AgentMaturity.Intern }, Ct);
+        var second = await store.AddAsync(new AgentProfile { TenantId = tenant, AgentId = "a1", Maturity = AgentMaturity.Autonomous }, Ct);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(AgentMaturity.Intern, second.Entity.Maturity);
+        Assert.Null(await store.FindAsync(other, "a1", Ct));
+    }
+
+    /// <summary>A stale update fails with a concurrency conflict; an update through another tenant is not found.</summary>
+    [Fact]
+    public async Task Agent_UpdateStaleOrOtherTenant_Throws()
+    {
+        var store = Get<IAgentProfileStore>();
+        var tenant = NewTenant();
+        var created = (await store.AddAsync(new AgentProfile { TenantId = tenant, AgentId = "a1" }, Ct)).Entity;
+        var updated = await store.UpdateAsync(created with { EpisodeCount = 1 }, Ct);
+
+        Assert.NotEqual(created.ConcurrencyStamp, updated.ConcurrencyStamp);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateAsync(created with { EpisodeCount = 5 }, Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.UpdateAsync(updated with { TenantId = NewTenant() }, Ct));
+        Assert.Equal(1, (await store.FindAsync(tenant, "a1", Ct))!.EpisodeCount);
+    }
+
+    // ---- Episodes --------------------------------------------------------------------------------------------
+
+    /// <summary>Episodes come back with their segments, newest first, filtered by outcome, only in their tenant.</summary>
+    [Fact]
+    public async Task Episode_ListRecent_NewestFirstFilteredAndScoped()
+    {
+        var store = Get<IEpisodeStore>();
+        var tenant = NewTenant();
+        var start = Time.GetUtcNow();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.AddAsync(new Episode
+            {
+                TenantId = tenant,
+                AgentId = "a1",
+                TaskDescription = $"task {i}",
+                Success = i % 2 == 0,
+                OccurredAt = start.AddMinutes(i),
+                ToolsAttempted = ["regex", "split"],
+                Segments = [new EpisodeSegment { Sequence = 0, Kind = "tool_call", Content = "regex", ToolName = "regex" }],
+            }, Ct);
+        }
+
+        var failures = await ToListAsync(store.ListRecentAsync(tenant, "a1", success: false, count: 10, Ct));
+        var latestTwo = await ToListAsync(store.ListRecentAsync(tenant, "a1", success: null, count: 2, Ct));
+
+        Assert.Equal(["task 3", "task 1"], failures.Select(e => e.TaskDescription));
+        Assert.Equal(["task 4", "task 3"], latestTwo.Select(e => e.TaskDescription));
+        Assert.Equal(["regex", "split"], failures[0].ToolsAttempted);
+        Assert.Equal("regex", Assert.Single(failures[0].Segments).ToolName);
+        Assert.Empty(await ToListAsync(store.ListRecentAsync(NewTenant(), "a1", null, 10, Ct)));
+        Assert.Null(await store.FindAsync(NewTenant(), failures[0].Id, Ct));
+        Assert.NotNull(await store.FindAsync(tenant, failures[0].Id, Ct));
+    }
+
+    // ---- Skill candidates ------------------------------------------------------------------------------------
+
+    /// <summary>One open candidate per pattern; once it is closed, a new one may be added.</summary>
+    [Fact]
+    public async Task Candidate_SamePatternWhileOpen_ReturnsExisting()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var first = await store.AddAsync(NewCandidate(tenant, "extract invoice id"), Ct);
+        var repeat = await store.AddAsync(NewCandidate(tenant, "extract invoice id"), Ct);
+        var otherTenant = await store.AddAsync(NewCandidate(NewTenant(), "extract invoice id"), Ct);
+
+        Assert.True(first.Created);
+        Assert.False(repeat.Created);
+        Assert.Equal(first.Entity.Id, repeat.Entity.Id);
+        Assert.True(otherTenant.Created);
+
+        await store.UpdateAsync(first.Entity with { Status = SkillCandidateStatus.Rejected }, Ct);
+        Assert.True((await store.AddAsync(NewCandidate(tenant, "extract invoice id"), Ct)).Created);
+    }
+
+    /// <summary>Concurrent adds for one pattern create exactly one candidate.</summary>
+    [Fact]
+    public async Task Candidate_ConcurrentAddsOfOnePattern_CreateOne()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () => await store.AddAsync(NewCandidate(tenant, "same pattern"), Ct))));
+
+        Assert.Single(results, r => r.Created);
+        Assert.Single(results.Select(r => r.Entity.Id).Distinct());
+    }
+
+    /// <summary>Every transition the state machine forbids is refused by the store, and the stored status stays.</summary>
+    [Fact]
+    public async Task Candidate_ForbiddenTransitions_Throw()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var failed = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p1"), Ct)).Entity with { Status = SkillCandidateStatus.Failed, FailureReason = "no code" }, Ct);
+
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(failed with { Status = SkillCandidateStatus.Approved }, Ct));
+
+        var validated = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p2"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
+        var approved = await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Approved, ReviewedBy = "rev" }, Ct);
+        var promoted = await store.UpdateAsync(approved with { Status = SkillCandidateStatus.Promoted }, Ct);
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(promoted with { Status = SkillCandidateStatus.Approved }, Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(promoted with { Status = SkillCandidateStatus.Pending }, Ct));
+
+        Assert.Equal(SkillCandidateStatus.Failed, (await store.FindAsync(tenant, failed.Id, Ct))!.Status);
+        Assert.Equal(SkillCandidateStatus.Promoted, (await store.FindAsync(tenant, promoted.Id, Ct))!.Status);
+    }
+
+    /// <summary>Two reviewers acting on the same read: one wins, the other gets a concurrency conflict.</summary>
+    [Fact]
+    public async Task Candidate_TwoReviewersAtOnce_SecondGetsConflict()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var validated = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
+
+        await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Approved, ReviewedBy = "alice" }, Ct);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Rejected, ReviewedBy = "bob" }, Ct));
+
+        Assert.Equal("alice", (await store.FindAsync(tenant, validated.Id, Ct))!.ReviewedBy);
+    }
+
+    /// <summary>Another tenant's candidate id behaves as unknown, for reads and writes.</summary>
+    [Fact]
+    public async Task Candidate_OtherTenantsId_BehavesAsNotFound()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var other = NewTenant();
+        var candidate = (await store.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity;
+
+        Assert.Null(await store.FindAsync(other, candidate.Id, Ct));
+        Assert.Null(await store.FindOpenByPatternAsync(other, "p", Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.UpdateAsync(candidate with { TenantId = other, Status = SkillCandidateStatus.Rejected }, Ct));
+        Assert.Empty(await ToListAsync(store.ListByStatusAsync(other, SkillCandidateStatus.Pending, Ct)));
+        Assert.Equal(SkillCandidateStatus.Pending, (await store.FindAsync(tenant, candidate.Id, Ct))!.Status);
+    }
+
+    /// <summary>Candidates keep every field through a round trip, including the validation result.</summary>
+    [Fact]
+    public async Task Candidate_RoundTrip_KeepsFields()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var episodeIds = new[] { Guid.NewGuid(), Guid.NewGuid() };
+        var candidate = NewCandidate(tenant, "p") with
+        {
+            Description = "Extracts the invoice id.",
+            Code = "def extract_invoice_id(text):\n    return text",
+            TestCode = "assert extract_invoice_id('x') == 'x'",
+            SourceEpisodeIds = episodeIds,
+        };
+        var added = (await store.AddAsync(candidate, Ct)).Entity;
+        var validation = new SandboxResult { Status = SandboxStatus.Succeeded, Stdout = "ok", Tier = "fake", Duration = TimeSpan.FromMilliseconds(12) };
+        await store.UpdateAsync(added with { Status = SkillCandidateStatus.Validated, Validation = validation, FitnessScore = 0.5 }, Ct);
+
+        var found = (await store.FindAsync(tenant, added.Id, Ct))!;
+        Assert.Equal(candidate.Code, found.Code);
+        Assert.Equal(candidate.TestCode, found.TestCode);
+        Assert.Equal(episodeIds, found.SourceEpisodeIds);
+        Assert.Equal(SandboxStatus.Succeeded, found.Validation!.Status);
+        Assert.Equal("ok", found.Validation.Stdout);
+        Assert.Equal(0.5, found.FitnessScore);
+    }
+
+    // ---- Skills ----------------------------------------------------------------------------------------------
+
+    /// <summary>A skill name is unique per workspace, not across workspaces.</summary>
+    [Fact]
+    public async Task Skill_DuplicateName_ThrowsOnlyInSameTenant()
+    {
+        var store = Get<ISkillStore>();
+        var tenant = NewTenant();
+        await AddSkillAsync(store, tenant, "extract_invoice_id");
+
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await AddSkillAsync(store, tenant, "extract_invoice_id"));
+        var elsewhere = await AddSkillAsync(store, NewTenant(), "extract_invoice_id");
+        Assert.Null(await store.FindAsync(tenant, elsewhere.Skill.Id, Ct));
+    }
+
+    /// <summary>Versions, activation and rollback; lineage gives ancestors nearest first and all descendants.</summary>
+    [Fact]
+    public async Task Skill_VersionsLineageAndRollback_Work()
+    {
+        var store = Get<ISkillStore>();
+        var tenant = NewTenant();
+        var (skill, v1) = await AddSkillAsync(store, tenant, "process_invoice");
+        var v11 = await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id), activate: true, Ct);
+        var v12 = await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, 2, 0), v11.Id), activate: true, Ct);
+        var branch = await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, 3, 0), v11.Id), activate: false, Ct);
+
+        Assert.Equal(v12.Id, (await store.FindAsync(tenant, skill.Id, Ct))!.ActiveVersionId);
+        var lineage = await store.GetLineageAsync(tenant, v11.Id, Ct);
+        Assert.Equal([v1.Id], lineage.Ancestors.Select(v => v.Id));
+        Assert.Equal(new[] { v12.Id, branch.Id }.Order(), lineage.Descendants.Select(v => v.Id).Order());
+        Assert.Equal([v11.Id, v1.Id], (await store.GetLineageAsync(tenant, v12.Id, Ct)).Ancestors.Select(v => v.Id));
+
+        await store.SetActiveVersionAsync(tenant, skill.Id, v1.Id, Ct);
+        Assert.Equal(v1.Id, (await store.FindAsync(tenant, skill.Id, Ct))!.ActiveVersionId);
+        Assert.Equal(["1.0.0", "1.1.0", "1.2.0", "1.3.0"], (await ToListAsync(store.ListVersionsAsync(tenant, skill.Id, Ct))).Select(v => v.Version.ToString()));
+
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id), false, Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.SetActiveVersionAsync(NewTenant(), skill.Id, v1.Id, Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.GetLineageAsync(NewTenant(), v11.Id, Ct));
+    }
+
+    /// <summary>A version whose parent belongs to another workspace is refused.</summary>
+    [Fact]
+    public async Task Skill_VersionWithOtherTenantsParent_Throws()
+    {
+        var store = Get<ISkillStore>();
+        var tenant = NewTenant();
+        var (_, foreignV1) = await AddSkillAsync(store, NewTenant(), "s");
+        var (skill, _) = await AddSkillAsync(store, tenant, "s");
+
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, 1, 0), foreignV1.Id), true, Ct));
+    }
+
+    /// <summary>A deep chain of versions comes back whole.</summary>
+    [Fact]
+    public async Task Skill_DeepLineage_ReturnsWholeChain()
+    {
+        var store = Get<ISkillStore>();
+        var tenant = NewTenant();
+        var (skill, current) = await AddSkillAsync(store, tenant, "deep");
+        var first = current;
+        for (var i = 1; i <= 60; i++)
+        {
+            current = await store.AddVersionAsync(NewVersion(tenant, skill.Id, new(1, i, 0), current.Id), false, Ct);
+        }
+
+        Assert.Equal(60, (await store.GetLineageAsync(tenant, current.Id, Ct)).Ancestors.Count);
+        Assert.Equal(60, (await store.GetLineageAsync(tenant, first.Id, Ct)).Descendants.Count);
+    }
+
+    // ---- Mutations and variants ------------------------------------------------------------------------------
+
+    /// <summary>Mutations follow their state machine and keep research lineage.</summary>
+    [Fact]
+    public async Task Mutation_TransitionsAndLineage_Work()
+    {
+        var store = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var skillId = Guid.NewGuid();
+        var parentTool = Guid.NewGuid();
+        var root = await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Code = "a" }, Ct);
+        var child = await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, ParentMutationId = root.Id, Code = "b" }, Ct);
+
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(root with { Status = ToolMutationStatus.Approved }, Ct));
+        var passed = await store.UpdateAsync(root with { Status = ToolMutationStatus.Passed, FitnessScore = 0.8 }, Ct);
+        await store.UpdateAsync(passed with { Status = ToolMutationStatus.Approved }, Ct);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateAsync(passed with { Status = ToolMutationStatus.Rejected }, Ct));
+
+        Assert.Equal([root.Id], (await store.GetLineageAsync(tenant, child.Id, Ct)).Ancestors.Select(m => m.Id));
+        Assert.Equal([child.Id], (await store.GetLineageAsync(tenant, root.Id, Ct)).Descendants.Select(m => m.Id));
+        Assert.Null(await store.FindAsync(NewTenant(), root.Id, Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () =>
+            await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = skillId, ParentToolId = parentTool, ParentMutationId = root.Id }, Ct));
+    }
+
+    /// <summary>Workflow variants rank by fitness and keep their lineage and signals.</summary>
+    [Fact]
+    public async Task Variant_TopAndLineage_Work()
+    {
+        var store = Get<IWorkflowVariantStore>();
+        var tenant = NewTenant();
+        var root = await store.AddAsync(new WorkflowVariant { TenantId = tenant, AgentId = "a1", WorkflowDefinitionJson = "{\"steps\":[]}" }, Ct);
+        var child = await store.AddAsync(new WorkflowVariant { TenantId = tenant, AgentId = "a1", ParentVariantId = root.Id, WorkflowDefinitionJson = "{\"steps\":[1]}" }, Ct);
+        await store.UpdateAsync(root with { EvaluationStatus = WorkflowEvaluationStatus.Evaluated, FitnessScore = 0.4 }, Ct);
+        await store.UpdateAsync(child with
+        {
+            EvaluationStatus = WorkflowEvaluationStatus.Evaluated,
+            FitnessScore = 0.9,
+            FitnessSignals = [new FitnessSignal(FitnessSignalNames.InvoiceCreated, 1, "d1")],
+        }, Ct);
+
+        var top = await ToListAsync(store.ListTopAsync(tenant, "a1", 5, Ct));
+        Assert.Equal([child.Id, root.Id], top.Select(v => v.Id));
+        Assert.Equal("d1", Assert.Single(top[0].FitnessSignals).DeliveryId);
+        Assert.Equal([root.Id], (await store.GetLineageAsync(tenant, child.Id, Ct)).Ancestors.Select(v => v.Id));
+        Assert.Empty(await ToListAsync(store.ListTopAsync(NewTenant(), "a1", 5, Ct)));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () =>
+            await store.AddAsync(new WorkflowVariant { TenantId = NewTenant(), AgentId = "a1", ParentVariantId = root.Id, WorkflowDefinitionJson = "{}" }, Ct));
+    }
+
+    // ---- Limits ----------------------------------------------------------------------------------------------
+
+    /// <summary>Many concurrent reservations never exceed the limit; releasing gives one back.</summary>
+    [Fact]
+    public async Task Usage_ConcurrentReservations_NeverExceedLimit()
+    {
+        var store = Get<ICapabilityUsageStore>();
+        var tenant = NewTenant();
+        var day = new DateOnly(2026, 1, 1);
+        const int Limit = 7;
+
+        var usages = Enumerable.Range(0, 40).Select(_ => new CapabilityUsage { TenantId = tenant, Capability = CapabilityNames.AlphaEvolver, Day = day }).ToList();
+        var granted = await Task.WhenAll(usages.Select(u => Task.Run(async () => await store.TryReserveAsync(u, Limit, Ct))));
+
+        Assert.Equal(Limit, granted.Count(g => g));
+        Assert.Equal(Limit, await store.CountAsync(tenant, CapabilityNames.AlphaEvolver, null, day, Ct));
+
+        var grantedUsage = usages[Array.IndexOf(granted, true)];
+        await store.CompleteAsync(tenant, grantedUsage.Id, CapabilityUsageStatus.Released, Ct);
+        Assert.Equal(Limit - 1, await store.CountAsync(tenant, CapabilityNames.AlphaEvolver, null, day, Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.CompleteAsync(tenant, grantedUsage.Id, CapabilityUsageStatus.Committed, Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.CompleteAsync(NewTenant(), usages[0].Id, CapabilityUsageStatus.Committed, Ct));
+    }
+
+    /// <summary>Limits count per agent, per day and per tenant separately.</summary>
+    [Fact]
+    public async Task Usage_Scopes_AreCountedSeparately()
+    {
+        var store = Get<ICapabilityUsageStore>();
+        var tenant = NewTenant();
+        var day = new DateOnly(2026, 1, 1);
+        CapabilityUsage Usage(string? agent, DateOnly d, string t) => new() { TenantId = t, AgentId = agent, Capability = CapabilityNames.MementoSkills, Day = d };
+
+        Assert.True(await store.TryReserveAsync(Usage("a1", day, tenant), 1, Ct));
+        Assert.False(await store.TryReserveAsync(Usage("a1", day, tenant), 1, Ct));
+        Assert.True(await store.TryReserveAsync(Usage("a2", day, tenant), 1, Ct));
+        Assert.True(await store.TryReserveAsync(Usage("a1", day.AddDays(1), tenant), 1, Ct));
+        Assert.True(await store.TryReserveAsync(Usage("a1", day, NewTenant()), 1, Ct));
+        Assert.Equal(1, await store.CountAsync(tenant, CapabilityNames.MementoSkills, "a1", day, Ct));
+    }
+
+    // ---- Fitness ---------------------------------------------------------------------------------------------
+
+    /// <summary>A delivery received twice counts once; records are tenant-scoped and ranked.</summary>
+    [Fact]
+    public async Task Fitness_RedeliveredSignal_CountsOnce()
+    {
+        var store = Get<IFitnessStore>();
+        var tenant = NewTenant();
+        var subject = Guid.NewGuid();
+        static double Count(IReadOnlyList<FitnessSignal> s) => s.Count / 10.0;
+
+        await store.AppendSignalsAsync(tenant, subject, FitnessSubjectKind.WorkflowVariant, [new(FitnessSignalNames.InvoiceCreated, 1, "delivery-1")], Count, Ct);
+        var again = await store.AppendSignalsAsync(tenant, subject, FitnessSubjectKind.WorkflowVariant, [new(FitnessSignalNames.InvoiceCreated, 1, "delivery-1"), new(FitnessSignalNames.CrmConversion, 1, "delivery-2")], Count, Ct);
+        var other = await store.AppendSignalsAsync(tenant, Guid.NewGuid(), FitnessSubjectKind.WorkflowVariant, [new(FitnessSignalNames.Compiles)], Count, Ct);
+
+        Assert.Equal(2, again.Signals.Count);
+        Assert.Equal(0.2, again.Score, 10);
+        Assert.Equal([subject, other.SubjectId], (await ToListAsync(store.ListTopAsync(tenant, FitnessSubjectKind.WorkflowVariant, 10, Ct))).Select(r => r.SubjectId));
+        Assert.Null(await store.FindAsync(NewTenant(), subject, Ct));
+    }
+
+    // ---- Helpers ---------------------------------------------------------------------------------------------
+
+    private static SkillCandidate NewCandidate(string tenant, string pattern) => new()
+    {
+        TenantId = tenant,
+        AgentId = "a1",
+        Name = "extract_invoice_id",
+        EntryPoint = "extract_invoice_id",
+        PatternKey = pattern,
+    };
+
+    private async Task<(Skill Skill, SkillVersion Version)> AddSkillAsync(ISkillStore store, string tenant, string name)
+    {
+        var skill = new Skill { TenantId = tenant, Name = name, CreatedAt = Time.GetUtcNow() };
+        var version = NewVersion(tenant, skill.Id, SemanticVersion.Initial, null);
+        return (await store.AddAsync(skill, version, Ct), version);
+    }
+
+    private SkillVersion NewVersion(string tenant, Guid skillId, SemanticVersion number, Guid? parent) => new()
+    {
+        TenantId = tenant,
+        SkillId = skillId,
+        Version = number,
+        Code = $"def f():\n    return '{number}'",
+        EntryPoint = "f",
+        ParentVersionId = parent,
+        CreatedAt = Time.GetUtcNow(),
+    };
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.ConfigureAwait(false))
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,94 @@
+using AutoDev.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Tests.DependencyInjection;
+
+public sealed class AutoDevServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddAutoDev_CalledTwice_RegistersEachServiceOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddAutoDev();
+        var count = services.Count;
+
+        services.AddAutoDev();
+
+        Assert.Single(services, d => d.ServiceType == typeof(ICapabilityGate));
+        Assert.Single(services, d => d.ServiceType == typeof(IEventBus));
+        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IFitnessFunction)));
+        Assert.True(services.Count - count <= 1, "Only the options registration may repeat.");
+    }
+
+    [Fact]
+    public void AddAutoDev_Defaults_ResolveWithoutChatClientOrSandbox()
+    {
+        using var provider = new ServiceCollection().AddAutoDev().Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        Assert.IsType<CapabilityGate>(provider.GetRequiredService<ICapabilityGate>());
+        Assert.IsType<EventBus>(provider.GetRequiredService<IEventBus>());
+        Assert.IsType<InMemorySkillStore>(provider.GetRequiredService<ISkillStore>());
+        var engine = provider.GetRequiredService<LearningEngineServices>();
+        Assert.Contains("IChatClient", Assert.Throws<InvalidOperationException>(() => engine.ChatClient).Message, StringComparison.Ordinal);
+        Assert.Contains("ISandbox", Assert.Throws<InvalidOperationException>(() => engine.Sandbox).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UseSandbox_ReplacesAndIsIdempotent()
+    {
+        var sandbox = new FakeSandbox();
+        var builder = new ServiceCollection().AddAutoDev();
+
+        builder.UseSandbox(new FakeSandbox()).UseSandbox(sandbox);
+
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(ISandbox));
+        using var provider = builder.Services.BuildServiceProvider();
+        Assert.Same(sandbox, provider.GetRequiredService<LearningEngineServices>().Sandbox);
+    }
+
+    [Fact]
+    public async Task AddAutoDev_Configuration_BindsSectionIncludingSnakeCaseWorkspaces()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AutoDev:FailureThreshold"] = "3",
+            ["AutoDev:EventDispatchMode"] = "Inline",
+            ["AutoDev:CustomCapabilities:send_email"] = "Supervised",
+            ["AutoDev:Workspaces:acme:enabled"] = "true",
+            ["AutoDev:Workspaces:acme:max_mutations_per_day"] = "20",
+            ["AutoDev:Workspaces:acme:alpha_evolver"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAutoDev(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<AutoDevOptions>>().Value;
+        var settings = await provider.GetRequiredService<IWorkspaceStore>().GetSettingsAsync("acme", TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, options.FailureThreshold);
+        Assert.Equal(EventDispatchMode.Inline, options.EventDispatchMode);
+        Assert.Equal(AgentMaturity.Supervised, options.CustomCapabilities["send_email"]);
+        Assert.Equal(new WorkspaceSettings { Enabled = true, MaxMutationsPerDay = 20, AlphaEvolver = false }, settings);
+    }
+
+    [Theory]
+    [InlineData("AutoDev:FailureThreshold", "0", "FailureThreshold")]
+    [InlineData("AutoDev:EventChannelCapacity", "0", "EventChannelCapacity")]
+    [InlineData("AutoDev:Workspaces:acme:max_skill_candidates_per_day", "99", "AutoDev:Workspaces:acme: max_skill_candidates_per_day is 99; set it between 1 and 20.")]
+    [InlineData("AutoDev:CustomCapabilities:alpha_evolver", "Intern", "redefines a built-in capability")]
+    public async Task HostStart_InvalidOptions_FailsWithMessageSayingWhatToChange(string key, string value, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        builder.Services.AddAutoDev(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,10 @@
+namespace AutoDev.Tests;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void AutoDevCore_PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(IEventBus).Assembly);
+
+    [Fact]
+    public void AutoDevTesting_PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(AutoDev.Testing.FakeSandbox).Assembly);
+}

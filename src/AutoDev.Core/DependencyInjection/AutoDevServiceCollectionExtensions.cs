@@ -17,13 +17,19 @@ public static class AutoDevServiceCollectionExtensions
     public static IAutoDevBuilder AddAutoDev(this IServiceCollection services, Action<AutoDevOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddLogging();
-        var options = services.AddOptions<AutoDevOptions>().ValidateOnStart();
         if (configure is not null)
         {
-            options.Configure(configure);
+            services.Configure(configure);
         }
 
+        if (services.Any(d => d.ServiceType == typeof(AutoDevMarker)))
+        {
+            return new AutoDevBuilder(services);
+        }
+
+        services.AddSingleton<AutoDevMarker>();
+        services.AddLogging();
+        services.AddOptions<AutoDevOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoDevOptions>, AutoDevOptionsAnnotationsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoDevOptions>, AutoDevOptionsValidator>());
         services.AddOptions<FitnessOptions>();
@@ -46,6 +52,12 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ProxyFitnessFunction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ExternalSignalFitnessFunction>());
         services.TryAddSingleton<IFitnessService, FitnessService>();
+        services.AddOptions<SandboxOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ProcessSandbox>();
+        services.TryAddSingleton<BubblewrapSandbox>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, ProcessSandbox>(sp => sp.GetRequiredService<ProcessSandbox>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, BubblewrapSandbox>(sp => sp.GetRequiredService<BubblewrapSandbox>()));
+        services.TryAddSingleton<ISandbox, TieredSandbox>();
         services.TryAddSingleton<LearningEngineServices>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 
@@ -65,6 +77,9 @@ public static class AutoDevServiceCollectionExtensions
 
         return builder;
     }
+
+    /// <summary>Marks a collection AutoDev's defaults were added to, so a second call adds nothing twice.</summary>
+    private sealed class AutoDevMarker;
 
     private sealed class AutoDevBuilder(IServiceCollection services) : IAutoDevBuilder
     {
@@ -105,6 +120,24 @@ public static class AutoDevBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Configures the sandbox tiers of AutoDev.Core and tier selection.</summary>
+    public static IAutoDevBuilder ConfigureSandbox(this IAutoDevBuilder builder, Action<SandboxOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds a sandbox tier of the host's own to automatic selection.</summary>
+    public static IAutoDevBuilder AddSandboxTier<TTier>(this IAutoDevBuilder builder)
+        where TTier : class, ISandboxTier
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TTier>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, TTier>(sp => sp.GetRequiredService<TTier>()));
         return builder;
     }
 

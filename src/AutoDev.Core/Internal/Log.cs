@@ -15,4 +15,13 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Debug, "Gate for {Capability} of agent {AgentId} in workspace {TenantId}: {Decision}.")]
     public static partial void GateDecided(ILogger logger, string tenantId, string agentId, string capability, GateDenial decision);
+
+    [LoggerMessage(5, LogLevel.Warning, "Could not recycle a {Tier} sandbox worker of workspace {TenantId}; the next execution starts a new one.")]
+    public static partial void WorkerRecycleFailed(ILogger logger, Exception exception, string tier, string tenantId);
+
+    [LoggerMessage(6, LogLevel.Information, "Sandbox tier selected: {Tier}.")]
+    public static partial void TierSelected(ILogger logger, string tier);
+
+    [LoggerMessage(7, LogLevel.Warning, "Sandbox tier {Tier} is not available: {Reason}")]
+    public static partial void TierUnavailable(ILogger logger, string tier, string reason);
 }

@@ -115,6 +115,12 @@ public sealed record SandboxResult
     /// <summary>Standard error, capped.</summary>
     public string Stderr { get; init; } = string.Empty;
 
+    /// <summary>Whether stdout went past the cap and was cut.</summary>
+    public bool StdoutTruncated { get; init; }
+
+    /// <summary>Whether stderr went past the cap and was cut.</summary>
+    public bool StderrTruncated { get; init; }
+
     /// <summary>The error when it did not succeed.</summary>
     public SandboxError? Error { get; init; }
 

@@ -25,7 +25,7 @@ public sealed class AutoDevServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddAutoDev_Defaults_ResolveWithoutChatClientOrSandbox()
+    public void AddAutoDev_Defaults_ResolveWithTieredSandboxAndWithoutChatClient()
     {
         using var provider = new ServiceCollection().AddAutoDev().Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
@@ -34,7 +34,8 @@ public sealed class AutoDevServiceCollectionExtensionsTests
         Assert.IsType<InMemorySkillStore>(provider.GetRequiredService<ISkillStore>());
         var engine = provider.GetRequiredService<LearningEngineServices>();
         Assert.Contains("IChatClient", Assert.Throws<InvalidOperationException>(() => engine.ChatClient).Message, StringComparison.Ordinal);
-        Assert.Contains("ISandbox", Assert.Throws<InvalidOperationException>(() => engine.Sandbox).Message, StringComparison.Ordinal);
+        Assert.IsType<TieredSandbox>(engine.Sandbox);
+        Assert.Equal([SandboxTiers.Bubblewrap, SandboxTiers.Process], provider.GetServices<ISandboxTier>().Select(t => t.Tier).Order());
     }
 
     [Fact]

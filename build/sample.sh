@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the invoice sample on embedded defaults. On a fresh Debian machine as root it installs what it needs first.
+#   bash build/sample.sh [--yes]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash build/setup.sh
+exec dotnet run --project samples/AutoDev.Samples.Invoice -c Release -- "$@"

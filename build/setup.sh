@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs and starts what AutoDev's tests and sample need on a Debian machine, when missing: python3, bubblewrap,
+# the Docker engine (started by build/start-docker.sh) and the sandbox image (build/docker-image.sh). Idempotent,
+# and quick when everything is already there.
+#   AUTODEV_SKIP_DOCKER=1 leaves the Docker engine out (the Docker tests then skip, or fail under CI=true).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
+
+need=()
+[ -x /usr/bin/python3 ] || need+=(python3)
+[ -x /usr/bin/bwrap ] || need+=(bubblewrap)
+[ -x /usr/bin/setpriv ] || need+=(util-linux)
+if [ "${AUTODEV_SKIP_DOCKER:-0}" != 1 ]; then
+  command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing packages: ${need[*]}. Run as root, or: apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "Installing ${need[*]} ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ "${AUTODEV_SKIP_DOCKER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+  bash build/start-docker.sh
+  bash build/docker-image.sh
+fi

@@ -1,0 +1,367 @@
+# AutoDev's Python runner: the same execution semantics for every sandbox tier.
+#
+# Started as `python3 -I -S -c <this source> [--serve]`. It reads one JSON request per line on stdin and writes one
+# JSON result per line on stdout. Without --serve it handles one request and exits.
+#
+# Each request runs in a forked child: own session and process group, no controlling terminal, stdin from /dev/null,
+# a fresh private directory under the temp root, a cleared environment, rlimits (address space, CPU, file size,
+# processes, open files, no core dumps), no new privileges, and death with the parent. The parent (the trusted part)
+# captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by killing the child's process
+# group, and afterwards kills whatever the child left running and deletes its directory. When the parent is PID 1 of
+# a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and kill(-1) removes every process an
+# execution left behind, even ones that escaped the process group.
+#
+# Request: {"id", "code", "entry_point", "inputs", "timeout_s", "memory_bytes", "max_output_bytes",
+#           "max_file_bytes", "max_processes", "tmp_root"}
+# Result:  {"id", "status", "return_value", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
+#           "error": {"type", "message", "traceback", "line"}, "duration_ms"}
+# Statuses: succeeded, failed, syntax_error, timed_out, resource_limit, crashed.
+
+import ctypes
+import errno
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+
+MAX_RESULT_BYTES = 4 * 1024 * 1024
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+
+try:
+    _libc = ctypes.CDLL(None, use_errno=True)
+except OSError:  # pragma: no cover - every Linux Python has a libc
+    _libc = None
+
+
+def _prctl(option, value):
+    if _libc is not None:
+        _libc.prctl(option, value, 0, 0, 0)
+
+
+def _error(kind, message, tb=None, line=None):
+    return {"type": kind, "message": message, "traceback": tb, "line": line}
+
+
+def _set_limits(request):
+    memory = int(request.get("memory_bytes") or 256 * 1024 * 1024)
+    timeout = float(request.get("timeout_s") or 60)
+    cpu = max(1, int(timeout) + 1)
+    limits = [
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, int(request.get("max_file_bytes") or 16 * 1024 * 1024)),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    processes = int(request.get("max_processes") or 0)
+    if processes > 0 and os.getuid() != 0:
+        limits.append((resource.RLIMIT_NPROC, processes))
+    for kind, value in limits:
+        soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def _skill_traceback(ex):
+    """The traceback from the skill's first frame on: the runner's own frames are noise to a reader."""
+    tb = ex.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != "<skill>":
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(ex), ex, tb)
+    text = "".join(lines[-40:])
+    return text[-8000:]
+
+
+def _json_value(value):
+    text = json.dumps(value, allow_nan=False)
+    if len(text) > MAX_RESULT_BYTES:
+        raise ValueError("the return value is %d bytes of JSON; the limit is %d" % (len(text), MAX_RESULT_BYTES))
+    return text
+
+
+def _run_child(request, workdir, result_fd):
+    """Runs in the forked child. Never returns: exits through os._exit."""
+    result = {"status": "crashed", "error": _error("RunnerError", "the runner did not finish")}
+    me = os.getpid()
+    try:
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update({"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"})
+        tempfile.tempdir = workdir
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size limit raises EFBIG instead
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        _set_limits(request)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stdin = open(0, "r", closefd=False)
+
+        code = request.get("code") or ""
+        try:
+            compiled = compile(code, "<skill>", "exec")
+        except (SyntaxError, ValueError) as ex:
+            line = getattr(ex, "lineno", None)
+            result = {"status": "syntax_error", "error": _error(type(ex).__name__, getattr(ex, "msg", None) or str(ex), None, line)}
+        else:
+            namespace = {"__name__": "__skill__", "__builtins__": __builtins__}
+            try:
+                exec(compiled, namespace)
+                entry = request.get("entry_point")
+                value = None
+                if entry:
+                    function = namespace.get(entry)
+                    if not callable(function):
+                        raise NameError("the code does not define a function named '%s'" % entry)
+                    inputs = request.get("inputs") or {}
+                    if not isinstance(inputs, dict):
+                        raise TypeError("inputs must be a JSON object of keyword arguments")
+                    value = function(**inputs)
+                try:
+                    encoded = _json_value(value)
+                except (TypeError, ValueError, RecursionError) as ex:
+                    result = {"status": "failed", "error": _error("ReturnValueError", "the return value cannot be sent as JSON: %s" % ex)}
+                else:
+                    result = {"status": "succeeded", "return_value_json": encoded}
+            except MemoryError as ex:
+                result = {"status": "resource_limit", "error": _error("MemoryError", str(ex) or "out of memory (address space limit)", _skill_traceback(ex))}
+            except BaseException as ex:  # noqa: B902 - skills are untrusted: everything they raise is reported
+                status = "failed"
+                if isinstance(ex, OSError) and ex.errno in (errno.EFBIG, errno.EAGAIN, errno.ENOSPC, errno.EMFILE, errno.ENOMEM, errno.EDQUOT):
+                    status = "resource_limit"
+                result = {"status": status, "error": _error(type(ex).__name__, str(ex), _skill_traceback(ex))}
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # noqa: B902 - a broken stream must not lose the result
+            pass
+    except MemoryError:
+        result = {"status": "resource_limit", "error": _error("MemoryError", "out of memory (address space limit)")}
+    except BaseException as ex:  # noqa: B902
+        result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner failed: %s" % ex)}
+    if os.getpid() != me:
+        # A process the skill forked got here: only the execution's own process reports.
+        os._exit(0)
+    try:
+        payload = json.dumps(result).encode("utf-8")
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(result_fd, view):]
+    except BaseException:  # noqa: B902
+        os._exit(3)
+    os._exit(0)
+
+
+def _kill_leftovers(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+    if os.getpid() == 1:
+        # As init of the sandbox's PID namespace: kill every other process, then reap them.
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(0.0005)
+
+
+def _clean_dir(path):
+    # Make every directory writable again first: an execution may have locked one with chmod 000.
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+    for root, dirs, _ in os.walk(path):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o700)
+            except OSError:
+                pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def execute(request):
+    """Runs one request in a forked child and returns the result object."""
+    started = time.monotonic()
+    max_output = int(request.get("max_output_bytes") or 64 * 1024)
+    timeout = float(request.get("timeout_s") or 60)
+    tmp_root = request.get("tmp_root") or tempfile.gettempdir()
+    workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            _prctl(PR_SET_NO_NEW_PRIVS, 1)
+            _prctl(PR_SET_DUMPABLE, 1)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            keep = max(res_w, 3)
+            os.closerange(3, res_w)
+            os.closerange(res_w + 1, 4096)
+            del keep
+            _run_child(request, workdir, res_w)
+        finally:
+            os._exit(4)
+
+    os.close(out_w)
+    os.close(err_w)
+    os.close(res_w)
+    buffers = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
+    dropped = {out_r: 0, err_r: 0}
+    open_fds = [out_r, err_r, res_r]
+    deadline = started + timeout
+    timed_out = False
+    wait_status = None
+    while True:
+        if wait_status is None:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                wait_status = status
+        if wait_status is not None:
+            # The execution's own process has exited, so its result is complete in the pipe. Do not wait for the
+            # pipes to close: processes it left behind may hold them open. They are killed next, then drained.
+            break
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = wait_status is None
+            break
+        if not open_fds:
+            # Every pipe closed but the child has not exited yet: poll for its exit.
+            time.sleep(min(0.001, remaining))
+            continue
+        ready, _, _ = select.select(open_fds, [], [], min(remaining, 0.05))
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                open_fds.remove(fd)
+                continue
+            buffer = buffers[fd]
+            if fd == res_r:
+                if len(buffer) + len(chunk) > MAX_RESULT_BYTES + 4096:
+                    open_fds.remove(fd)
+                    continue
+                buffer.extend(chunk)
+            else:
+                room = max_output - len(buffer)
+                if room > 0:
+                    buffer.extend(chunk[:room])
+                dropped[fd] += max(0, len(chunk) - max(room, 0))
+
+    _kill_leftovers(pid)
+    if wait_status is None:
+        try:
+            _, wait_status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            wait_status = 0
+    # Collect what is still buffered in the pipes, without waiting.
+    for fd in list(open_fds):
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0)
+            if not ready:
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            if fd == res_r:
+                buffers[fd].extend(chunk)
+            else:
+                room = max_output - len(buffers[fd])
+                if room > 0:
+                    buffers[fd].extend(chunk[:room])
+                dropped[fd] += max(0, len(chunk) - max(room, 0))
+    for fd in (out_r, err_r, res_r):
+        os.close(fd)
+    _clean_dir(workdir)
+    if os.getpid() == 1:
+        # The temp root is private to this sandbox: nothing written anywhere in it survives the execution.
+        for name in os.listdir(tmp_root):
+            path = os.path.join(tmp_root, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                _clean_dir(path)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+    result = None
+    if timed_out:
+        result = {"status": "timed_out", "error": _error("TimeoutError", "the execution ran past its %.3g s time-out and was killed" % timeout)}
+    elif buffers[res_r]:
+        try:
+            result = json.loads(buffers[res_r].decode("utf-8"))
+        except ValueError:
+            result = None
+    if result is None:
+        if os.WIFSIGNALED(wait_status):
+            sig = os.WTERMSIG(wait_status)
+            if sig == signal.SIGXCPU:
+                result = {"status": "timed_out", "error": _error("TimeoutError", "the execution used up its CPU time and was killed")}
+            elif sig in (signal.SIGKILL, signal.SIGXFSZ):
+                result = {"status": "resource_limit", "error": _error("Killed", "the execution was killed by signal %d (a memory or resource limit)" % sig)}
+            else:
+                result = {"status": "crashed", "error": _error("Signal", "the execution died of signal %d (%s)" % (sig, signal.Signals(sig).name))}
+        else:
+            code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else -1
+            result = {"status": "crashed", "error": _error("Exit", "the execution exited with code %d without a result" % code)}
+
+    result["stdout"] = buffers[out_r].decode("utf-8", errors="replace")
+    result["stderr"] = buffers[err_r].decode("utf-8", errors="replace")
+    result["stdout_truncated"] = dropped[out_r] > 0
+    result["stderr_truncated"] = dropped[err_r] > 0
+    result["duration_ms"] = (time.monotonic() - started) * 1000.0
+    return result
+
+
+def _reap_orphans(signum, frame):
+    # As PID 1, orphans are re-parented to us; reap them whenever one exits between executions.
+    del signum, frame
+
+
+def main():
+    serve = "--serve" in sys.argv[1:]
+    if os.getpid() == 1:
+        signal.signal(signal.SIGCHLD, _reap_orphans)
+    _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        line = line.strip()
+        if not line:
+            continue
+        request_id = None
+        try:
+            request = json.loads(line)
+            request_id = request.get("id")
+            result = execute(request)
+        except Exception as ex:  # noqa: BLE001 - a bad request must not stop the server
+            result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner could not run the request: %s" % ex)}
+        result["id"] = request_id
+        out.write(json.dumps(result).encode("utf-8") + b"\n")
+        out.flush()
+        if not serve:
+            break
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AutoDev;
+
+/// <summary>The names of AutoDev's sandbox tiers, as reported in <see cref="SandboxResult.Tier"/>.</summary>
+public static class SandboxTiers
+{
+    /// <summary>Hardened Docker containers (AutoDev.Sandbox.Docker). The strongest.</summary>
+    public const string Docker = "docker";
+
+    /// <summary>bubblewrap namespaces.</summary>
+    public const string Bubblewrap = "bubblewrap";
+
+    /// <summary>A plain child process with rlimits. Weak: see <see cref="ProcessSandbox"/>.</summary>
+    public const string Process = "process";
+}
+
+/// <summary>Options of the sandbox tiers in AutoDev.Core and of tier selection.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>Default of <see cref="PythonPath"/>: Debian's python3.</summary>
+    public const string DefaultPythonPath = "/usr/bin/python3";
+
+    /// <summary>Default of <see cref="BubblewrapPath"/>.</summary>
+    public const string DefaultBubblewrapPath = "/usr/bin/bwrap";
+
+    /// <summary>Default of <see cref="SandboxUserId"/>: nobody.</summary>
+    public const int DefaultSandboxUserId = 65534;
+
+    /// <summary>Default of <see cref="SandboxUserIdRangeStart"/>.</summary>
+    public const int DefaultSandboxUserIdRangeStart = 400_000;
+
+    /// <summary>Default of <see cref="SandboxUserIdRangeSize"/>.</summary>
+    public const int DefaultSandboxUserIdRangeSize = 4096;
+
+    /// <summary>Default of <see cref="WarmWorkersPerTenant"/>.</summary>
+    public const int DefaultWarmWorkersPerTenant = 2;
+
+    /// <summary>Default of <see cref="MaxExecutionsPerWorker"/>.</summary>
+    public const int DefaultMaxExecutionsPerWorker = 500;
+
+    /// <summary>The Python interpreter, called by absolute path.</summary>
+    /// <value>Default <see cref="DefaultPythonPath"/>.</value>
+    [Required]
+    public string PythonPath { get; set; } = DefaultPythonPath;
+
+    /// <summary>The bubblewrap executable.</summary>
+    /// <value>Default <see cref="DefaultBubblewrapPath"/>.</value>
+    [Required]
+    public string BubblewrapPath { get; set; } = DefaultBubblewrapPath;
+
+    /// <summary>The user id sandboxed code sees inside the bubblewrap tier.</summary>
+    /// <value>Default <see cref="DefaultSandboxUserId"/>.</value>
+    [Range(1, int.MaxValue)]
+    public int SandboxUserId { get; set; } = DefaultSandboxUserId;
+
+    /// <summary>
+    /// When the host runs as root, every sandbox (a warm bubblewrap worker, one process-tier execution) runs on the host
+    /// as a user id of its own from this range, so its process limit counts only its own processes and no sandbox can
+    /// signal another. Choose ids no account uses. Code never runs as root.
+    /// </summary>
+    /// <value>Default <see cref="DefaultSandboxUserIdRangeStart"/>.</value>
+    [Range(1000, int.MaxValue)]
+    public int SandboxUserIdRangeStart { get; set; } = DefaultSandboxUserIdRangeStart;
+
+    /// <summary>How many ids the range holds: the most sandboxes alive at once.</summary>
+    /// <value>Default <see cref="DefaultSandboxUserIdRangeSize"/>.</value>
+    [Range(1, 1_000_000)]
+    public int SandboxUserIdRangeSize { get; set; } = DefaultSandboxUserIdRangeSize;
+
+    /// <summary>
+    /// Opts in, by name, to running MEDIUM and HIGH safety code in the weak process tier when no stronger tier is
+    /// available. Off by default: such code is refused instead.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool AllowProcessTierForUntrustedCode { get; set; }
+
+    /// <summary>Fork servers kept started per tenant in a warm tier; also the tenant's parallel executions.</summary>
+    /// <value>Default <see cref="DefaultWarmWorkersPerTenant"/>; allowed 1 to 64.</value>
+    [Range(1, 64)]
+    public int WarmWorkersPerTenant { get; set; } = DefaultWarmWorkersPerTenant;
+
+    /// <summary>Executions after which a warm fork server is recycled. It is recycled at once after a time-out, a limit or a crash.</summary>
+    /// <value>Default <see cref="DefaultMaxExecutionsPerWorker"/>; allowed 1 to 100,000.</value>
+    [Range(1, 100_000)]
+    public int MaxExecutionsPerWorker { get; set; } = DefaultMaxExecutionsPerWorker;
+
+    /// <summary>Output caps and process, file limits passed to the runner.</summary>
+    public SandboxLimits Limits { get; set; } = SandboxLimits.Default;
+
+    /// <summary>Tiers to leave out of automatic selection, by name (for example <c>bubblewrap</c> on a host without user namespaces).</summary>
+    public ISet<string> DisabledTiers { get; } = new HashSet<string>(StringComparer.Ordinal);
+}
+
+/// <summary>A sandbox refused to run a request because policy forbids it there (for example MEDIUM safety code in the process tier).</summary>
+public sealed class SandboxRefusedException : AutoDevException
+{
+    /// <summary>Creates the exception.</summary>
+    public SandboxRefusedException(string tier, string message)
+        : base(message)
+    {
+        Tier = tier;
+    }
+
+    /// <summary>The tier that refused.</summary>
+    public string Tier { get; }
+}

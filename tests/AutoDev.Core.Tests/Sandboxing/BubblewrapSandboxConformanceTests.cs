@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Tests.Sandboxing;
+
+/// <summary>One bubblewrap tier (and its warm pool) shared by the tests of a class.</summary>
+public sealed class BubblewrapFixture : IAsyncLifetime
+{
+    private Task<SandboxAvailability>? _availability;
+
+    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+
+    /// <summary>Probed once: the probe starts a sandbox.</summary>
+    public Task<SandboxAvailability> Availability => _availability ??= Sandbox.CheckAvailabilityAsync(CancellationToken.None).AsTask();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
+}
+
+/// <summary>The bubblewrap tier against the sandbox conformance suite and HumanEval.</summary>
+[Trait("Requires", "bubblewrap")]
+public sealed class BubblewrapSandboxConformanceTests(BubblewrapFixture fixture) : HumanEvalTierTests, IClassFixture<BubblewrapFixture>
+{
+    protected override ISandbox Sandbox => fixture.Sandbox;
+
+    protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
+}

@@ -1,0 +1,116 @@
+using AutoDev.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Tests.Sandboxing;
+
+public sealed class TieredSandboxTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static TieredSandbox Create(SandboxOptions? options = null, params StubTier[] tiers) =>
+        new(tiers, Options.Create(options ?? new SandboxOptions()), new ManualTimeProvider(), NullLogger<TieredSandbox>.Instance);
+
+    [Fact]
+    public async Task ExecuteAsync_SeveralAvailable_UsesStrongest()
+    {
+        var process = new StubTier(SandboxTiers.Process, 10, true);
+        var bubblewrap = new StubTier(SandboxTiers.Bubblewrap, 20, true);
+        var docker = new StubTier(SandboxTiers.Docker, 30, true);
+        var sandbox = Create(null, process, docker, bubblewrap);
+
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, Ct);
+
+        Assert.Equal(SandboxTiers.Docker, result.Tier);
+        Assert.Equal(1, docker.Executions);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_StrongestUnavailable_FallsBackAndChecksOnce()
+    {
+        var bubblewrap = new StubTier(SandboxTiers.Bubblewrap, 20, true);
+        var docker = new StubTier(SandboxTiers.Docker, 30, false);
+        var sandbox = Create(null, docker, bubblewrap);
+
+        await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, Ct);
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, Ct);
+
+        Assert.Equal(SandboxTiers.Bubblewrap, result.Tier);
+        Assert.Equal(1, docker.Checks);
+        Assert.Equal(1, bubblewrap.Checks);
+    }
+
+    [Theory]
+    [InlineData(SafetyLevel.Medium)]
+    [InlineData(SafetyLevel.High)]
+    public async Task ExecuteAsync_OnlyProcessTierAndUntrustedCode_RefusesSayingWhy(SafetyLevel level)
+    {
+        var process = new StubTier(SandboxTiers.Process, 10, true);
+        var sandbox = Create(null, new StubTier(SandboxTiers.Bubblewrap, 20, false), process);
+
+        var error = await Assert.ThrowsAsync<SandboxUnavailableException>(async () =>
+            await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass", SafetyLevel = level }, Ct));
+
+        Assert.Contains("AllowProcessTierForUntrustedCode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bubblewrap: not here", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, process.Executions);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ProcessTierOptedInByName_RunsUntrustedCode()
+    {
+        var process = new StubTier(SandboxTiers.Process, 10, true);
+        var sandbox = Create(new SandboxOptions { AllowProcessTierForUntrustedCode = true }, process);
+
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass", SafetyLevel = SafetyLevel.High }, Ct);
+
+        Assert.Equal(SandboxTiers.Process, result.Tier);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LowSafety_MayUseProcessTier()
+    {
+        var sandbox = Create(null, new StubTier(SandboxTiers.Process, 10, true));
+
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass", SafetyLevel = SafetyLevel.Low }, Ct);
+
+        Assert.Equal(SandboxTiers.Process, result.Tier);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_DisabledTier_IsNeverChosen()
+    {
+        var options = new SandboxOptions();
+        options.DisabledTiers.Add(SandboxTiers.Docker);
+        var docker = new StubTier(SandboxTiers.Docker, 30, true);
+        var sandbox = Create(options, docker, new StubTier(SandboxTiers.Bubblewrap, 20, true));
+
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, Ct);
+
+        Assert.Equal(SandboxTiers.Bubblewrap, result.Tier);
+        Assert.Equal(0, docker.Checks);
+    }
+
+    private sealed class StubTier(string name, int strength, bool available) : ISandboxTier
+    {
+        public int Checks { get; private set; }
+
+        public int Executions { get; private set; }
+
+        public string Tier => name;
+
+        public int Strength => strength;
+
+        public ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken)
+        {
+            Checks++;
+            return new(available ? SandboxAvailability.Available : SandboxAvailability.Unavailable("not here"));
+        }
+
+        public Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
+        {
+            Executions++;
+            return Task.FromResult(FakeSandbox.Success(null) with { Tier = name });
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using AutoDev.Testing;
+
+namespace AutoDev.Tests;
+
+/// <summary>The Docker tier's warm pool against the sandbox conformance suite and HumanEval.</summary>
+[Trait("Requires", "docker")]
+public sealed class DockerSandboxConformanceTests(WarmDockerFixture fixture) : HumanEvalTierTests, IClassFixture<WarmDockerFixture>
+{
+    protected override ISandbox Sandbox => fixture.Sandbox;
+
+    protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
+
+    [Fact]
+    public async Task Execute_InsideContainer_IsHardened()
+    {
+        var result = await RunAsync("""
+            import os
+            def run():
+                status = dict(line.split(':', 1) for line in open('/proc/self/status') if ':' in line)
+                mounts = open('/proc/self/mounts').read().splitlines()
+                root = next(m for m in mounts if m.split()[1] == '/')
+                tmp = next(m for m in mounts if m.split()[1] == '/tmp')
+                try:
+                    open('/root-write-test', 'w')
+                    root_writable = True
+                except OSError:
+                    root_writable = False
+                return {
+                    'uid': os.getuid(), 'gid': os.getgid(),
+                    'cap_eff': status['CapEff'].strip(), 'cap_bnd': status['CapBnd'].strip(),
+                    'no_new_privs': status['NoNewPrivs'].strip(),
+                    'root_options': root.split()[3], 'tmp_options': tmp.split()[3],
+                    'root_writable': root_writable,
+                    'interfaces': sorted(os.listdir('/sys/class/net')),
+                    'env': sorted(os.environ),
+                    'memory_limit': open('/sys/fs/cgroup/memory.max').read().strip() if os.path.exists('/sys/fs/cgroup/memory.max') else 'v1',
+                    'pids_limit': open('/sys/fs/cgroup/pids.max').read().strip() if os.path.exists('/sys/fs/cgroup/pids.max') else 'v1',
+                }
+            """, "run", tenant: "hardening");
+
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        var seen = result.ReturnValue!.Value;
+        Assert.Equal(65534, seen.GetProperty("uid").GetInt32());
+        Assert.Equal("0000000000000000", seen.GetProperty("cap_eff").GetString());
+        Assert.Equal("0000000000000000", seen.GetProperty("cap_bnd").GetString());
+        Assert.Equal("1", seen.GetProperty("no_new_privs").GetString());
+        Assert.StartsWith("ro", seen.GetProperty("root_options").GetString(), StringComparison.Ordinal);
+        Assert.False(seen.GetProperty("root_writable").GetBoolean());
+        var tmp = seen.GetProperty("tmp_options").GetString()!.Split(',');
+        Assert.Contains("noexec", tmp);
+        Assert.Contains("nosuid", tmp);
+        Assert.Equal(["lo"], seen.GetProperty("interfaces").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("AUTODEV_CANARY_SECRET", seen.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+        if (seen.GetProperty("memory_limit").GetString() != "v1")
+        {
+            Assert.Equal((256L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), seen.GetProperty("memory_limit").GetString());
+            Assert.Equal("64", seen.GetProperty("pids_limit").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Pool_AfterTimeout_ReplacesTheContainer()
+    {
+        const string Tenant = "recycle";
+        var first = await RunAsync("import os\ndef run():\n    return os.uname().nodename + str(os.stat('/proc/1').st_ctime)", "run", tenant: Tenant);
+        var timedOut = await RunAsync("while True:\n    pass", timeoutSeconds: 1, tenant: Tenant);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            RunAsync("import os\ndef run():\n    return os.uname().nodename + str(os.stat('/proc/1').st_ctime)", "run", tenant: Tenant)));
+
+        Assert.Equal(SandboxStatus.TimedOut, timedOut.Status);
+        Assert.All(results, r => Assert.Equal(SandboxStatus.Succeeded, r.Status));
+        Assert.DoesNotContain(first.ReturnValue!.Value.GetString(), results.Select(r => r.ReturnValue!.Value.GetString()));
+    }
+}
+
+/// <summary>The Docker tier without the warm pool: a container per execution.</summary>
+[Trait("Requires", "docker")]
+public sealed class ColdDockerSandboxTests(ColdDockerFixture fixture) : IClassFixture<ColdDockerFixture>
+{
+    [Fact]
+    public async Task Execute_Cold_RunsInAFreshContainerEachTime()
+    {
+        var availability = await fixture.Availability;
+        DockerRequirement.Require(availability);
+        var code = "import os\ndef run():\n    open('/tmp/mark', 'a').write('x')\n    return open('/tmp/mark').read()";
+
+        var first = await fixture.Sandbox.ExecuteAsync(new SandboxRequest { TenantId = "cold", Code = code, EntryPoint = "run" }, TestContext.Current.CancellationToken);
+        var second = await fixture.Sandbox.ExecuteAsync(new SandboxRequest { TenantId = "cold", Code = code, EntryPoint = "run" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SandboxTiers.Docker, first.Tier);
+        Assert.Equal("x", first.ReturnValue!.Value.GetString());
+        Assert.Equal("x", second.ReturnValue!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task Execute_ColdTimeout_IsTimedOut()
+    {
+        DockerRequirement.Require(await fixture.Availability);
+
+        var result = await fixture.Sandbox.ExecuteAsync(new SandboxRequest { TenantId = "cold", Code = "import time\ntime.sleep(60)", Timeout = TimeSpan.FromSeconds(1) }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(SandboxStatus.TimedOut, result.Status);
+    }
+}
+
+internal static class DockerRequirement
+{
+    public static void Require(SandboxAvailability availability)
+    {
+        if (availability.IsAvailable)
+        {
+            return;
+        }
+
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail($"CI=true and Docker is unavailable: {availability.Reason}");
+        }
+
+        Assert.Skip($"Docker is unavailable here: {availability.Reason}");
+    }
+}

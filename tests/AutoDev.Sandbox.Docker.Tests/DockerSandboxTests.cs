@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Tests;
+
+public sealed class DockerSandboxTests
+{
+    [Fact]
+    public async Task CheckAvailabilityAsync_NoEngine_SaysHowToStartOne()
+    {
+        await using var sandbox = new DockerSandbox(Options.Create(new DockerSandboxOptions { Endpoint = "unix:///nonexistent/docker.sock" }), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+
+        var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(availability.IsAvailable);
+        Assert.Contains("start-docker.sh", availability.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NoEngine_ThrowsUnavailable()
+    {
+        await using var sandbox = new DockerSandbox(Options.Create(new DockerSandboxOptions { Endpoint = "unix:///nonexistent/docker.sock" }), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+
+        await Assert.ThrowsAsync<SandboxUnavailableException>(async () =>
+            await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_MissingImage_ReportedUnavailableWithBuildHint()
+    {
+        var options = WarmDockerFixture.CreateOptions(warm: true);
+        options.Image = "autodev/does-not-exist:0";
+        await using var sandbox = new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+        var engine = await new WarmDockerFixture().Availability;
+        DockerRequirement.Require(engine);
+
+        var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(availability.IsAvailable);
+        Assert.Contains("docker-image.sh", availability.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddDockerSandbox_EngineAvailable_IsTheTierChosenForUntrustedCode()
+    {
+        var services = new ServiceCollection();
+        services.AddAutoDev().AddDockerSandbox(o => o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint).AddDockerSandbox();
+        await using var provider = services.BuildServiceProvider();
+        DockerRequirement.Require(await provider.GetRequiredService<DockerSandbox>().CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+
+        var result = await provider.GetRequiredService<ISandbox>().ExecuteAsync(
+            new SandboxRequest { TenantId = "t", Code = "def f():\n    return 'in docker'", EntryPoint = "f", SafetyLevel = SafetyLevel.High },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(SandboxTiers.Docker, result.Tier);
+        Assert.Single(services, d => d.ServiceType == typeof(DockerSandbox));
+    }
+
+    [Fact]
+    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(DockerSandbox).Assembly);
+}

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace AutoDev.Tests;
 
 public sealed class ReadmeTests
@@ -26,6 +24,5 @@ public sealed class ReadmeTests
         Assert.Contains("build/test.sh", File.ReadAllText(Path.Combine(root, ".ci", "run")), StringComparison.Ordinal);
     }
 
-    private static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    private static string RepositoryRoot() => RepositoryPaths.Root;
 }

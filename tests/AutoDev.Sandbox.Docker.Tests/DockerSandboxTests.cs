@@ -58,5 +58,5 @@ public sealed class DockerSandboxTests
     }
 
     [Fact]
-    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(DockerSandbox).Assembly);
+    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(DockerSandbox).Assembly, "AutoDev.Sandbox.Docker.Tests");
 }

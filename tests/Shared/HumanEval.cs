@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace AutoDev.Tests;
@@ -59,6 +58,5 @@ internal static class HumanEval
         return problems;
     }
 
-    private static string DataPath([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "data", "HumanEval.jsonl.gz"));
+    private static string DataPath() => RepositoryPaths.Combine("tests", "data", "HumanEval.jsonl.gz");
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace AutoDev.Tests;
@@ -13,10 +12,11 @@ internal static class PublicApi
 {
     private const BindingFlags Members = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
-    public static void AssertMatchesSnapshot(Assembly assembly, [CallerFilePath] string callerPath = "")
+    /// <summary>Compares with tests/&lt;testProject&gt;/PublicApi/&lt;assembly&gt;.txt.</summary>
+    public static void AssertMatchesSnapshot(Assembly assembly, string testProject)
     {
         var name = assembly.GetName().Name!;
-        var snapshot = Path.Combine(Path.GetDirectoryName(callerPath)!, "PublicApi", name + ".txt");
+        var snapshot = RepositoryPaths.Combine("tests", testProject, "PublicApi", name + ".txt");
         var actual = Dump(assembly);
         if (Environment.GetEnvironmentVariable("AUTODEV_UPDATE_PUBLIC_API") == "1")
         {

@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 bash build/setup.sh
 
-results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
 
 dotnet build AutoDev.Core.sln -c Release -nologo -clp:ErrorsOnly
 status=0
@@ -32,4 +33,7 @@ print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 if passed + failed == 0:
     sys.exit("no test ran")
 PY
+if [ "$status" -ne 0 ]; then
+  echo "Test results (TRX) kept in $results" >&2
+fi
 exit "$status"

@@ -17,7 +17,8 @@ builder.Services.AddAutoDev(builder.Configuration, options =>
     options.Workspaces[Workspace] = WorkspaceSettings.FromJson("""
         { "auto_dev": { "enabled": true, "memento_skills": true, "alpha_evolver": true, "max_skill_candidates_per_day": 3 } }
         """);
-});
+})
+    .AddDockerSandbox();
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -98,6 +99,31 @@ for (var i = 1; i <= 4; i++)
     }
 }
 
+Console.WriteLine();
+Console.WriteLine("5. The strongest local sandbox runs a hand-written extractor on the two emails.");
+var sandbox = services.GetRequiredService<ISandbox>();
+const string Extractor = """
+    import re
+
+    def extract_invoice_id(text: str) -> str:
+        match = re.search(r"INV-\d{4}-\d{4}", text)
+        if match is None:
+            raise ValueError("no invoice id in the text")
+        return match.group(0)
+    """;
+foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077", "No id here" })
+{
+    var result = await sandbox.ExecuteAsync(new SandboxRequest
+    {
+        TenantId = Workspace,
+        Code = Extractor,
+        EntryPoint = "extract_invoice_id",
+        InputsJson = System.Text.Json.JsonSerializer.Serialize(new { text = email }),
+    }, CancellationToken.None);
+    var outcome = result.Succeeded ? $"-> {result.ReturnValue}" : $"{result.Status}: {result.Error?.Type}: {result.Error?.Message}";
+    Console.WriteLine($"  [{result.Tier}, {result.Duration.TotalMilliseconds:0} ms] \"{email}\" {outcome}");
+}
+
 await host.StopAsync();
 Console.WriteLine();
-Console.WriteLine("Done. Skill generation from these failures arrives with the Memento-Skills loop.");
+Console.WriteLine("Done. Generating such skills from failures arrives with the Memento-Skills loop.");

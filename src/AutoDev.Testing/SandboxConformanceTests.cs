@@ -59,6 +59,13 @@ public abstract class SandboxConformanceTests
             Ct).ConfigureAwait(false);
     }
 
+    /// <summary>Asserts the status, showing the error and stderr when it differs.</summary>
+    protected static void AssertStatus(SandboxStatus expected, SandboxResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Assert.True(expected == result.Status, $"expected {expected}, got {result.Status}: {result.Error?.Type}: {result.Error?.Message}\n{result.Stderr}");
+    }
+
     /// <summary>Skips (or, under CI, fails) when the tier is unavailable.</summary>
     protected async Task RequireAvailableAsync()
     {
@@ -82,7 +89,7 @@ public abstract class SandboxConformanceTests
     {
         var result = await RunAsync("def add(a, b):\n    print('adding')\n    return {'sum': a + b, 'items': [a, b], 'ok': True}", "add", new { a = 2, b = 40 });
 
-        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        AssertStatus(SandboxStatus.Succeeded, result);
         Assert.Equal(42, result.ReturnValue!.Value.GetProperty("sum").GetInt32());
         Assert.Equal("adding\n", result.Stdout);
         Assert.False(string.IsNullOrEmpty(result.Tier));
@@ -95,7 +102,7 @@ public abstract class SandboxConformanceTests
     {
         var result = await RunAsync("import sys\nprint(sum(range(10)))\nprint('warn', file=sys.stderr)");
 
-        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        AssertStatus(SandboxStatus.Succeeded, result);
         Assert.Equal(JsonValueKind.Null, result.ReturnValue!.Value.ValueKind);
         Assert.Equal("45\n", result.Stdout);
         Assert.Equal("warn\n", result.Stderr);
@@ -107,7 +114,7 @@ public abstract class SandboxConformanceTests
     {
         var result = await RunAsync("x = 1\n\ndef broken(:\n    pass");
 
-        Assert.Equal(SandboxStatus.SyntaxError, result.Status);
+        AssertStatus(SandboxStatus.SyntaxError, result);
         Assert.Equal(3, result.Error!.Line);
         Assert.Equal("SyntaxError", result.Error.Type);
         Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
@@ -119,7 +126,7 @@ public abstract class SandboxConformanceTests
     {
         var result = await RunAsync("def parse(text):\n    return int(text)", "parse", new { text = "INV-42" });
 
-        Assert.Equal(SandboxStatus.Failed, result.Status);
+        AssertStatus(SandboxStatus.Failed, result);
         Assert.Equal("ValueError", result.Error!.Type);
         Assert.Contains("INV-42", result.Error.Message, StringComparison.Ordinal);
         Assert.Contains("<skill>", result.Error.Traceback, StringComparison.Ordinal);
@@ -135,7 +142,7 @@ public abstract class SandboxConformanceTests
     {
         var result = await RunAsync(code, entryPoint);
 
-        Assert.Equal(SandboxStatus.Failed, result.Status);
+        AssertStatus(SandboxStatus.Failed, result);
         Assert.Equal(errorType, result.Error!.Type);
     }
 
@@ -163,8 +170,8 @@ public abstract class SandboxConformanceTests
         var write = await RunAsync("import os\ndef run():\n    open('/tmp/tenant-a-was-here', 'w').write('a')\n    return os.getcwd()", "run", tenant: tenantA);
         var look = await RunAsync("import os\ndef run():\n    return os.path.exists('/tmp/tenant-a-was-here')", "run", tenant: tenantB);
 
-        Assert.Equal(SandboxStatus.Succeeded, write.Status);
-        Assert.Equal(SandboxStatus.Succeeded, look.Status);
+        AssertStatus(SandboxStatus.Succeeded, write);
+        AssertStatus(SandboxStatus.Succeeded, look);
         Assert.False(look.ReturnValue!.Value.GetBoolean());
     }
 
@@ -226,7 +233,7 @@ public abstract class SandboxConformanceTests
         // The host is unaffected: the canary is intact, and the tier still runs code for the tenant.
         Assert.Equal(Secret, await File.ReadAllTextAsync(canary, Ct));
         var after = await RunAsync("def ok():\n    return 'ok'", "ok", tenant: tenant);
-        Assert.Equal(SandboxStatus.Succeeded, after.Status);
+        AssertStatus(SandboxStatus.Succeeded, after);
         File.Delete(canary);
     }
 
@@ -286,7 +293,7 @@ public abstract class SandboxConformanceTests
             "import os\ndef run():\n    pids = [p for p in os.listdir('/proc') if p.isdigit()]\n    return {'tmp': sorted(os.listdir('/tmp')), 'cwd': os.path.basename(os.getcwd()), 'pids': len(pids), 'files': os.listdir('.')}",
             "run",
             tenant: tenant);
-        Assert.Equal(SandboxStatus.Succeeded, next.Status);
+        AssertStatus(SandboxStatus.Succeeded, next);
         var seen = next.ReturnValue!.Value;
         Assert.Empty(seen.GetProperty("files").EnumerateArray());
         if (!IsWeakTier)

@@ -21,6 +21,9 @@ public abstract class DockerFixtureBase : IAsyncLifetime
     {
         Endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : DockerSandboxOptions.DefaultEndpoint,
         UseWarmPool = warm,
+
+        // One container per tenant, so a follow-up execution runs where the hostile one ran.
+        WarmContainersPerTenant = 1,
     };
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -43,7 +43,7 @@ public sealed class WarmPool : IAsyncDisposable
         var started = await Task.WhenAll(Enumerable.Range(0, Math.Max(0, missing)).Select(_ => _factory(tenantId, cancellationToken))).ConfigureAwait(false);
         foreach (var worker in started)
         {
-            slots.Idle.Push(worker);
+            slots.Idle.Enqueue(worker);
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class WarmPool : IAsyncDisposable
         ForkServerWorker? worker = null;
         try
         {
-            worker = slots.Idle.TryPop(out var idle) ? idle : await _factory(tenantId, cancellationToken).ConfigureAwait(false);
+            worker = slots.Idle.TryDequeue(out var idle) ? idle : await _factory(tenantId, cancellationToken).ConfigureAwait(false);
             return await execute(worker).ConfigureAwait(false);
         }
         finally
@@ -83,7 +83,7 @@ public sealed class WarmPool : IAsyncDisposable
         await Task.WhenAll(_background.Keys).ConfigureAwait(false);
         foreach (var slots in _tenants.Values)
         {
-            while (slots.Idle.TryPop(out var worker))
+            while (slots.Idle.TryDequeue(out var worker))
             {
                 await worker.DisposeAsync().ConfigureAwait(false);
             }
@@ -99,7 +99,7 @@ public sealed class WarmPool : IAsyncDisposable
     {
         if (!worker.MustRecycle && worker.Executions < _maxExecutions && Volatile.Read(ref _disposed) == 0)
         {
-            slots.Idle.Push(worker);
+            slots.Idle.Enqueue(worker);
             return;
         }
 
@@ -121,7 +121,7 @@ public sealed class WarmPool : IAsyncDisposable
                 }
                 else
                 {
-                    slots.Idle.Push(replacement);
+                    slots.Idle.Enqueue(replacement);
                 }
             }
         }
@@ -144,6 +144,7 @@ public sealed class WarmPool : IAsyncDisposable
     {
         public SemaphoreSlim Gate { get; } = new(size, size);
 
-        public ConcurrentStack<ForkServerWorker> Idle { get; } = new();
+        /// <summary>Oldest first: the worker idle longest has finished cleaning up after its last execution and prepared its next child.</summary>
+        public ConcurrentQueue<ForkServerWorker> Idle { get; } = new();
     }
 }

@@ -8,7 +8,8 @@ public sealed class BubblewrapFixture : IAsyncLifetime
 {
     private Task<SandboxAvailability>? _availability;
 
-    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+    /// <summary>One worker per tenant, so a follow-up execution runs where the hostile one ran.</summary>
+    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions { WarmWorkersPerTenant = 1 }), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
 
     /// <summary>Probed once: the probe starts a sandbox.</summary>
     public Task<SandboxAvailability> Availability => _availability ??= Sandbox.CheckAvailabilityAsync(CancellationToken.None).AsTask();

@@ -19,6 +19,7 @@
 
 import ctypes
 import errno
+import gc
 import json
 import os
 import resource
@@ -88,8 +89,8 @@ def _json_value(value):
     return text
 
 
-def _run_child(request, workdir, result_fd):
-    """Runs in the forked child. Never returns: exits through os._exit."""
+def _run_child(request_fd, workdir, result_fd):
+    """Runs in the forked child: prepares, waits for its request, runs it. Never returns: exits through os._exit."""
     result = {"status": "crashed", "error": _error("RunnerError", "the runner did not finish")}
     me = os.getpid()
     try:
@@ -99,10 +100,27 @@ def _run_child(request, workdir, result_fd):
         tempfile.tempdir = workdir
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size limit raises EFBIG instead
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        _set_limits(request)
         sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
         sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
         sys.stdin = open(0, "r", closefd=False)
+
+        # Touch the paths every execution takes (JSON, compile, exec), so the copy-on-write page faults of a fresh
+        # fork are paid here, before the request exists, rather than on its clock.
+        warm = {}
+        exec(compile(json.loads(json.dumps("def _warm(a=[1, 'b', {'c': 2.5}]):\n    return a")), "<warm>", "exec"), warm)
+        json.dumps(warm["_warm"]())
+        del warm
+
+        # Everything above ran before the request existed; from here on the request's clock runs.
+        chunks = []
+        while True:
+            chunk = os.read(request_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(request_fd)
+        request = json.loads(b"".join(chunks))
+        _set_limits(request)
 
         code = request.get("code") or ""
         try:
@@ -150,8 +168,9 @@ def _run_child(request, workdir, result_fd):
         # A process the skill forked got here: only the execution's own process reports.
         os._exit(0)
     try:
+        # Length-prefixed, so the parent knows the result is whole without waiting for the pipe to close.
         payload = json.dumps(result).encode("utf-8")
-        view = memoryview(payload)
+        view = memoryview(len(payload).to_bytes(4, "big") + payload)
         while view:
             view = view[os.write(result_fd, view):]
     except BaseException:  # noqa: B902
@@ -194,126 +213,163 @@ def _clean_dir(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def execute(request):
-    """Runs one request in a forked child and returns the result object."""
+class _Prepared:
+    """A forked child, ready in its own session and directory, waiting for its request."""
+
+    def __init__(self, tmp_root):
+        self.tmp_root = tmp_root
+        self.workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
+        req_r, self.req_w = os.pipe()
+        self.out_r, out_w = os.pipe()
+        self.err_r, err_w = os.pipe()
+        self.res_r, res_w = os.pipe()
+        sys.stdout.flush()
+        gc.freeze()  # the child's collector then leaves the parent's objects (and their pages) alone
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.setsid()
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                _prctl(PR_SET_NO_NEW_PRIVS, 1)
+                _prctl(PR_SET_DUMPABLE, 1)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                # Keep only the request and result pipes; the parent's other descriptors are none of the child's business.
+                low, high = sorted((req_r, res_w))
+                os.closerange(3, low)
+                os.closerange(low + 1, high)
+                os.closerange(high + 1, 4096)
+                _run_child(req_r, self.workdir, res_w)
+            finally:
+                os._exit(4)
+        for fd in (req_r, out_w, err_w, res_w):
+            os.close(fd)
+        try:
+            self.pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+
+    def discard(self):
+        _kill_leftovers(self.pid)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self.close()
+
+    def close(self):
+        for fd in (self.req_w, self.out_r, self.err_r, self.res_r, self.pidfd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        _clean_dir(self.workdir)
+        if os.getpid() == 1:
+            # The temp root is private to this sandbox: nothing written anywhere in it survives the execution.
+            for name in os.listdir(self.tmp_root):
+                path = os.path.join(self.tmp_root, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    _clean_dir(path)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
+
+
+def _read_into(fd, buffers, dropped, max_output, res_r):
+    chunk = os.read(fd, 65536)
+    if not chunk:
+        return False
+    buffer = buffers[fd]
+    if fd == res_r:
+        if len(buffer) + len(chunk) <= MAX_RESULT_BYTES + 4096:
+            buffer.extend(chunk)
+    else:
+        room = max_output - len(buffer)
+        if room > 0:
+            buffer.extend(chunk[:room])
+        dropped[fd] += max(0, len(chunk) - max(room, 0))
+    return True
+
+
+def _complete(buffer):
+    return len(buffer) >= 4 and len(buffer) >= 4 + int.from_bytes(buffer[:4], "big")
+
+
+def run(prepared, request):
+    """Sends the request to a prepared child and returns the result as soon as it is whole (or the child died, or time ran out)."""
     started = time.monotonic()
     max_output = int(request.get("max_output_bytes") or 64 * 1024)
     timeout = float(request.get("timeout_s") or 60)
-    tmp_root = request.get("tmp_root") or tempfile.gettempdir()
-    workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    res_r, res_w = os.pipe()
-    sys.stdout.flush()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setsid()
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            _prctl(PR_SET_NO_NEW_PRIVS, 1)
-            _prctl(PR_SET_DUMPABLE, 1)
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            keep = max(res_w, 3)
-            os.closerange(3, res_w)
-            os.closerange(res_w + 1, 4096)
-            del keep
-            _run_child(request, workdir, res_w)
-        finally:
-            os._exit(4)
+    payload = json.dumps(request).encode("utf-8")
+    view = memoryview(payload)
+    try:
+        while view:
+            view = view[os.write(prepared.req_w, view):]
+    except BrokenPipeError:
+        pass
+    os.close(prepared.req_w)
+    prepared.req_w = None
 
-    os.close(out_w)
-    os.close(err_w)
-    os.close(res_w)
+    out_r, err_r, res_r = prepared.out_r, prepared.err_r, prepared.res_r
     buffers = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
     dropped = {out_r: 0, err_r: 0}
-    open_fds = [out_r, err_r, res_r]
+    watched = [out_r, err_r, res_r] + ([prepared.pidfd] if prepared.pidfd is not None else [])
     deadline = started + timeout
     timed_out = False
     wait_status = None
-    while True:
-        if wait_status is None:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                wait_status = status
-        if wait_status is not None:
-            # The execution's own process has exited, so its result is complete in the pipe. Do not wait for the
-            # pipes to close: processes it left behind may hold them open. They are killed next, then drained.
+    while not _complete(buffers[res_r]):
+        done, status = os.waitpid(prepared.pid, os.WNOHANG)
+        if done:
+            wait_status = status
             break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            timed_out = wait_status is None
+            timed_out = True
             break
-        if not open_fds:
-            # Every pipe closed but the child has not exited yet: poll for its exit.
+        if prepared.pidfd is None and len(watched) == 0:
             time.sleep(min(0.001, remaining))
             continue
-        ready, _, _ = select.select(open_fds, [], [], min(remaining, 0.05))
+        ready, _, _ = select.select(watched, [], [], min(remaining, 0.05 if prepared.pidfd is None else remaining))
         for fd in ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                open_fds.remove(fd)
+            if fd == prepared.pidfd:
                 continue
-            buffer = buffers[fd]
-            if fd == res_r:
-                if len(buffer) + len(chunk) > MAX_RESULT_BYTES + 4096:
-                    open_fds.remove(fd)
-                    continue
-                buffer.extend(chunk)
-            else:
-                room = max_output - len(buffer)
-                if room > 0:
-                    buffer.extend(chunk[:room])
-                dropped[fd] += max(0, len(chunk) - max(room, 0))
+            if not _read_into(fd, buffers, dropped, max_output, res_r):
+                watched.remove(fd)
 
-    _kill_leftovers(pid)
-    if wait_status is None:
-        try:
-            _, wait_status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            wait_status = 0
-    # Collect what is still buffered in the pipes, without waiting.
-    for fd in list(open_fds):
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0)
-            if not ready:
-                break
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            if fd == res_r:
-                buffers[fd].extend(chunk)
-            else:
-                room = max_output - len(buffers[fd])
-                if room > 0:
-                    buffers[fd].extend(chunk[:room])
-                dropped[fd] += max(0, len(chunk) - max(room, 0))
+    if timed_out or wait_status is not None and not _complete(buffers[res_r]):
+        # Kill first so that nothing more is written, then collect what the pipes hold.
+        _kill_leftovers(prepared.pid)
+        if wait_status is None:
+            try:
+                _, wait_status = os.waitpid(prepared.pid, 0)
+            except ChildProcessError:
+                wait_status = 0
+    # What the child wrote before its result is in the pipes already: collect it without waiting.
     for fd in (out_r, err_r, res_r):
-        os.close(fd)
-    _clean_dir(workdir)
-    if os.getpid() == 1:
-        # The temp root is private to this sandbox: nothing written anywhere in it survives the execution.
-        for name in os.listdir(tmp_root):
-            path = os.path.join(tmp_root, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                _clean_dir(path)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+        while select.select([fd], [], [], 0)[0] and _read_into(fd, buffers, dropped, max_output, res_r):
+            pass
 
     result = None
     if timed_out:
         result = {"status": "timed_out", "error": _error("TimeoutError", "the execution ran past its %.3g s time-out and was killed" % timeout)}
-    elif buffers[res_r]:
+    elif _complete(buffers[res_r]):
+        size = int.from_bytes(buffers[res_r][:4], "big")
         try:
-            result = json.loads(buffers[res_r].decode("utf-8"))
+            result = json.loads(bytes(buffers[res_r][4:4 + size]).decode("utf-8"))
         except ValueError:
             result = None
-    if result is None:
+    if result is None and not timed_out:
+        if wait_status is None:
+            _kill_leftovers(prepared.pid)
+            try:
+                _, wait_status = os.waitpid(prepared.pid, 0)
+            except ChildProcessError:
+                wait_status = 0
         if os.WIFSIGNALED(wait_status):
             sig = os.WTERMSIG(wait_status)
             if sig == signal.SIGXCPU:
@@ -334,6 +390,15 @@ def execute(request):
     return result
 
 
+def execute(request):
+    """Runs one request in a freshly forked child and cleans up after it (the single-shot path)."""
+    prepared = _Prepared(request.get("tmp_root") or tempfile.gettempdir())
+    try:
+        return run(prepared, request)
+    finally:
+        prepared.discard()
+
+
 def _reap_orphans(signum, frame):
     # As PID 1, orphans are re-parented to us; reap them whenever one exits between executions.
     del signum, frame
@@ -345,22 +410,38 @@ def main():
         signal.signal(signal.SIGCHLD, _reap_orphans)
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
     out = sys.stdout.buffer
-    for line in sys.stdin.buffer:
-        line = line.strip()
-        if not line:
-            continue
-        request_id = None
-        try:
-            request = json.loads(line)
-            request_id = request.get("id")
-            result = execute(request)
-        except Exception as ex:  # noqa: BLE001 - a bad request must not stop the server
-            result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner could not run the request: %s" % ex)}
-        result["id"] = request_id
-        out.write(json.dumps(result).encode("utf-8") + b"\n")
-        out.flush()
-        if not serve:
-            break
+    prepared = None
+    try:
+        for line in sys.stdin.buffer:
+            line = line.strip()
+            if not line:
+                continue
+            request_id = None
+            try:
+                request = json.loads(line)
+                request_id = request.get("id")
+                tmp_root = request.get("tmp_root") or tempfile.gettempdir()
+                if prepared is None or prepared.tmp_root != tmp_root:
+                    if prepared is not None:
+                        prepared.discard()
+                    prepared = _Prepared(tmp_root)
+                result = run(prepared, request)
+            except Exception as ex:  # noqa: BLE001 - a bad request must not stop the server
+                result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner could not run the request: %s" % ex)}
+            result["id"] = request_id
+            out.write(json.dumps(result).encode("utf-8") + b"\n")
+            out.flush()
+            # After answering, before reading the next request: kill what the execution left, remove its files,
+            # and prepare the next child, so no execution sees what an earlier one left behind.
+            if prepared is not None:
+                tmp_root = prepared.tmp_root
+                prepared.discard()
+                prepared = _Prepared(tmp_root) if serve else None
+            if not serve:
+                break
+    finally:
+        if prepared is not None:
+            prepared.discard()
 
 
 if __name__ == "__main__":

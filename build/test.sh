@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every AutoDev test. On a fresh Debian machine as root it first installs and starts what the tests need
-# (build/setup.sh). Under CI=true a test whose service is missing fails instead of skipping.
+# (build/setup.sh: python3, bubblewrap, a Docker engine and the sandbox image). Under CI=true a test whose service is
+# missing fails instead of skipping. Then it checks that every package under src/ packs with its README.
 #
 #   bash build/test.sh            # everything
 #   bash build/test.sh --filter X # passes extra arguments to dotnet test
@@ -17,9 +18,35 @@ dotnet build AutoDev.Core.sln -c Release -nologo -clp:ErrorsOnly
 status=0
 dotnet test AutoDev.Core.sln -c Release --no-build -nologo \
   --logger "trx" --results-directory "$results" "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "Test results (TRX) kept in $results" >&2
+fi
 
-# One plain closing line over every test project: "tests: N passed, N failed, N skipped".
-python3 - "$results" <<'PY'
+# Every package under src/ packs, with its README and XML docs, and names the README in its metadata.
+rm -rf artifacts/packages
+dotnet pack AutoDev.Core.sln -c Release --no-build -nologo -o artifacts/packages -v quiet
+python3 - <<'PY' || status=1
+import glob, os, sys, zipfile
+projects = sorted(os.path.basename(p) for p in glob.glob("src/*") if os.path.isdir(p))
+problems = []
+for project in projects:
+    found = glob.glob(f"artifacts/packages/{project}.[0-9]*.nupkg")
+    if not found:
+        problems.append(f"{project}: no package")
+        continue
+    with zipfile.ZipFile(found[0]) as package:
+        names = package.namelist()
+        nuspec = package.read(next(n for n in names if n.endswith(".nuspec"))).decode()
+        if "README.md" not in names or "<readme>README.md</readme>" not in nuspec:
+            problems.append(f"{project}: README missing")
+        if f"lib/net10.0/{project}.dll" not in names or f"lib/net10.0/{project}.xml" not in names:
+            problems.append(f"{project}: assembly or XML docs missing")
+print("packages: " + ("; ".join(problems) if problems else f"{len(projects)} valid ({', '.join(projects)})"))
+sys.exit(1 if problems else 0)
+PY
+
+# The closing line, over every test project: "tests: N passed, N failed, N skipped".
+python3 - "$results" <<'PY' || status=1
 import sys, glob, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
@@ -30,10 +57,6 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("total", 0)) - int(counters.get("executed", 0))
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
-if passed + failed == 0:
-    sys.exit("no test ran")
+sys.exit(1 if passed + failed == 0 else 0)
 PY
-if [ "$status" -ne 0 ]; then
-  echo "Test results (TRX) kept in $results" >&2
-fi
 exit "$status"

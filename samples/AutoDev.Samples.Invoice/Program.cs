@@ -100,7 +100,7 @@ for (var i = 1; i <= 4; i++)
 }
 
 Console.WriteLine();
-Console.WriteLine("5. The strongest local sandbox runs a hand-written extractor on the two emails.");
+Console.WriteLine("5. The strongest local sandbox runs a hand-written extractor on three emails, one without an id.");
 var sandbox = services.GetRequiredService<ISandbox>();
 const string Extractor = """
     import re

@@ -26,21 +26,8 @@ public sealed class LatencyConfig : ManualConfig
 [Config(typeof(LatencyConfig))]
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 3, iterationCount: 40)]
-public class SandboxLatencyBenchmarks
+public class SandboxLatencyBenchmarks : TrivialExecutionBenchmarks
 {
-    private static readonly SandboxRequest Trivial = new() { TenantId = "bench", Code = "def f():\n    return 1", EntryPoint = "f", SafetyLevel = SafetyLevel.Low };
-    private SandboxSet _tiers = null!;
-
-    [GlobalSetup]
-    public async Task Setup()
-    {
-        _tiers = await SandboxSet.CreateAsync();
-        await _tiers.WarmUpAsync(Trivial.TenantId);
-    }
-
-    [GlobalCleanup]
-    public Task Cleanup() => _tiers.DisposeAsync().AsTask();
-
     [Benchmark(Baseline = true)]
     public Task BarePythonStart() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", "-c", "pass");
 
@@ -48,16 +35,16 @@ public class SandboxLatencyBenchmarks
     public Task DockerRunCli() => Commands.RunAsync("docker", "run", "--rm", "--network", "none", "--read-only", "--user", "65534:65534", DockerSandboxOptions.DefaultImage, "/usr/bin/python3", "-I", "-S", "-c", "pass");
 
     [Benchmark]
-    public Task<SandboxResult> ProcessTier() => _tiers.Process.ExecuteAsync(Trivial, CancellationToken.None);
+    public Task<SandboxResult> ProcessTier() => Tiers.Process.ExecuteAsync(Trivial, CancellationToken.None);
 
     [Benchmark]
-    public Task<SandboxResult> BubblewrapWarm() => _tiers.Bubblewrap.ExecuteAsync(Trivial, CancellationToken.None);
+    public Task<SandboxResult> BubblewrapWarm() => Tiers.Bubblewrap.ExecuteAsync(Trivial, CancellationToken.None);
 
     [Benchmark]
-    public Task<SandboxResult> DockerWarm() => _tiers.DockerWarm.ExecuteAsync(Trivial, CancellationToken.None);
+    public Task<SandboxResult> DockerWarm() => Tiers.DockerWarm.ExecuteAsync(Trivial, CancellationToken.None);
 
     [Benchmark]
-    public Task<SandboxResult> DockerCold() => _tiers.DockerCold.ExecuteAsync(Trivial, CancellationToken.None);
+    public Task<SandboxResult> DockerCold() => Tiers.DockerCold.ExecuteAsync(Trivial, CancellationToken.None);
 }
 
 /// <summary>All 164 HumanEval problems (solution + tests) per tier, two at a time, against two Python harnesses without AutoDev.</summary>
@@ -116,6 +103,24 @@ public class HumanEvalBenchmarks
             throw new InvalidOperationException($"{failures} HumanEval problems failed in {sandbox.Tier}; the benchmark measures passing runs only.");
         }
     }
+}
+
+/// <summary>Set-up shared by the benchmarks of one trivial execution: every tier started and warm for the tenant.</summary>
+public abstract class TrivialExecutionBenchmarks
+{
+    protected static readonly SandboxRequest Trivial = new() { TenantId = "bench", Code = "def f():\n    return 1", EntryPoint = "f", SafetyLevel = SafetyLevel.Low };
+
+    internal SandboxSet Tiers { get; private set; } = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        Tiers = await SandboxSet.CreateAsync();
+        await Tiers.WarmUpAsync(Trivial.TenantId);
+    }
+
+    [GlobalCleanup]
+    public Task Cleanup() => Tiers.DisposeAsync().AsTask();
 }
 
 /// <summary>The tiers under benchmark, each configured as a host would.</summary>
@@ -229,5 +234,37 @@ internal static class HumanEvalData
         }
 
         return directory ?? throw new InvalidOperationException("Run the benchmarks from inside the repository.");
+    }
+}
+
+/// <summary>Throughput of trivial executions, two at a time (the machine has two cores). Baseline: bare python3 process starts, two at a time.</summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 10)]
+public class SandboxThroughputBenchmarks : TrivialExecutionBenchmarks
+{
+    private const int Executions = 200;
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Executions)]
+    public Task BarePythonStarts() => TwoAtATimeAsync(() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", "-c", "pass"));
+
+    [Benchmark(OperationsPerInvoke = Executions)]
+    public Task ProcessTier() => TwoAtATimeAsync(() => Tiers.Process.ExecuteAsync(Trivial, CancellationToken.None));
+
+    [Benchmark(OperationsPerInvoke = Executions)]
+    public Task BubblewrapWarm() => TwoAtATimeAsync(() => Tiers.Bubblewrap.ExecuteAsync(Trivial, CancellationToken.None));
+
+    [Benchmark(OperationsPerInvoke = Executions)]
+    public Task DockerWarm() => TwoAtATimeAsync(() => Tiers.DockerWarm.ExecuteAsync(Trivial, CancellationToken.None));
+
+    private static Task TwoAtATimeAsync(Func<Task> execute)
+    {
+        var remaining = Executions;
+        return Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await execute();
+            }
+        }));
     }
 }

@@ -3,17 +3,19 @@
 # Started as `python3 -I -S -c <this source> [--serve]`. It reads one JSON request per line on stdin and writes one
 # JSON result per line on stdout. Without --serve it handles one request and exits.
 #
-# Each request runs in a forked child: own session and process group, no controlling terminal, stdin from /dev/null,
+# Each request runs in a child forked ahead of time (so fork and set-up are off the request's clock): own session and
+# process group, no controlling terminal, stdin from /dev/null,
 # a fresh private directory under the temp root, a cleared environment, rlimits (address space, CPU, file size,
 # processes, open files, no core dumps), no new privileges, and death with the parent. The parent (the trusted part)
 # captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by killing the child's process
-# group, and afterwards kills whatever the child left running and deletes its directory. When the parent is PID 1 of
+# group, answers as soon as the length-prefixed result is whole, and then, before reading the next request, kills
+# whatever the child left running, deletes its directory and prepares the next child. When the parent is PID 1 of
 # a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and kill(-1) removes every process an
 # execution left behind, even ones that escaped the process group.
 #
 # Request: {"id", "code", "entry_point", "inputs", "timeout_s", "memory_bytes", "max_output_bytes",
 #           "max_file_bytes", "max_processes", "tmp_root"}
-# Result:  {"id", "status", "return_value", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
+# Result:  {"id", "status", "return_value_json", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
 #           "error": {"type", "message", "traceback", "line"}, "duration_ms"}
 # Statuses: succeeded, failed, syntax_error, timed_out, resource_limit, crashed.
 
@@ -390,24 +392,8 @@ def run(prepared, request):
     return result
 
 
-def execute(request):
-    """Runs one request in a freshly forked child and cleans up after it (the single-shot path)."""
-    prepared = _Prepared(request.get("tmp_root") or tempfile.gettempdir())
-    try:
-        return run(prepared, request)
-    finally:
-        prepared.discard()
-
-
-def _reap_orphans(signum, frame):
-    # As PID 1, orphans are re-parented to us; reap them whenever one exits between executions.
-    del signum, frame
-
-
 def main():
     serve = "--serve" in sys.argv[1:]
-    if os.getpid() == 1:
-        signal.signal(signal.SIGCHLD, _reap_orphans)
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
     out = sys.stdout.buffer
     prepared = None

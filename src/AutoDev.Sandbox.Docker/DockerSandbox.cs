@@ -186,8 +186,9 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Best effort: a failed clean-up must never stop executions (every execution awaits this once).
             Log.OrphanCleanupFailed(_logger, ex);
         }
     }

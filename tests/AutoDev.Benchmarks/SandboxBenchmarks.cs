@@ -47,20 +47,23 @@ public class SandboxLatencyBenchmarks : TrivialExecutionBenchmarks
     public Task<SandboxResult> DockerCold() => Tiers.DockerCold.ExecuteAsync(Trivial, CancellationToken.None);
 }
 
-/// <summary>All 164 HumanEval problems (solution + tests) per tier, two at a time, against two Python harnesses without AutoDev.</summary>
+/// <summary>All 164 HumanEval problems (solution + tests) per tier, 2 or 4 at a time (as many warm workers), against two Python harnesses without AutoDev (two at a time).</summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 8)]
 public class HumanEvalBenchmarks
 {
-    private const int Parallelism = 2;
     private IReadOnlyList<string> _programs = null!;
     private SandboxSet _tiers = null!;
+
+    /// <summary>Executions at once, and so warm workers per tenant (the machine has two cores).</summary>
+    [Params(2, 4)]
+    public int Parallelism { get; set; }
 
     [GlobalSetup]
     public async Task Setup()
     {
         _programs = HumanEvalData.Programs();
-        _tiers = await SandboxSet.CreateAsync();
+        _tiers = await SandboxSet.CreateAsync(Parallelism);
         await _tiers.WarmUpAsync("humaneval");
     }
 
@@ -142,13 +145,13 @@ internal sealed class SandboxSet : IAsyncDisposable
 
     public DockerSandbox DockerCold { get; }
 
-    public static async Task<SandboxSet> CreateAsync()
+    public static async Task<SandboxSet> CreateAsync(int workersPerTenant = 2)
     {
-        var sandbox = Options.Create(new SandboxOptions { MaxExecutionsPerWorker = 100_000 });
+        var sandbox = Options.Create(new SandboxOptions { MaxExecutionsPerWorker = 100_000, WarmWorkersPerTenant = workersPerTenant });
         var set = new SandboxSet(
             new ProcessSandbox(sandbox, TimeProvider.System),
             new BubblewrapSandbox(sandbox, TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
-            new DockerSandbox(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000 }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance),
+            new DockerSandbox(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000, WarmContainersPerTenant = workersPerTenant }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance),
             new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance));
         foreach (var tier in new ISandboxTier[] { set.Bubblewrap, set.DockerWarm })
         {

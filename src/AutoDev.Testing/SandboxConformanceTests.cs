@@ -69,16 +69,7 @@ public abstract class SandboxConformanceTests
     /// <summary>Skips (or, under CI, fails) when the tier is unavailable.</summary>
     protected async Task RequireAvailableAsync()
     {
-        var availability = await CheckAvailabilityAsync().ConfigureAwait(false);
-        if (!availability.IsAvailable)
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail($"CI=true and the sandbox tier is unavailable: {availability.Reason}");
-            }
-
-            Assert.Skip($"The sandbox tier is unavailable here: {availability.Reason}");
-        }
+        ServiceRequirement.Require(await CheckAvailabilityAsync().ConfigureAwait(false));
     }
 
     // ---- Semantics ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+using AutoDev.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public sealed class DockerSandboxTests
         options.Image = "autodev/does-not-exist:0";
         await using var sandbox = new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
         var engine = await new WarmDockerFixture().Availability;
-        DockerRequirement.Require(engine);
+        ServiceRequirement.Require(engine);
 
         var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
 
@@ -47,7 +48,7 @@ public sealed class DockerSandboxTests
         var services = new ServiceCollection();
         services.AddAutoDev().AddDockerSandbox(o => o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint).AddDockerSandbox();
         await using var provider = services.BuildServiceProvider();
-        DockerRequirement.Require(await provider.GetRequiredService<DockerSandbox>().CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+        ServiceRequirement.Require(await provider.GetRequiredService<DockerSandbox>().CheckAvailabilityAsync(TestContext.Current.CancellationToken));
 
         var result = await provider.GetRequiredService<ISandbox>().ExecuteAsync(
             new SandboxRequest { TenantId = "t", Code = "def f():\n    return 'in docker'", EntryPoint = "f", SafetyLevel = SafetyLevel.High },

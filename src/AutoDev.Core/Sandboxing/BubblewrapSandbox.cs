@@ -98,16 +98,6 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
     /// <summary>The bwrap command line around <paramref name="pythonArguments"/>.</summary>
     internal static ProcessStartInfo CreateStartInfo(SandboxOptions options, UnprivilegedCommand.UserIdLease user, IEnumerable<string> pythonArguments)
     {
-        var info = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        info.Environment.Clear();
-        info.Environment["PATH"] = "/usr/bin:/bin";
         var uid = options.SandboxUserId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string[] bwrap =
         [
@@ -122,8 +112,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
             "--chdir", "/tmp",
             "--", options.PythonPath,
         ];
-        UnprivilegedCommand.Apply(info, user, options.BubblewrapPath, bwrap.Concat(pythonArguments));
-        return info;
+        return UnprivilegedCommand.StartInfo(user, options.BubblewrapPath, bwrap.Concat(pythonArguments), "/");
     }
 
     private Task<ForkServerWorker> StartWorkerAsync(string tenantId, CancellationToken cancellationToken)

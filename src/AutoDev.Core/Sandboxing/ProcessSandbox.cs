@@ -103,21 +103,7 @@ public sealed class ProcessSandbox : ISandboxTier
         }
     }
 
-    /// <summary>python3 with the runner, an empty environment, and (as root) the sandbox user.</summary>
-    internal static ProcessStartInfo CreateStartInfo(SandboxOptions options, UnprivilegedCommand.UserIdLease user)
-    {
-        var info = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.Environment.Clear();
-        info.Environment["PATH"] = "/usr/bin:/bin";
-        info.Environment["LANG"] = "C.UTF-8";
-        UnprivilegedCommand.Apply(info, user, options.PythonPath, PythonRunner.Arguments(serve: false));
-        return info;
-    }
+    /// <summary>python3 with the runner, an empty environment, and (as root) the sandbox's own user.</summary>
+    internal static ProcessStartInfo CreateStartInfo(SandboxOptions options, UnprivilegedCommand.UserIdLease user) =>
+        UnprivilegedCommand.StartInfo(user, options.PythonPath, PythonRunner.Arguments(serve: false), Path.GetTempPath());
 }

@@ -16,7 +16,7 @@ public sealed class TieredSandbox : ISandbox, IDisposable
     private readonly SandboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<ISandboxTier, (SandboxAvailability Availability, DateTimeOffset CheckedAt)> _availability = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ISandboxTier, (SandboxAvailability Availability, DateTimeOffset CheckedAt)> _availability = new();
     private readonly SemaphoreSlim _checking = new(1, 1);
 
     /// <summary>Creates the selector over the registered tiers.</summary>
@@ -71,14 +71,21 @@ public sealed class TieredSandbox : ISandbox, IDisposable
 
     private async ValueTask<SandboxAvailability> AvailabilityAsync(ISandboxTier tier, CancellationToken cancellationToken)
     {
+        // The hot path reads the cache without a lock; only a miss (or a stale "unavailable") checks, one at a time.
+        if (Cached(tier) is { } cached)
+        {
+            return cached;
+        }
+
         await _checking.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var now = _time.GetUtcNow();
-            if (_availability.TryGetValue(tier, out var known) && (known.Availability.IsAvailable || now - known.CheckedAt < RecheckAfter))
+            if (Cached(tier) is { } known)
             {
-                return known.Availability;
+                return known;
             }
+
+            var now = _time.GetUtcNow();
 
             var availability = await tier.CheckAvailabilityAsync(cancellationToken).ConfigureAwait(false);
             _availability[tier] = (availability, now);
@@ -98,4 +105,9 @@ public sealed class TieredSandbox : ISandbox, IDisposable
             _checking.Release();
         }
     }
+
+    private SandboxAvailability? Cached(ISandboxTier tier) =>
+        _availability.TryGetValue(tier, out var known) && (known.Availability.IsAvailable || _time.GetUtcNow() - known.CheckedAt < RecheckAfter)
+            ? known.Availability
+            : null;
 }

@@ -43,8 +43,28 @@ internal static class UnprivilegedCommand
         throw new SandboxUnavailableException(tier, $"all {options.SandboxUserIdRangeSize} sandbox user ids from {options.SandboxUserIdRangeStart} are in use; raise SandboxOptions.SandboxUserIdRangeSize.");
     }
 
-    /// <summary>Sets the file name and arguments: <paramref name="fileName"/> directly, or through setpriv as the leased user.</summary>
-    public static void Apply(System.Diagnostics.ProcessStartInfo info, UserIdLease lease, string fileName, IEnumerable<string> arguments)
+    /// <summary>
+    /// A start info for a sandbox process: redirected standard streams, an empty environment but PATH, and
+    /// <paramref name="fileName"/> run directly or, as root, through setpriv as the leased user.
+    /// </summary>
+    public static System.Diagnostics.ProcessStartInfo StartInfo(UserIdLease lease, string fileName, IEnumerable<string> arguments, string workingDirectory)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        info.Environment.Clear();
+        info.Environment["PATH"] = "/usr/bin:/bin";
+        info.Environment["LANG"] = "C.UTF-8";
+        Apply(info, lease, fileName, arguments);
+        return info;
+    }
+
+    private static void Apply(System.Diagnostics.ProcessStartInfo info, UserIdLease lease, string fileName, IEnumerable<string> arguments)
     {
         if (lease.UserId is { } uid)
         {

@@ -65,7 +65,7 @@ public sealed class PythonRunnerTests
     [Fact]
     public void Source_IsTheEmbeddedRunner()
     {
-        Assert.Contains("def run(prepared, request):", PythonRunner.Source, StringComparison.Ordinal);
+        Assert.Contains("def run(prepared, request, raw):", PythonRunner.Source, StringComparison.Ordinal);
         Assert.Equal(["-I", "-S", "-c", PythonRunner.Source, "--serve"], PythonRunner.Arguments(serve: true));
     }
 }

@@ -253,12 +253,16 @@ class _Prepared:
         except (AttributeError, OSError):
             self.pidfd = None
 
-    def discard(self):
+    def stop(self):
+        """Kills the child and everything it left, and returns the child's wait status (0 if already reaped)."""
         _kill_leftovers(self.pid)
         try:
-            os.waitpid(self.pid, 0)
+            return os.waitpid(self.pid, 0)[1]
         except ChildProcessError:
-            pass
+            return 0
+
+    def discard(self):
+        self.stop()
         self.close()
 
     def close(self):
@@ -302,13 +306,13 @@ def _complete(buffer):
     return len(buffer) >= 4 and len(buffer) >= 4 + int.from_bytes(buffer[:4], "big")
 
 
-def run(prepared, request):
-    """Sends the request to a prepared child and returns the result as soon as it is whole (or the child died, or time ran out)."""
+def run(prepared, request, raw):
+    """Sends the request (already parsed, and its raw line) to a prepared child and returns the result as soon as it
+    is whole, or the child died, or time ran out."""
     started = time.monotonic()
     max_output = int(request.get("max_output_bytes") or 64 * 1024)
     timeout = float(request.get("timeout_s") or 60)
-    payload = json.dumps(request).encode("utf-8")
-    view = memoryview(payload)
+    view = memoryview(raw)
     try:
         while view:
             view = view[os.write(prepared.req_w, view):]
@@ -336,7 +340,8 @@ def run(prepared, request):
         if prepared.pidfd is None and len(watched) == 0:
             time.sleep(min(0.001, remaining))
             continue
-        ready, _, _ = select.select(watched, [], [], min(remaining, 0.05 if prepared.pidfd is None else remaining))
+        # With a pidfd the child's exit wakes select; without one, poll for it.
+        ready, _, _ = select.select(watched, [], [], remaining if prepared.pidfd is not None else min(remaining, 0.05))
         for fd in ready:
             if fd == prepared.pidfd:
                 continue
@@ -345,12 +350,8 @@ def run(prepared, request):
 
     if timed_out or wait_status is not None and not _complete(buffers[res_r]):
         # Kill first so that nothing more is written, then collect what the pipes hold.
-        _kill_leftovers(prepared.pid)
-        if wait_status is None:
-            try:
-                _, wait_status = os.waitpid(prepared.pid, 0)
-            except ChildProcessError:
-                wait_status = 0
+        status = prepared.stop()
+        wait_status = status if wait_status is None else wait_status
     # What the child wrote before its result is in the pipes already: collect it without waiting.
     for fd in (out_r, err_r, res_r):
         while select.select([fd], [], [], 0)[0] and _read_into(fd, buffers, dropped, max_output, res_r):
@@ -367,11 +368,7 @@ def run(prepared, request):
             result = None
     if result is None and not timed_out:
         if wait_status is None:
-            _kill_leftovers(prepared.pid)
-            try:
-                _, wait_status = os.waitpid(prepared.pid, 0)
-            except ChildProcessError:
-                wait_status = 0
+            wait_status = prepared.stop()
         if os.WIFSIGNALED(wait_status):
             sig = os.WTERMSIG(wait_status)
             if sig == signal.SIGXCPU:
@@ -411,7 +408,7 @@ def main():
                     if prepared is not None:
                         prepared.discard()
                     prepared = _Prepared(tmp_root)
-                result = run(prepared, request)
+                result = run(prepared, request, line)
             except Exception as ex:  # noqa: BLE001 - a bad request must not stop the server
                 result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner could not run the request: %s" % ex)}
             result["id"] = request_id

@@ -1,6 +1,7 @@
 // The invoice sample: an agent of the "acme" workspace works on invoices. AutoDev records its episodes, graduates it
 // from STUDENT to INTERN, and the capability gate decides what it may learn. Run: bash build/sample.sh
 using AutoDev;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ const string AgentId = "invoice-agent";
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddAutoDev(builder.Configuration, options =>
+var autodev = builder.Services.AddAutoDev(builder.Configuration, options =>
 {
     // A console story prints in order with inline events; servers keep the default channel mode.
     options.EventDispatchMode = EventDispatchMode.Inline;
@@ -19,6 +20,7 @@ builder.Services.AddAutoDev(builder.Configuration, options =>
         """);
 })
     .AddDockerSandbox();
+var chatProvider = AutoDev.Samples.Invoice.ChatProvider.Use(autodev, builder.Configuration);
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -100,23 +102,45 @@ for (var i = 1; i <= 4; i++)
 }
 
 Console.WriteLine();
-Console.WriteLine("5. The strongest local sandbox runs a hand-written extractor on three emails, one without an id.");
-var sandbox = services.GetRequiredService<ISandbox>();
-const string Extractor = """
-    import re
+Console.WriteLine($"5. The model writes extract_invoice_id ({chatProvider}).");
+var chat = services.GetRequiredService<IChatGateway>();
+var answer = await chat.GetResponseAsync(
+    new ChatCallContext(Workspace, "sample.write_skill") { AgentId = AgentId },
+    [
+        new(ChatRole.System, "You write one self-contained, typed, documented Python function with error handling. Answer with the code in a fenced block."),
+        new(ChatRole.User, "Write extract_invoice_id(text: str) -> str that returns the invoice id (like INV-2024-0042) in a customer email, and raises ValueError when there is none."),
+    ]);
+if (!answer.Succeeded)
+{
+    Console.WriteLine($"  the call failed after {answer.Record.Attempts} attempts ({answer.Record.FailureKind}): {answer.Record.FailureReason}");
+    await host.StopAsync();
+    return 1;
+}
 
-    def extract_invoice_id(text: str) -> str:
-        match = re.search(r"INV-\d{4}-\d{4}", text)
-        if match is None:
-            raise ValueError("no invoice id in the text")
-        return match.group(0)
-    """;
+var extracted = ModelAnswers.ExtractFunction(answer.Text, "extract_invoice_id");
+if (!extracted.Succeeded)
+{
+    Console.WriteLine($"  the answer holds no usable function: {extracted.Reason}");
+    await host.StopAsync();
+    return 1;
+}
+
+var usage = await services.GetRequiredService<IChatCallStore>().GetUsageAsync(Workspace, DateOnly.FromDateTime(answer.Record.StartedAt.UtcDateTime), CancellationToken.None);
+Console.WriteLine($"  {answer.Record.Attempts} attempt(s), {answer.Record.Duration.TotalMilliseconds:0} ms; tokens recorded for '{Workspace}' today: {usage.InputTokens} in, {usage.OutputTokens} out");
+foreach (var line in extracted.Code.Split('\n'))
+{
+    Console.WriteLine($"  | {line}");
+}
+
+Console.WriteLine();
+Console.WriteLine("6. The strongest local sandbox runs it on three emails, one without an id.");
+var sandbox = services.GetRequiredService<ISandbox>();
 foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077", "No id here" })
 {
     var result = await sandbox.ExecuteAsync(new SandboxRequest
     {
         TenantId = Workspace,
-        Code = Extractor,
+        Code = extracted.Code,
         EntryPoint = "extract_invoice_id",
         InputsJson = System.Text.Json.JsonSerializer.Serialize(new { text = email }),
     }, CancellationToken.None);
@@ -126,4 +150,5 @@ foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please rese
 
 await host.StopAsync();
 Console.WriteLine();
-Console.WriteLine("Done. Generating such skills from failures arrives with the Memento-Skills loop.");
+Console.WriteLine("Done. Turning failures into reviewed, versioned skills arrives with the Memento-Skills loop.");
+return 0;

@@ -448,6 +448,43 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await store.FindAsync(NewTenant(), subject, Ct));
     }
 
+    // ---- Chat calls -------------------------------------------------------------------------------------------
+
+    /// <summary>Usage adds up per workspace and UTC day, failures included; recent calls come newest first.</summary>
+    [Fact]
+    public async Task ChatCalls_UsageAddsUpPerWorkspaceAndDay()
+    {
+        var store = Get<IChatCallStore>();
+        var tenant = NewTenant();
+        var day = new DateTimeOffset(2026, 3, 1, 23, 59, 0, TimeSpan.Zero);
+        ChatCallRecord Call(DateTimeOffset at, long input, long output, bool ok = true, string? owner = null) => new()
+        {
+            TenantId = owner ?? tenant,
+            Purpose = "memento.generate",
+            StartedAt = at,
+            Attempts = ok ? 1 : 3,
+            Succeeded = ok,
+            FailureKind = ok ? null : ChatFailureKind.Timeout,
+            FailureReason = ok ? null : "timed out",
+            InputTokens = input,
+            OutputTokens = output,
+            TotalTokens = input + output,
+        };
+
+        await store.AddAsync(Call(day.AddHours(-1), 100, 50), Ct);
+        await store.AddAsync(Call(day, 10, 5), Ct);
+        await store.AddAsync(Call(day.AddMinutes(30), 0, 0, ok: false), Ct);
+        await store.AddAsync(Call(day.AddMinutes(1), 7, 7), Ct);
+        await store.AddAsync(Call(day, 999, 999, owner: NewTenant()), Ct);
+
+        Assert.Equal(new TokenUsage(110, 55, 165, 2, 0), await store.GetUsageAsync(tenant, DateOnly.FromDateTime(day.UtcDateTime), Ct));
+        Assert.Equal(new TokenUsage(7, 7, 14, 2, 1), await store.GetUsageAsync(tenant, DateOnly.FromDateTime(day.UtcDateTime).AddDays(1), Ct));
+        var recent = await ToListAsync(store.ListRecentAsync(tenant, 2, Ct));
+        Assert.Equal([day.AddMinutes(30), day.AddMinutes(1)], recent.Select(r => r.StartedAt));
+        Assert.Equal(("timed out", ChatFailureKind.Timeout, 3), (recent[0].FailureReason, recent[0].FailureKind, recent[0].Attempts));
+        Assert.Empty(await ToListAsync(store.ListRecentAsync(NewTenant(), 10, Ct)));
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------------------
 
     private static SkillCandidate NewCandidate(string tenant, string pattern) => new()

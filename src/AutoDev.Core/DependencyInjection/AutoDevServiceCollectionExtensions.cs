@@ -1,4 +1,5 @@
 using AutoDev;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -47,6 +48,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<IWorkflowVariantStore, InMemoryWorkflowVariantStore>();
         services.TryAddSingleton<ICapabilityUsageStore, InMemoryCapabilityUsageStore>();
         services.TryAddSingleton<IFitnessStore, InMemoryFitnessStore>();
+        services.TryAddSingleton<IChatCallStore, InMemoryChatCallStore>();
 
         services.TryAddSingleton<ICapabilityGate, CapabilityGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ProxyFitnessFunction>());
@@ -59,6 +61,9 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, BubblewrapSandbox>(sp => sp.GetRequiredService<BubblewrapSandbox>()));
         services.TryAddSingleton<ISandbox, TieredSandbox>();
         services.TryAddSingleton<LearningEngineServices>();
+        services.AddOptions<ChatResilienceOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
+        services.TryAddSingleton<IChatGateway, ChatGateway>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 
         return new AutoDevBuilder(services);
@@ -70,6 +75,7 @@ public static class AutoDevServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddAutoDev();
         services.AddOptions<AutoDevOptions>().Bind(configuration.GetSection(AutoDevOptions.SectionName));
+        services.AddOptions<ChatResilienceOptions>().Bind(configuration.GetSection($"{AutoDevOptions.SectionName}:Chat"));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -123,6 +129,74 @@ public static class AutoDevBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Makes <paramref name="factory"/>'s client the one AutoDev's engines use (keyed
+    /// <see cref="LearningEngineServices.ChatClientServiceKey"/>, so a host's own <see cref="IChatClient"/> stays as it is;
+    /// registered unkeyed as well when the host has none).
+    /// </summary>
+    public static IAutoDevBuilder UseChatClient(this IAutoDevBuilder builder, Func<IServiceProvider, IChatClient> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.RemoveAllKeyed<IChatClient>(LearningEngineServices.ChatClientServiceKey);
+        builder.Services.AddKeyedSingleton(LearningEngineServices.ChatClientServiceKey, (sp, _) => factory(sp));
+        builder.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IChatClient>(LearningEngineServices.ChatClientServiceKey));
+        return builder;
+    }
+
+    /// <summary>Makes <paramref name="client"/> the one AutoDev's engines use; see <see cref="UseChatClient(IAutoDevBuilder, Func{IServiceProvider, IChatClient})"/>.</summary>
+    public static IAutoDevBuilder UseChatClient(this IAutoDevBuilder builder, IChatClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return builder.UseChatClient(_ => client);
+    }
+
+    /// <summary>
+    /// For LLM adapter packages: registers <typeparamref name="TOptions"/> filled from the provider's environment
+    /// variables, then the <paramref name="section"/> configuration section, then <paramref name="configure"/>, and
+    /// validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="section">The configuration section, for example <c>AutoDev:OpenAI</c>.</param>
+    /// <param name="variables">The endpoint, API key and model variables, for example <c>OPENAI_BASE_URL</c>, <c>OPENAI_API_KEY</c>, <c>OPENAI_MODEL</c>.</param>
+    /// <param name="keyRequired">Whether given options need an API key (for example: no custom endpoint).</param>
+    /// <param name="configure">The host's own settings, applied last.</param>
+    public static IAutoDevBuilder AddChatClientOptions<TOptions>(
+        this IAutoDevBuilder builder,
+        string section,
+        (string Endpoint, string ApiKey, string Model) variables,
+        Func<TOptions, bool> keyRequired,
+        Action<TOptions>? configure)
+        where TOptions : LlmClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(section);
+        ArgumentNullException.ThrowIfNull(keyRequired);
+        builder.Services.AddOptions<TOptions>()
+            .Configure<IServiceProvider>((options, sp) =>
+            {
+                var configuration = sp.GetService<IConfiguration>();
+                options.ApplyEnvironment(configuration, variables.Endpoint, variables.ApiKey, variables.Model);
+                configuration?.GetSection(section).Bind(options);
+            })
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new LlmOptionsValidator<TOptions>(section, keyRequired)));
+        if (configure is not null)
+        {
+            builder.Services.Configure(configure);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Configures how chat calls are made resilient: time-out per attempt, retries, circuit breaker (also bound from <c>AutoDev:Chat</c>).</summary>
+    public static IAutoDevBuilder ConfigureChat(this IAutoDevBuilder builder, Action<ChatResilienceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
     /// <summary>Configures the sandbox tiers of AutoDev.Core and tier selection.</summary>
     public static IAutoDevBuilder ConfigureSandbox(this IAutoDevBuilder builder, Action<SandboxOptions> configure)
     {
@@ -157,5 +231,16 @@ public static class AutoDevBuilderExtensions
         ArgumentNullException.ThrowIfNull(sandbox);
         builder.Services.Replace(ServiceDescriptor.Singleton(sandbox));
         return builder;
+    }
+}
+
+/// <summary>Reports every problem of LLM adapter options, each in a sentence that says what to set.</summary>
+internal sealed class LlmOptionsValidator<TOptions>(string section, Func<TOptions, bool> keyRequired) : IValidateOptions<TOptions>
+    where TOptions : LlmClientOptions
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var errors = options.Validate(section, keyRequired(options));
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

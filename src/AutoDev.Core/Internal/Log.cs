@@ -24,4 +24,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "Sandbox tier {Tier} is not available: {Reason}")]
     public static partial void TierUnavailable(ILogger logger, string tier, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Chat call attempt {Attempt} failed; retrying in {Delay}: {Reason}")]
+    public static partial void ChatCallRetrying(ILogger logger, int attempt, TimeSpan delay, string? reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "Chat call for {Purpose} of workspace {TenantId} failed after {Attempts} attempts ({Kind}): {Reason}")]
+    public static partial void ChatCallFailed(ILogger logger, string tenantId, string purpose, int attempts, ChatFailureKind kind, string reason);
 }

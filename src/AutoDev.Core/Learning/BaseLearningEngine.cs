@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,9 @@ public abstract class BaseLearningEngine<TRequest, TAnalysis, TProposal>
     /// <summary>The chat client registered in DI.</summary>
     /// <exception cref="InvalidOperationException">No <see cref="IChatClient"/> is registered.</exception>
     protected IChatClient ChatClient => _services.ChatClient;
+
+    /// <summary>The resilient, recorded way to call the chat client; prefer it to <see cref="ChatClient"/>.</summary>
+    protected IChatGateway Chat => _services.Chat;
 
     /// <summary>The sandbox registered in DI.</summary>
     /// <exception cref="InvalidOperationException">No <see cref="ISandbox"/> is registered.</exception>
@@ -110,11 +114,20 @@ public sealed record LearningValidation(bool Passed, string? FailureReason, Sand
 /// <remarks>A singleton. Registered by <c>AddAutoDev()</c>.</remarks>
 public sealed class LearningEngineServices(IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory)
 {
+    /// <summary>The service key of the <see cref="IChatClient"/> AutoDev uses when the host has another one of its own: <c>AutoDev</c>.</summary>
+    public const string ChatClientServiceKey = "AutoDev";
+
     /// <summary>The chat client.</summary>
     /// <exception cref="InvalidOperationException">None is registered.</exception>
+    /// <remarks>The client registered for AutoDev (keyed <see cref="ChatClientServiceKey"/>, as <c>UseChatClient</c> and the adapters register it), else the host's unkeyed <see cref="IChatClient"/>.</remarks>
     public IChatClient ChatClient =>
-        (IChatClient?)services.GetService(typeof(IChatClient))
+        (services as IKeyedServiceProvider)?.GetKeyedService(typeof(IChatClient), ChatClientServiceKey) as IChatClient
+        ?? (IChatClient?)services.GetService(typeof(IChatClient))
         ?? throw new InvalidOperationException("No IChatClient is registered. Register one (services.AddChatClient(...)), or call AddOpenAIChatClient / AddAnthropicChatClient on the AutoDev builder.");
+
+    /// <summary>The chat gateway: resilience and usage records around <see cref="ChatClient"/>.</summary>
+    public IChatGateway Chat => (IChatGateway?)services.GetService(typeof(IChatGateway))
+        ?? throw new InvalidOperationException("No IChatGateway is registered; call services.AddAutoDev().");
 
     /// <summary>The sandbox.</summary>
     /// <exception cref="InvalidOperationException">None is registered.</exception>

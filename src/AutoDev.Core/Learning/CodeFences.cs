@@ -28,6 +28,43 @@ public static class CodeFences
         return TryStripOnce(Normalize(text), out _);
     }
 
+    /// <summary>The contents of every fenced block, in order (a block's own inner fences stay part of it); empty when the text has none.</summary>
+    public static IReadOnlyList<string> Blocks(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = Normalize(text).Split('\n');
+        var blocks = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!TryParseFence(lines[i], out var fenceChar, out var fenceLength, out var rest))
+            {
+                continue;
+            }
+
+            var closing = new string(fenceChar, fenceLength);
+            if (rest.Length > fenceLength && rest.EndsWith(closing, StringComparison.Ordinal))
+            {
+                blocks.Add(Normalize(rest[..^fenceLength]));
+                continue;
+            }
+
+            var end = lines.Length;
+            for (var j = i + 1; j < lines.Length; j++)
+            {
+                if (IsClosingFence(lines[j], fenceChar, fenceLength))
+                {
+                    end = j;
+                    break;
+                }
+            }
+
+            blocks.Add(Normalize(string.Join('\n', lines[(i + 1)..end])));
+            i = end;
+        }
+
+        return blocks;
+    }
+
     private static bool TryStripOnce(string text, out string inner)
     {
         var lines = text.Split('\n');

@@ -200,3 +200,16 @@ public interface IFitnessStore
     /// <summary>The fittest records of a kind, best first.</summary>
     IAsyncEnumerable<FitnessRecord> ListTopAsync(string tenantId, FitnessSubjectKind kind, int count, CancellationToken cancellationToken);
 }
+
+/// <summary>Stores a record of every chat call: token usage for the workspace's budget, and why calls failed.</summary>
+public interface IChatCallStore
+{
+    /// <summary>Adds a record.</summary>
+    ValueTask AddAsync(ChatCallRecord record, CancellationToken cancellationToken);
+
+    /// <summary>The workspace's usage over the calls started on a UTC day.</summary>
+    ValueTask<TokenUsage> GetUsageAsync(string tenantId, DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>The workspace's most recent calls, newest first.</summary>
+    IAsyncEnumerable<ChatCallRecord> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken);
+}

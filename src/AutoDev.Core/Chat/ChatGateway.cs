@@ -1,0 +1,173 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AutoDev;
+
+/// <summary>The default <see cref="IChatGateway"/>: a Polly pipeline (retry → circuit breaker → time-out per attempt) around the registered <see cref="IChatClient"/>.</summary>
+public sealed class ChatGateway : IChatGateway
+{
+    private readonly LearningEngineServices _services;
+    private readonly IChatCallStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ChatGateway> _logger;
+    private readonly ChatResilienceOptions _options;
+    private readonly ResiliencePipeline _pipeline;
+
+    /// <summary>Creates the gateway.</summary>
+    public ChatGateway(LearningEngineServices services, IChatCallStore store, IOptions<ChatResilienceOptions> options, TimeProvider timeProvider, ILogger<ChatGateway> logger)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _services = services;
+        _store = store;
+        _time = timeProvider;
+        _logger = logger;
+        _options = options.Value;
+        _pipeline = BuildPipeline();
+    }
+
+    /// <inheritdoc/>
+    public async Task<ChatCallResult> GetResponseAsync(ChatCallContext context, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(messages);
+        Internal.Guard.Id(context.TenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(context.Purpose);
+        var call = new Call(_services.ChatClient, [.. messages], options);
+
+        var startedAt = _time.GetUtcNow();
+        var started = _time.GetTimestamp();
+        ChatResponse? response = null;
+        ChatServiceException? failure = null;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(
+                static async (call, token) =>
+                {
+                    call.Attempts++;
+                    return await call.Client.GetResponseAsync(call.Messages, call.Options, token).ConfigureAwait(false);
+                },
+                call,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            failure = Classify(ex);
+        }
+
+        var usage = response?.Usage;
+        var input = usage?.InputTokenCount ?? 0;
+        var output = usage?.OutputTokenCount ?? 0;
+        var record = new ChatCallRecord
+        {
+            TenantId = context.TenantId,
+            AgentId = context.AgentId,
+            Purpose = context.Purpose,
+            ModelId = response?.ModelId ?? options?.ModelId ?? call.Client.GetService<ChatClientMetadata>()?.DefaultModelId,
+            StartedAt = startedAt,
+            Duration = _time.GetElapsedTime(started),
+            Attempts = call.Attempts,
+            Succeeded = response is not null,
+            FailureKind = failure?.Kind,
+            FailureReason = failure is null ? null : Reason(failure),
+            InputTokens = input,
+            OutputTokens = output,
+            TotalTokens = usage?.TotalTokenCount ?? input + output,
+        };
+        await _store.AddAsync(record, CancellationToken.None).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            Log.ChatCallFailed(_logger, context.TenantId, context.Purpose, record.Attempts, failure.Kind, record.FailureReason!);
+        }
+
+        return new ChatCallResult(response, record, failure);
+    }
+
+    /// <summary>Translates any exception from a chat client into a <see cref="ChatServiceException"/>.</summary>
+    internal static ChatServiceException Classify(Exception exception) => exception switch
+    {
+        ChatServiceException chat => chat,
+        TimeoutRejectedException timeout => new(ChatFailureKind.Timeout, $"The attempt took longer than its time-out of {timeout.Timeout.TotalSeconds:0.###} s.", innerException: timeout),
+        BrokenCircuitException broken => new(ChatFailureKind.CircuitOpen, "Too many recent chat calls failed; the circuit breaker refused the call without trying.", retryAfter: broken.RetryAfter, innerException: broken),
+        HttpRequestException { StatusCode: { } status } http => new(ChatServiceException.KindOfStatus((int)status), $"The chat service answered {(int)status} {status}.", (int)status, innerException: http),
+        HttpRequestException or IOException or SocketException => new(ChatFailureKind.Network, $"The connection to the chat service failed: {exception.Message}", innerException: exception),
+        JsonException => new(ChatFailureKind.InvalidResponse, $"The chat service's answer is not valid JSON: {exception.Message}", innerException: exception),
+        OperationCanceledException => new(ChatFailureKind.Timeout, "The chat client gave up waiting for the service.", innerException: exception),
+        _ => new(ChatFailureKind.Other, $"The chat client threw {exception.GetType().Name}: {exception.Message}", innerException: exception),
+    };
+
+    private string Reason(ChatServiceException failure) =>
+        failure.RetryAfter is { } wait && failure.Kind == ChatFailureKind.RateLimited && wait > _options.MaxRetryDelay
+            ? $"{failure.Message} The service asked to wait {wait.TotalSeconds:0.###} s, longer than MaxRetryDelay ({_options.MaxRetryDelay.TotalSeconds:0.###} s)."
+            : failure.Message;
+
+    private bool ShouldRetry(Exception? exception, ResilienceContext context)
+    {
+        if (exception is null || context.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var failure = Classify(exception);
+        return failure.IsTransient && (failure.RetryAfter is not { } wait || wait <= _options.MaxRetryDelay);
+    }
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (_options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.MaxRetryDelay,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.Context)),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } ex ? Classify(ex).RetryAfter : null),
+                OnRetry = args =>
+                {
+                    Log.ChatCallRetrying(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = _options.CircuitFailureRatio,
+            MinimumThroughput = _options.CircuitMinimumThroughput,
+            SamplingDuration = _options.CircuitSamplingDuration,
+            BreakDuration = _options.CircuitBreakDuration,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && !args.Context.CancellationToken.IsCancellationRequested && Classify(ex).IsTransient),
+        });
+        builder.AddTimeout(_options.AttemptTimeout);
+        return builder.Build();
+    }
+
+    private sealed class Call(IChatClient client, List<ChatMessage> messages, ChatOptions? options)
+    {
+        public IChatClient Client { get; } = client;
+
+        public List<ChatMessage> Messages { get; } = messages;
+
+        public ChatOptions? Options { get; } = options;
+
+        public int Attempts { get; set; }
+    }
+}

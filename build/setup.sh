@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what AutoDev's tests and sample need on a Debian machine, when missing: python3, bubblewrap,
-# the Docker engine (started by build/start-docker.sh) and the sandbox image (build/docker-image.sh). Idempotent,
-# and quick when everything is already there.
+# the Docker engine (started by build/start-docker.sh), the sandbox image (build/docker-image.sh) and PostgreSQL
+# (started on loopback by build/start-postgres.sh). Idempotent, and quick when everything is already there.
 #   AUTODEV_SKIP_DOCKER=1 leaves the Docker engine out (the Docker tests then skip, or fail under CI=true).
+#   AUTODEV_SKIP_POSTGRES=1 leaves PostgreSQL out (the PostgreSQL tests then skip, or fail under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,10 @@ need=()
 if [ "${AUTODEV_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+fi
+
+if [ "${AUTODEV_SKIP_POSTGRES:-0}" != 1 ]; then
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -30,4 +35,8 @@ fi
 if [ "${AUTODEV_SKIP_DOCKER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
   bash build/start-docker.sh
   bash build/docker-image.sh
+fi
+
+if [ "${AUTODEV_SKIP_POSTGRES:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+  bash build/start-postgres.sh
 fi

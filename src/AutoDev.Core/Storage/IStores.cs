@@ -213,3 +213,11 @@ public interface IChatCallStore
     /// <summary>The workspace's most recent calls, newest first.</summary>
     IAsyncEnumerable<ChatCallRecord> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken);
 }
+
+/// <summary>Builds <see cref="Lineage{T}"/>s; for store providers that fetch a lineage's rows in one query and order them in memory.</summary>
+public static class Lineage
+{
+    /// <summary>Walks parents up and children down (breadth first) from <paramref name="self"/> through <paramref name="all"/>; cycles are cut.</summary>
+    public static Lineage<T> Build<T>(T self, Func<T, Guid> id, Func<T, Guid?> parentId, IReadOnlyCollection<T> all) =>
+        InMemoryStoreHelpers.BuildLineage(self, id, parentId, all);
+}

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.EntityFrameworkCore;
+
+/// <summary>AutoDev's database: apply the migrations, or write them as a SQL script for a DBA.</summary>
+public interface IAutoDevDatabase
+{
+    /// <summary>Applies the migrations not yet applied. Safe to call from several instances at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The migrations as one idempotent SQL script for the configured database.</summary>
+    string GenerateMigrationScript();
+}
+
+internal sealed class AutoDevDatabase<TContext>(IDbContextFactory<TContext> factory) : IAutoDevDatabase
+    where TContext : DbContext
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public string GenerateMigrationScript()
+    {
+        using var db = factory.CreateDbContext();
+        return db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+    }
+}
+
+/// <summary>Applies the migrations when the host starts, if <see cref="EntityFrameworkStoreOptions.MigrateOnStart"/> says so.</summary>
+internal sealed class AutoDevDatabaseInitializer(IAutoDevDatabase database, IOptions<EntityFrameworkStoreOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        options.Value.MigrateOnStart ? database.MigrateAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,84 @@
+using AutoDev;
+using AutoDev.EntityFrameworkCore;
+using AutoDev.EntityFrameworkCore.Internal;
+using AutoDev.EntityFrameworkCore.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the EF Core stores on the AutoDev builder.</summary>
+public static class EntityFrameworkAutoDevBuilderExtensions
+{
+    /// <summary>
+    /// Replaces every in-memory store with an EF Core store on <see cref="AutoDevDbContext"/>: a SQLite file by
+    /// default (<see cref="EntityFrameworkStoreOptions.SqliteConnectionString"/>), or the database
+    /// <paramref name="configureDatabase"/> chooses (<c>o => o.UseNpgsql(...)</c>).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// services.AddAutoDev().AddEntityFrameworkStores();                                    // autodev.db
+    /// services.AddAutoDev().AddEntityFrameworkStores(o => o.UseNpgsql(connectionString),
+    ///                                                 stores => stores.MigrateOnStart = true);
+    /// </code>
+    /// </example>
+    /// <remarks>The first call's database configuration is used; later calls may change <paramref name="configure"/>'s options.</remarks>
+    public static IAutoDevBuilder AddEntityFrameworkStores(
+        this IAutoDevBuilder builder,
+        Action<DbContextOptionsBuilder>? configureDatabase = null,
+        Action<EntityFrameworkStoreOptions>? configure = null) =>
+        builder.AddEntityFrameworkStores<AutoDevDbContext>(configureDatabase, configure);
+
+    /// <summary>
+    /// Replaces every in-memory store with an EF Core store on the host's own <typeparamref name="TContext"/>, whose
+    /// model includes AutoDev's tables (<c>modelBuilder.AddAutoDev()</c>); the host's migrations then create them.
+    /// </summary>
+    public static IAutoDevBuilder AddEntityFrameworkStores<TContext>(
+        this IAutoDevBuilder builder,
+        Action<DbContextOptionsBuilder>? configureDatabase = null,
+        Action<EntityFrameworkStoreOptions>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<EntityFrameworkStoreOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddPooledDbContextFactory<TContext>((sp, options) =>
+        {
+            var stores = sp.GetRequiredService<IOptions<EntityFrameworkStoreOptions>>().Value;
+            if (configureDatabase is null)
+            {
+                options.UseSqlite(stores.SqliteConnectionString);
+            }
+            else
+            {
+                configureDatabase(options);
+            }
+
+            // The migrations are hand-written, without a model snapshot; a test proves they create the model's schema.
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout));
+        });
+
+        services.Replace(ServiceDescriptor.Singleton<IWorkspaceStore, EfWorkspaceStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IAgentProfileStore, EfAgentProfileStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IEpisodeStore, EfEpisodeStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<ISkillCandidateStore, EfSkillCandidateStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<ISkillStore, EfSkillStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IToolMutationStore, EfToolMutationStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IWorkflowVariantStore, EfWorkflowVariantStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<ICapabilityUsageStore, EfCapabilityUsageStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IFitnessStore, EfFitnessStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IChatCallStore, EfChatCallStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IAutoDevDatabase, AutoDevDatabase<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AutoDevDatabaseInitializer>());
+        return builder;
+    }
+}

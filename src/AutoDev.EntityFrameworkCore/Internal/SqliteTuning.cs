@@ -1,0 +1,45 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace AutoDev.EntityFrameworkCore.Internal;
+
+/// <summary>
+/// On every SQLite connection: WAL (readers never block the writer), <c>synchronous=NORMAL</c> (safe with WAL; a
+/// process crash loses nothing committed), and a busy timeout so a host's threads wait for each other instead of
+/// failing with "database is locked". Other providers' connections are left alone.
+/// </summary>
+internal sealed class SqliteTuning(TimeSpan busyTimeout) : DbConnectionInterceptor
+{
+    private readonly string _pragmas = string.Create(
+        CultureInfo.InvariantCulture,
+        $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (connection is SqliteConnection)
+        {
+            using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The pragmas are built from a number only.
+            command.CommandText = _pragmas;
+#pragma warning restore CA2100
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (connection is SqliteConnection)
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+#pragma warning disable CA2100 // The pragmas are built from a number only.
+                command.CommandText = _pragmas;
+#pragma warning restore CA2100
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using AutoDev.EntityFrameworkCore.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace AutoDev.EntityFrameworkCore.Stores;
+
+/// <summary>
+/// Reservations against daily limits. A counter row per (tenant, capability, day, agent) is incremented only while it
+/// is under the limit, in one conditional UPDATE inside the reservation's transaction, so the limit holds across
+/// threads and processes on SQLite (writers are serialized) and PostgreSQL (the row lock re-checks the condition).
+/// </summary>
+internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContext> factory)
+    : EfStoreBase<TContext>(factory), ICapabilityUsageStore
+    where TContext : DbContext
+{
+    public async ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        AutoDev.Internal.Guard.Id(usage.TenantId);
+        if (limit <= 0)
+        {
+            return false;
+        }
+
+        var (tenantId, capability, day, agentKey) = (usage.TenantId, usage.Capability, usage.Day, usage.AgentId ?? string.Empty);
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var (table, column) = SqlNames<CapabilityCounterRow>(db);
+#pragma warning disable EF1002 // Only identifiers from the model are interpolated; values are parameters.
+        await db.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO {table} ({column("TenantId")}, {column("Capability")}, {column("Day")}, {column("AgentKey")}, {column("Count")}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 0) ON CONFLICT DO NOTHING",
+            [tenantId, capability, day, agentKey],
+            cancellationToken).ConfigureAwait(false);
+#pragma warning restore EF1002
+        var claimed = await db.Set<CapabilityCounterRow>()
+            .Where(c => c.TenantId == tenantId && c.Capability == capability && c.Day == day && c.AgentKey == agentKey && c.Count < limit)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count + 1), cancellationToken).ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        db.Add(new CapabilityUsageRow
+        {
+            Id = usage.Id,
+            TenantId = tenantId,
+            AgentId = usage.AgentId,
+            Capability = capability,
+            Day = day,
+            Status = CapabilityUsageStatus.Reserved,
+            CreatedAt = RowMapping.Utc(usage.CreatedAt),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex)
+        {
+            throw new DuplicateEntityException(nameof(CapabilityUsage), tenantId, usage.Id.ToString(), ex);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var usage = await db.Set<CapabilityUsageRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == usageId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(CapabilityUsage), tenantId, usageId);
+        var changed = usage.Status.CanTransitionTo(status)
+            ? await db.Set<CapabilityUsageRow>()
+                .Where(r => r.TenantId == tenantId && r.Id == usageId && r.Status == CapabilityUsageStatus.Reserved)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status), cancellationToken).ConfigureAwait(false)
+            : 0;
+        if (changed == 0)
+        {
+            // Not allowed, or another caller completed it between the read and the update.
+            throw new InvalidStateTransitionException(nameof(CapabilityUsage), usageId, usage.Status == CapabilityUsageStatus.Reserved ? "completed" : usage.Status.ToString(), status.ToString());
+        }
+
+        if (status == CapabilityUsageStatus.Released)
+        {
+            var agentKey = usage.AgentId ?? string.Empty;
+            await db.Set<CapabilityCounterRow>()
+                .Where(c => c.TenantId == tenantId && c.Capability == usage.Capability && c.Day == usage.Day && c.AgentKey == agentKey)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count - 1), cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> CountAsync(string tenantId, string capability, string? agentId, DateOnly day, CancellationToken cancellationToken)
+    {
+        var agentKey = agentId ?? string.Empty;
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<CapabilityCounterRow>()
+            .Where(c => c.TenantId == tenantId && c.Capability == capability && c.Day == day && c.AgentKey == agentKey)
+            .Select(c => c.Count)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Fitness records, appended to with optimistic concurrency and a few retries, so redeliveries count once.</summary>
+internal sealed class EfFitnessStore<TContext>(IDbContextFactory<TContext> factory, TimeProvider time)
+    : EfStoreBase<TContext>(factory), IFitnessStore
+    where TContext : DbContext
+{
+    private const int MaxAttempts = 10;
+
+    public async ValueTask<FitnessRecord?> FindAsync(string tenantId, Guid subjectId, CancellationToken cancellationToken)
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<FitnessRecordRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : RowMapping.ToRecord(row);
+    }
+
+    public async ValueTask<FitnessRecord> AppendSignalsAsync(
+        string tenantId,
+        Guid subjectId,
+        FitnessSubjectKind kind,
+        IReadOnlyList<FitnessSignal> signals,
+        Func<IReadOnlyList<FitnessSignal>, double> score,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(score);
+        AutoDev.Internal.Guard.Id(tenantId);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+
+            // On SQLite the transaction takes the write lock at once, so appends to one subject never conflict there;
+            // elsewhere the stamp catches a concurrent append and the loop merges again after a short, jittered wait.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var row = await db.Set<FitnessRecordRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                db.Add(row = new FitnessRecordRow { TenantId = tenantId, SubjectId = subjectId, SubjectKind = kind, ConcurrencyStamp = Guid.NewGuid() });
+            }
+            else
+            {
+                Restamp(db, row, row.ConcurrencyStamp);
+            }
+
+            var all = FitnessSignalMerge.Merge(RowMapping.Signals(row.Signals), signals);
+            row.Signals = RowMapping.Signals(all);
+            row.Score = score(all);
+            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return RowMapping.ToRecord(row);
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                // Another writer appended (or created the record) first: merge again over what it saved.
+            }
+
+            catch (DbUpdateException ex)
+            {
+                throw new ConcurrencyConflictException(nameof(FitnessRecord), subjectId, ex);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public IAsyncEnumerable<FitnessRecord> ListTopAsync(string tenantId, FitnessSubjectKind kind, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return StreamAsync(
+            db => db.Set<FitnessRecordRow>().Where(r => r.TenantId == tenantId && r.SubjectKind == kind).OrderByDescending(r => r.Score).ThenBy(r => r.UpdatedAt).Take(count),
+            RowMapping.ToRecord,
+            cancellationToken);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace AutoDev.EntityFrameworkCore.Stores;
+
+/// <summary>What every EF store shares: a context per call from the pooled factory, streaming, lineage in one query.</summary>
+internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factory)
+    where TContext : DbContext
+{
+    protected Task<TContext> CreateAsync(CancellationToken cancellationToken) => factory.CreateDbContextAsync(cancellationToken);
+
+    /// <summary>Streams a query's rows mapped to records; the context lives as long as the enumeration.</summary>
+    protected async IAsyncEnumerable<T> StreamAsync<TRow, T>(
+        Func<TContext, IQueryable<TRow>> query,
+        Func<TRow, T> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TRow : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var row in query(db).AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return map(row);
+        }
+    }
+
+    /// <summary>
+    /// An entity's ancestors, descendants and itself in one recursive query (the same SQL on SQLite and PostgreSQL),
+    /// ordered in memory into a <see cref="Lineage{T}"/>.
+    /// </summary>
+    protected static async Task<Lineage<T>?> LineageAsync<TRow, T>(
+        TContext db,
+        string tenantId,
+        Guid id,
+        string parentProperty,
+        Func<TRow, T> map,
+        Func<T, Guid> idOf,
+        Func<T, Guid?> parentOf,
+        CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var (table, column) = SqlNames<TRow>(db);
+        var (key, tenant, parent) = (column("Id"), column("TenantId"), column(parentProperty));
+
+#pragma warning disable EF1002 // Only identifiers from the model are interpolated; values are parameters.
+        var rows = await db.Set<TRow>().FromSqlRaw(
+            $$"""
+            WITH RECURSIVE up(id) AS (
+                SELECT {{parent}} FROM {{table}} WHERE {{tenant}} = {0} AND {{key}} = {1}
+                UNION
+                SELECT r.{{parent}} FROM {{table}} r JOIN up ON r.{{key}} = up.id WHERE r.{{tenant}} = {0}),
+            down(id) AS (
+                SELECT {{key}} FROM {{table}} WHERE {{tenant}} = {0} AND {{parent}} = {1}
+                UNION
+                SELECT r.{{key}} FROM {{table}} r JOIN down ON r.{{parent}} = down.id WHERE r.{{tenant}} = {0})
+            SELECT * FROM {{table}}
+            WHERE {{tenant}} = {0} AND ({{key}} = {1} OR {{key}} IN (SELECT id FROM up) OR {{key}} IN (SELECT id FROM down))
+            """,
+            tenantId,
+            id).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+#pragma warning restore EF1002
+
+        var all = rows.Select(map).ToList();
+        var self = all.Find(e => idOf(e) == id);
+        return self is null ? null : Lineage.Build(self, idOf, parentOf, all);
+    }
+
+    /// <summary>Whether a row matches, in a fresh context (the caller's may hold the failed insert).</summary>
+    protected async Task<bool> ExistsAsync<TRow>(System.Linq.Expressions.Expression<Func<TRow, bool>> predicate, CancellationToken cancellationToken)
+        where TRow : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<TRow>().AnyAsync(predicate, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The delimited table name of a row type, and a function from property to delimited column name, for raw SQL.</summary>
+    protected static (string Table, Func<string, string> Column) SqlNames<TRow>(DbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(TRow))!;
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        return (sql.DelimitIdentifier(store.Name, store.Schema), property => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(store)!));
+    }
+
+    /// <summary>Saves, turning EF's optimistic concurrency failure into AutoDev's.</summary>
+    protected static async Task SaveAsync(DbContext db, string entityType, object id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw new ConcurrencyConflictException(entityType, id, ex);
+        }
+    }
+
+    /// <summary>Sets the stamp the update must find in the database, and the new one it writes.</summary>
+    protected static Guid Restamp<TRow>(DbContext db, TRow row, Guid expected)
+        where TRow : class
+    {
+        var stamp = db.Entry(row).Property<Guid>("ConcurrencyStamp");
+        stamp.OriginalValue = expected;
+        var next = Guid.NewGuid();
+        stamp.CurrentValue = next;
+        return next;
+    }
+}

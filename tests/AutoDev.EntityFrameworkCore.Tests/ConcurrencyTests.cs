@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AutoDev.EntityFrameworkCore;
+using AutoDev.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoDev.Tests;
+
+/// <summary>Limits and the one-open-candidate rule hold across threads and across processes on one database.</summary>
+public sealed class ConcurrencyTests
+{
+    private const int CandidateLimit = 20;
+    private const int MutationLimit = 50;
+    private const int AttemptsPerProcess = 80;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task TwoHostProcesses_AtFullSpeed_NeverExceedTheLimits_NorDuplicateACandidate(string provider)
+    {
+        var connection = await ConnectionAsync(provider);
+        const string Tenant = "stress";
+        await using (var services = Services(provider, connection))
+        {
+            await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
+            await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings
+            {
+                Enabled = true,
+                MaxSkillCandidatesPerDay = CandidateLimit,
+                MaxMutationsPerDay = MutationLimit,
+            }, Ct);
+            await services.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = "agent", Maturity = AgentMaturity.Autonomous }, Ct);
+        }
+
+        var outputs = await Task.WhenAll(RunWorkerAsync(provider, connection, Tenant), RunWorkerAsync(provider, connection, Tenant));
+
+        var results = outputs.Select(o => JsonDocument.Parse(o).RootElement).ToList();
+        int Sum(string name) => results.Sum(r => r.GetProperty(name).GetInt32());
+        Assert.Equal(CandidateLimit, Sum("reservedCandidates"));
+        Assert.Equal(1, Sum("createdCandidates"));
+        Assert.Equal(MutationLimit, Sum("reservedMutations"));
+        Assert.All(results, r => Assert.True(r.GetProperty("reservedCandidates").GetInt32() > 0, "both processes should have won some reservations"));
+
+        await using var check = Services(provider, connection);
+        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var usage = check.GetRequiredService<ICapabilityUsageStore>();
+        Assert.Equal(CandidateLimit, await usage.CountAsync(Tenant, CapabilityNames.MementoSkills, "agent", day, Ct));
+        Assert.Equal(MutationLimit, await usage.CountAsync(Tenant, CapabilityNames.AlphaEvolver, null, day, Ct));
+        Assert.Equal(MutationLimit, await check.GetRequiredService<IToolMutationStore>().ListByStatusAsync(Tenant, ToolMutationStatus.Pending, Ct).CountAsync(Ct));
+        var candidates = check.GetRequiredService<ISkillCandidateStore>();
+        Assert.Single(await candidates.ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SqliteFile_ManyThreadsWritingAtOnce_NeverSeeDatabaseIsLocked()
+    {
+        var connection = Databases.NewSqliteFile("threads");
+        await using var services = Services("sqlite", connection);
+        await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
+        var episodes = services.GetRequiredService<IEpisodeStore>();
+        var fitness = services.GetRequiredService<IFitnessStore>();
+        var subject = Guid.NewGuid();
+
+        await Parallel.ForAsync(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, ct) =>
+        {
+            await episodes.AddAsync(new Episode { TenantId = "busy", AgentId = $"a{i % 8}", TaskDescription = "t", OccurredAt = DateTimeOffset.UnixEpoch.AddSeconds(i) }, ct);
+            await fitness.AppendSignalsAsync("busy", subject, FitnessSubjectKind.SkillVersion, [new FitnessSignal("executed", 1, $"delivery-{i % 100}")], s => s.Count, ct);
+        });
+
+        Assert.Equal(50, await episodes.ListRecentAsync("busy", "a3", null, 1000, Ct).CountAsync(Ct));
+        Assert.Equal(100, (await fitness.FindAsync("busy", subject, Ct))!.Signals.Count);
+        await using var db = await services.GetRequiredService<IDbContextFactory<AutoDevDbContext>>().CreateDbContextAsync(Ct);
+        Assert.Equal("wal", await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(Ct));
+    }
+
+    private static ServiceProvider Services(string provider, string connection)
+    {
+        var services = new ServiceCollection();
+        services.AddAutoDev().AddEntityFrameworkStores(o =>
+        {
+            if (provider == "postgres")
+            {
+                o.UseNpgsql(connection);
+            }
+            else
+            {
+                o.UseSqlite(connection);
+            }
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<string> ConnectionAsync(string provider)
+    {
+        if (provider == "sqlite")
+        {
+            return Databases.NewSqliteFile("processes");
+        }
+
+        var problem = await Databases.PostgresUnavailableAsync();
+        ServiceRequirement.Require(problem is null, problem ?? string.Empty);
+        return await Databases.CreatePostgresDatabaseAsync("processes");
+    }
+
+    /// <summary>Runs tests/AutoDev.StoreStress (built with this project) in a process of its own; returns its JSON line.</summary>
+    private static async Task<string> RunWorkerAsync(string provider, string connection, string tenant)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var worker = RepositoryPaths.Combine("tests", "AutoDev.StoreStress", "bin", configuration, "net10.0", "AutoDev.StoreStress.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { worker, provider, connection, tenant, AttemptsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.True(process.ExitCode == 0, $"the worker failed ({process.ExitCode}): {await error}");
+        return (await output).Trim();
+    }
+}

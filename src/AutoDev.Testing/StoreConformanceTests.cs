@@ -95,6 +95,23 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(WorkspaceSettings.Default, await store.GetSettingsAsync(b, Ct));
     }
 
+    /// <summary>Saved workspaces are listed, each once.</summary>
+    [Fact]
+    public async Task Workspace_List_HoldsEverySavedWorkspaceOnce()
+    {
+        var store = Get<IWorkspaceStore>();
+        var (first, second) = (NewTenant(), NewTenant());
+
+        await store.SaveSettingsAsync(first, new WorkspaceSettings { Enabled = true }, Ct);
+        await store.SaveSettingsAsync(second, new WorkspaceSettings(), Ct);
+        await store.SaveSettingsAsync(first, new WorkspaceSettings { AutoPromoteSkills = true }, Ct);
+
+        var listed = await ToListAsync(store.ListWorkspacesAsync(Ct));
+        Assert.Single(listed, t => t == first);
+        Assert.Single(listed, t => t == second);
+        Assert.True((await store.GetSettingsAsync(first, Ct)).AutoPromoteSkills);
+    }
+
     /// <summary>Invalid settings are refused and the saved ones stay.</summary>
     [Fact]
     public async Task Workspace_SaveInvalid_ThrowsAndKeepsPrevious()

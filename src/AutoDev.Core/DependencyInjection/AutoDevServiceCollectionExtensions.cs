@@ -66,6 +66,17 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<IChatGateway, ChatGateway>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 
+        services.AddOptions<PromptOptions>();
+        services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
+        services.TryAddSingleton<ITaskSimilarity, LexicalTaskSimilarity>();
+        services.TryAddSingleton<ReflectionEngine>();
+        services.TryAddSingleton<MementoEngine>();
+        services.TryAddSingleton<IReviewService, ReviewService>();
+        services.TryAddSingleton<ISkillRegistry, SkillRegistry>();
+        services.TryAddSingleton<ISkillRunner, SkillRunner>();
+        services.TryAddSingleton<MementoLoop>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MementoLoop>(sp => sp.GetRequiredService<MementoLoop>()));
+
         return new AutoDevBuilder(services);
     }
 
@@ -186,6 +197,23 @@ public static class AutoDevBuilderExtensions
             builder.Services.Configure(configure);
         }
 
+        return builder;
+    }
+
+    /// <summary>Overrides prompt templates, for every workspace or for one (<see cref="PromptOptions.Override"/>).</summary>
+    public static IAutoDevBuilder ConfigurePrompts(this IAutoDevBuilder builder, Action<PromptOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Replaces how failures are grouped into patterns, for example with <see cref="EmbeddingTaskSimilarity"/>.</summary>
+    public static IAutoDevBuilder UseTaskSimilarity<TSimilarity>(this IAutoDevBuilder builder)
+        where TSimilarity : class, ITaskSimilarity
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITaskSimilarity, TSimilarity>());
         return builder;
     }
 

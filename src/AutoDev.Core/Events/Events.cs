@@ -97,3 +97,31 @@ public sealed record CapabilityUnlocked : AutoDevEvent
     /// <summary>Whether a person must act (switch the capability on in the workspace settings) before it is used.</summary>
     public bool ActionRequired { get; init; }
 }
+
+/// <summary>A skill candidate was generated from a failure pattern (it may have failed already, with its reason).</summary>
+public sealed record SkillCandidateGenerated : AutoDevEvent
+{
+    /// <summary>The candidate.</summary>
+    public required SkillCandidate Candidate { get; init; }
+}
+
+/// <summary>A skill candidate ran in the sandbox: validated, or failed with its reason.</summary>
+public sealed record SkillCandidateValidated : AutoDevEvent
+{
+    /// <summary>The candidate after validation.</summary>
+    public required SkillCandidate Candidate { get; init; }
+}
+
+/// <summary>A reviewer (or auto-promotion) turned a candidate into a skill version.</summary>
+public sealed record SkillPromoted : AutoDevEvent
+{
+    /// <summary>The skill.</summary>
+    public required Skill Skill { get; init; }
+
+    /// <summary>The new, active version.</summary>
+    public required SkillVersion Version { get; init; }
+
+    /// <summary>Who promoted it: a reviewer, or <c>autodev</c> for auto-promotion.</summary>
+    public required string PromotedBy { get; init; }
+}
+

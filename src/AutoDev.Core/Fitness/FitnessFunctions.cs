@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace AutoDev;
 
-/// <summary>Stage 1, proxy fitness: +0.2 when the code compiles, +0.3 when it executed, +0.5 when approved. Each counts once.</summary>
+/// <summary>
+/// Stage 1, proxy fitness: +0.2 when the code compiles, +0.3 when it executed, +0.5 when approved (or, before
+/// approval, 0.5 times the share of its tests that passed). Each counts once.
+/// </summary>
 public sealed class ProxyFitnessFunction : IFitnessFunction
 {
     /// <summary>The function's name, <c>proxy</c>.</summary>
@@ -16,6 +19,7 @@ public sealed class ProxyFitnessFunction : IFitnessFunction
     {
         ArgumentNullException.ThrowIfNull(signals);
         bool compiles = false, executed = false, approved = false;
+        double tests = 0;
         for (var i = 0; i < signals.Count; i++)
         {
             switch (signals[i].Name)
@@ -23,10 +27,11 @@ public sealed class ProxyFitnessFunction : IFitnessFunction
                 case FitnessSignalNames.Compiles: compiles = true; break;
                 case FitnessSignalNames.Executed: executed = true; break;
                 case FitnessSignalNames.Approved: approved = true; break;
+                case FitnessSignalNames.TestsPassed: tests = Math.Max(tests, double.IsNaN(signals[i].Value) ? 0 : Math.Clamp(signals[i].Value, 0, 1)); break;
             }
         }
 
-        return (compiles ? 0.2 : 0) + (executed ? 0.3 : 0) + (approved ? 0.5 : 0);
+        return (compiles ? 0.2 : 0) + (executed ? 0.3 : 0) + (0.5 * (approved ? 1 : tests));
     }
 }
 

@@ -16,6 +16,9 @@ public static class FitnessSignalNames
     /// <summary>Stage 1: the code executed successfully (+0.3).</summary>
     public const string Executed = "executed";
 
+    /// <summary>The share of a candidate's tests that passed in the sandbox (value 0 to 1).</summary>
+    public const string TestsPassed = "tests_passed";
+
     /// <summary>Stage 1: a user or reviewer approved it (+0.5).</summary>
     public const string Approved = "approved";
 

@@ -30,4 +30,19 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Warning, "Chat call for {Purpose} of workspace {TenantId} failed after {Attempts} attempts ({Kind}): {Reason}")]
     public static partial void ChatCallFailed(ILogger logger, string tenantId, string purpose, int attempts, ChatFailureKind kind, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Skill candidate {Name} of workspace {TenantId} generated: {Status} {Reason}")]
+    public static partial void CandidateGenerated(ILogger logger, string tenantId, string name, SkillCandidateStatus status, string? reason);
+
+    [LoggerMessage(11, LogLevel.Information, "Skill candidate {Name} of workspace {TenantId} validated: {Status} {Reason}")]
+    public static partial void CandidateValidated(ILogger logger, string tenantId, string name, SkillCandidateStatus status, string? reason);
+
+    [LoggerMessage(12, LogLevel.Information, "Skill {Name} {Version} of workspace {TenantId} promoted by {PromotedBy}.")]
+    public static partial void SkillPromoted(ILogger logger, string tenantId, string name, string version, string promotedBy);
+
+    [LoggerMessage(13, LogLevel.Information, "No skill candidate for agent {AgentId} of workspace {TenantId}: {Reason}")]
+    public static partial void CandidateRefused(ILogger logger, string tenantId, string agentId, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "Picked up {Count} skill candidates of workspace {TenantId} that were waiting for validation.")]
+    public static partial void CandidatesRecovered(ILogger logger, string tenantId, int count);
 }

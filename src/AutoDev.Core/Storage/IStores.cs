@@ -23,6 +23,12 @@ public interface IWorkspaceStore
     /// <summary>The workspace's settings, or <see cref="WorkspaceSettings.Default"/> when none were saved.</summary>
     ValueTask<WorkspaceSettings> GetSettingsAsync(string tenantId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The ids of every workspace with saved or configured settings, for background services that visit each
+    /// workspace in turn (they then query each one by its id).
+    /// </summary>
+    IAsyncEnumerable<string> ListWorkspacesAsync(CancellationToken cancellationToken);
+
     /// <summary>Saves the settings after validating them.</summary>
     /// <exception cref="InvalidSettingsException">A value is out of range; nothing was saved.</exception>
     ValueTask SaveSettingsAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken);

@@ -71,6 +71,21 @@ public sealed record WorkspaceSettings
     [ConfigurationKeyName("max_skill_candidates_per_day")]
     public int MaxSkillCandidatesPerDay { get; init; } = DefaultMaxSkillCandidatesPerDay;
 
+    /// <summary>Default of <see cref="AutoPromoteMinFitness"/>.</summary>
+    public const double DefaultAutoPromoteMinFitness = 0.9;
+
+    /// <summary>Whether validated skill candidates of AUTONOMOUS agents are promoted without a reviewer (when fit enough).</summary>
+    /// <value>Default <see langword="false"/>: every candidate waits for a person.</value>
+    [JsonPropertyName("auto_promote_skills")]
+    [ConfigurationKeyName("auto_promote_skills")]
+    public bool AutoPromoteSkills { get; init; }
+
+    /// <summary>The fitness a candidate needs to be promoted without a reviewer.</summary>
+    /// <value>Default <see cref="DefaultAutoPromoteMinFitness"/>; allowed 0 to 1.</value>
+    [JsonPropertyName("auto_promote_min_fitness")]
+    [ConfigurationKeyName("auto_promote_min_fitness")]
+    public double AutoPromoteMinFitness { get; init; } = DefaultAutoPromoteMinFitness;
+
     /// <summary>Returns every rule these settings break, as sentences that say what to change; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -83,6 +98,11 @@ public sealed record WorkspaceSettings
         if (MaxSkillCandidatesPerDay is < MinSkillCandidatesPerDay or > MaxSkillCandidatesPerDayLimit)
         {
             (errors ??= []).Add($"max_skill_candidates_per_day is {MaxSkillCandidatesPerDay}; set it between {MinSkillCandidatesPerDay} and {MaxSkillCandidatesPerDayLimit}.");
+        }
+
+        if (double.IsNaN(AutoPromoteMinFitness) || AutoPromoteMinFitness is < 0 or > 1)
+        {
+            (errors ??= []).Add($"auto_promote_min_fitness is {AutoPromoteMinFitness}; set it between 0 and 1.");
         }
 
         return errors ?? (IReadOnlyList<string>)[];
@@ -125,6 +145,8 @@ public sealed record WorkspaceSettings
                 BackgroundEvolution = read.BackgroundEvolution ?? defaults.BackgroundEvolution,
                 MaxMutationsPerDay = read.MaxMutationsPerDay ?? defaults.MaxMutationsPerDay,
                 MaxSkillCandidatesPerDay = read.MaxSkillCandidatesPerDay ?? defaults.MaxSkillCandidatesPerDay,
+                AutoPromoteSkills = read.AutoPromoteSkills ?? defaults.AutoPromoteSkills,
+                AutoPromoteMinFitness = read.AutoPromoteMinFitness ?? defaults.AutoPromoteMinFitness,
             }.EnsureValid();
         }
         catch (JsonException ex)
@@ -166,4 +188,10 @@ internal sealed class WorkspaceSettingsJson
 
     [JsonPropertyName("max_skill_candidates_per_day")]
     public int? MaxSkillCandidatesPerDay { get; set; }
+
+    [JsonPropertyName("auto_promote_skills")]
+    public bool? AutoPromoteSkills { get; set; }
+
+    [JsonPropertyName("auto_promote_min_fitness")]
+    public double? AutoPromoteMinFitness { get; set; }
 }

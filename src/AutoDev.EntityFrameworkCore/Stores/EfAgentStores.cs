@@ -18,6 +18,16 @@ internal sealed class EfWorkspaceStore<TContext>(IDbContextFactory<TContext> fac
             : WorkspaceSettings.Default;
     }
 
+    public async IAsyncEnumerable<string> ListWorkspacesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var saved = await db.Set<WorkspaceSettingsRow>().Select(r => r.TenantId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var tenant in saved.Union(options.Value.Workspaces.Keys).Order(StringComparer.Ordinal))
+        {
+            yield return tenant;
+        }
+    }
+
     public async ValueTask SaveSettingsAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);

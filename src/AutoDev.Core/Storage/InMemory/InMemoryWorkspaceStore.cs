@@ -16,6 +16,10 @@ public sealed class InMemoryWorkspaceStore(IOptions<AutoDevOptions> options) : I
             : WorkspaceSettings.Default);
 
     /// <inheritdoc/>
+    public IAsyncEnumerable<string> ListWorkspacesAsync(CancellationToken cancellationToken) =>
+        InMemoryStoreHelpers.ToAsync(_settings.Keys.Union(_configured.Keys).Order(StringComparer.Ordinal).ToList(), cancellationToken);
+
+    /// <inheritdoc/>
     public ValueTask SaveSettingsAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);

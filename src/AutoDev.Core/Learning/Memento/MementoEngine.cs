@@ -1,0 +1,420 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>What starts Memento-Skills: a failed episode, and optionally the failure pattern reflection found for it.</summary>
+/// <param name="TenantId">The workspace.</param>
+/// <param name="AgentId">The agent that failed.</param>
+/// <param name="EpisodeId">The failed episode.</param>
+public sealed record MementoRequest(string TenantId, string AgentId, Guid EpisodeId)
+{
+    /// <summary>The failure pattern's key; computed from the episode when not given.</summary>
+    public string? PatternKey { get; init; }
+
+    /// <summary>The pattern's failed episodes; the agent's recent similar failures when not given.</summary>
+    public IReadOnlyList<Guid> SourceEpisodeIds { get; init; } = [];
+}
+
+/// <summary>What Memento-Skills learned from the failures before asking the model.</summary>
+public sealed record FailureAnalysis
+{
+    /// <summary>The workspace.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>The agent.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The failure pattern's key.</summary>
+    public required string PatternKey { get; init; }
+
+    /// <summary>The task the agent failed.</summary>
+    public required string TaskDescription { get; init; }
+
+    /// <summary>The skill's name, derived from the task: <c>extract_invoice_id</c>.</summary>
+    public required string SuggestedName { get; init; }
+
+    /// <summary>The error traces, distinct.</summary>
+    public IReadOnlyList<string> ErrorTraces { get; init; } = [];
+
+    /// <summary>The tools the agent tried, distinct.</summary>
+    public IReadOnlyList<string> ToolsTried { get; init; } = [];
+
+    /// <summary>The episodes' inputs (their context JSON), for test cases.</summary>
+    public IReadOnlyList<string> Examples { get; init; } = [];
+
+    /// <summary>The failed episodes, oldest first.</summary>
+    public IReadOnlyList<Guid> SourceEpisodeIds { get; init; } = [];
+}
+
+/// <summary>
+/// Memento-Skills: turns a failure pattern into a skill candidate (the model writes a typed, documented Python
+/// function and its test cases), validates it in the sandbox, and promotes or rejects it after review.
+/// </summary>
+/// <remarks>
+/// Gate checks (INTERN or above, <c>memento_skills</c> on, the agent's daily limit) come before any model call. A
+/// pattern with an open candidate gets no second one. Broken model output becomes a failed candidate with the reason,
+/// never a promoted skill. Every step is stored before the next one starts, so a restart can pick up a candidate
+/// waiting for validation (see <see cref="ValidateCandidateAsync"/>). Thread-safe singleton; subclass it to change a step.
+/// </remarks>
+public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis, SkillCandidate>
+{
+    /// <summary>Who promotes when nobody reviewed: auto-promotion of AUTONOMOUS agents' candidates.</summary>
+    public const string AutoPromoter = "autodev";
+
+    private static readonly HashSet<string> NameStopWords = new(StringComparer.Ordinal) { "from", "for", "in", "of", "on", "to", "with", "by", "at", "into", "when", "using" };
+    private readonly ICapabilityGate _gate;
+    private readonly IEpisodeStore _episodes;
+    private readonly ISkillCandidateStore _candidates;
+    private readonly ISkillStore _skills;
+    private readonly IFitnessService _fitness;
+    private readonly IPromptCatalog _prompts;
+    private readonly ITaskSimilarity _similarity;
+    private readonly IEventBus _events;
+    private readonly AutoDevOptions _options;
+
+    /// <summary>Creates the engine.</summary>
+    public MementoEngine(
+        LearningEngineServices services,
+        ICapabilityGate gate,
+        IEpisodeStore episodes,
+        ISkillCandidateStore candidates,
+        ISkillStore skills,
+        IFitnessService fitness,
+        IPromptCatalog prompts,
+        ITaskSimilarity similarity,
+        IEventBus events,
+        IOptions<AutoDevOptions> options)
+        : base(services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (_gate, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _options) =
+            (gate, episodes, candidates, skills, fitness, prompts, similarity, events, options.Value);
+    }
+
+    /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
+    public Task<SkillCandidate> GenerateSkillCandidateAsync(string tenantId, string agentId, Guid episodeId, CancellationToken cancellationToken = default) =>
+        GenerateSkillCandidateAsync(new MementoRequest(tenantId, agentId, episodeId), cancellationToken);
+
+    /// <summary>
+    /// Analyzes the failures and asks the model for a skill and its tests. Returns the stored candidate: pending
+    /// validation, failed (with the reason) when the answer was unusable, or the pattern's open candidate when it already had one.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such episode of that agent in the workspace.</exception>
+    /// <exception cref="CapabilityDeniedException">The agent or workspace may not learn skills; no model call was made.</exception>
+    /// <exception cref="LimitExceededException">The agent's daily limit is used up; no model call was made.</exception>
+    public async Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default)
+    {
+        var analysis = await AnalyzeAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ProposeAsync(analysis, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a pending candidate's tests in the sandbox and stores the outcome: validated, or failed with the reason.
+    /// A candidate that is no longer pending comes back unchanged, so a restart never validates twice.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
+    public async Task<SkillCandidate> ValidateCandidateAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken = default)
+    {
+        var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        if (candidate.Status != SkillCandidateStatus.Pending)
+        {
+            return candidate;
+        }
+
+        var validation = await ValidateAsync(candidate, cancellationToken).ConfigureAwait(false);
+        var (passed, total, _) = validation.Sandbox is { } sandbox ? SkillTests.Read(sandbox) : (0, 0, null);
+        IReadOnlyList<FitnessSignal> signals = [.. validation.Signals, new(FitnessSignalNames.TestsPassed, total == 0 ? 0 : (double)passed / total)];
+        var fitness = await _fitness.RecordSignalsAsync(tenantId, candidate.Id, FitnessSubjectKind.SkillCandidate, signals, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var validated = await _candidates.UpdateAsync(candidate with
+            {
+                Status = validation.Passed ? SkillCandidateStatus.Validated : SkillCandidateStatus.Failed,
+                FailureReason = validation.FailureReason,
+                Validation = validation.Sandbox,
+                FitnessScore = fitness.Score,
+                UpdatedAt = TimeProvider.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            Log.CandidateValidated(Logger, tenantId, validated.Name, validated.Status, validated.FailureReason);
+            await _events.PublishAsync(new SkillCandidateValidated { TenantId = tenantId, Candidate = validated, OccurredAt = validated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
+            return validated;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another instance validated (or a reviewer rejected) it meanwhile: theirs stands.
+            return await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Turns an approved candidate into a skill: version 1.0.0 of a new skill, or the next major version of an existing one.</summary>
+    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">The candidate is not approved (or was promoted already).</exception>
+    public async Task<SkillVersion> PromoteSkillAsync(string tenantId, Guid candidateId, string promotedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(promotedBy);
+        var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        if (candidate.Status != SkillCandidateStatus.Approved)
+        {
+            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidateId, candidate.Status.ToString(), nameof(SkillCandidateStatus.Promoted));
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var existing = await _skills.FindByNameAsync(tenantId, candidate.Name, cancellationToken).ConfigureAwait(false);
+        var active = existing?.ActiveVersionId is { } activeId ? await _skills.FindVersionAsync(tenantId, activeId, cancellationToken).ConfigureAwait(false) : null;
+        var skill = existing ?? new Skill { TenantId = tenantId, Name = candidate.Name, Description = candidate.Description, CreatedAt = now };
+        var version = new SkillVersion
+        {
+            TenantId = tenantId,
+            SkillId = skill.Id,
+            Version = await NextVersionAsync(existing, cancellationToken).ConfigureAwait(false),
+            Code = candidate.Code,
+            EntryPoint = candidate.EntryPoint,
+            TestCode = candidate.TestCode,
+            ParentVersionId = active?.Id,
+            SourceCandidateId = candidate.Id,
+            FitnessScore = candidate.FitnessScore,
+            CreatedAt = now,
+        };
+
+        // The skill first, then the candidate: a second promoter of the same candidate fails on the skill's unique
+        // name or version number before anything is half done.
+        if (existing is null)
+        {
+            skill = await _skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _skills.AddVersionAsync(version, activate: true, cancellationToken).ConfigureAwait(false);
+            skill = await _skills.FindAsync(tenantId, skill.Id, cancellationToken).ConfigureAwait(false) ?? skill;
+        }
+
+        await _candidates.UpdateAsync(candidate with { Status = SkillCandidateStatus.Promoted, PromotedVersionId = version.Id, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        await _fitness.RecordSignalsAsync(tenantId, version.Id, FitnessSubjectKind.SkillVersion, [new(FitnessSignalNames.Approved)], cancellationToken).ConfigureAwait(false);
+        Log.SkillPromoted(Logger, tenantId, skill.Name, version.Version.ToString(), promotedBy);
+        await _events.PublishAsync(new SkillPromoted { TenantId = tenantId, Skill = skill, Version = version, PromotedBy = promotedBy, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+        return version;
+    }
+
+    /// <summary>Rejects a candidate with the reviewer and the reason.</summary>
+    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It was promoted or rejected already.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
+    public async Task<SkillCandidate> RejectCandidateAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        return await _candidates.UpdateAsync(candidate with
+        {
+            Status = SkillCandidateStatus.Rejected,
+            ReviewedBy = reviewer,
+            ReviewReason = reason,
+            UpdatedAt = TimeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<FailureAnalysis> AnalyzeAsync(MementoRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var episode = await _episodes.FindAsync(request.TenantId, request.EpisodeId, cancellationToken).ConfigureAwait(false);
+        if (episode is null || episode.AgentId != request.AgentId)
+        {
+            throw new EntityNotFoundException(nameof(Episode), request.TenantId, request.EpisodeId);
+        }
+
+        var signature = await _similarity.SignAsync(episode.TaskDescription, cancellationToken).ConfigureAwait(false);
+        var sources = new List<Episode>();
+        if (request.SourceEpisodeIds.Count > 0)
+        {
+            foreach (var id in request.SourceEpisodeIds.Distinct())
+            {
+                if (await _episodes.FindAsync(request.TenantId, id, cancellationToken).ConfigureAwait(false) is { Success: false } source)
+                {
+                    sources.Add(source);
+                }
+            }
+        }
+        else
+        {
+            await foreach (var recent in _episodes.ListRecentAsync(request.TenantId, request.AgentId, success: false, _options.FailureWindow, cancellationToken).ConfigureAwait(false))
+            {
+                if (_similarity.Similarity(signature, await _similarity.SignAsync(recent.TaskDescription, cancellationToken).ConfigureAwait(false)) >= _similarity.Threshold)
+                {
+                    sources.Add(recent);
+                }
+            }
+        }
+
+        if (!sources.Exists(e => e.Id == episode.Id))
+        {
+            sources.Add(episode);
+        }
+
+        // The pattern's first wording names the skill, so every later wording of the same task agrees on it.
+        sources.Sort((a, b) => a.OccurredAt.CompareTo(b.OccurredAt));
+        var task = sources[0].TaskDescription;
+        return new FailureAnalysis
+        {
+            TenantId = request.TenantId,
+            AgentId = request.AgentId,
+            PatternKey = request.PatternKey ?? signature.Key,
+            TaskDescription = task,
+            SuggestedName = SuggestName(task),
+            ErrorTraces = [.. sources.Select(e => e.ErrorTrace).OfType<string>().Where(t => t.Length > 0).Distinct()],
+            ToolsTried = [.. sources.SelectMany(e => e.ToolsAttempted).Distinct()],
+            Examples = [.. sources.Select(e => e.ContextJson).OfType<string>().Where(c => c.Length > 0).Distinct()],
+            SourceEpisodeIds = [.. sources.Select(e => e.Id)],
+        };
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<SkillCandidate> ProposeAsync(FailureAnalysis analysis, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        if (await _candidates.FindOpenByPatternAsync(analysis.TenantId, analysis.PatternKey, cancellationToken).ConfigureAwait(false) is { } open)
+        {
+            return open;
+        }
+
+        var reservation = await _gate.ReserveAsync(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, cancellationToken).ConfigureAwait(false);
+        await using (reservation.ConfigureAwait(false))
+        {
+            var prompt = await _prompts.GetAsync(analysis.TenantId, PromptNames.MementoGenerate, cancellationToken).ConfigureAwait(false);
+            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["task"] = analysis.TaskDescription,
+                ["errors"] = analysis.ErrorTraces.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.ErrorTraces.Select(e => "- " + e)),
+                ["tools"] = analysis.ToolsTried.Count == 0 ? "(none)" : string.Join(", ", analysis.ToolsTried),
+                ["examples"] = analysis.Examples.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.Examples),
+                ["name"] = analysis.SuggestedName,
+            });
+            var answer = await Chat.GetResponseAsync(
+                new ChatCallContext(analysis.TenantId, PromptNames.MementoGenerate) { AgentId = analysis.AgentId },
+                [new ChatMessage(ChatRole.User, text)],
+                new ChatOptions { Temperature = 0.2f },
+                cancellationToken).ConfigureAwait(false);
+
+            var now = TimeProvider.GetUtcNow();
+            var candidate = Parse(answer, analysis) with { CreatedAt = now, UpdatedAt = now, Description = Describe(analysis, prompt) };
+            var added = await _candidates.AddAsync(candidate, cancellationToken).ConfigureAwait(false);
+            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Log.CandidateGenerated(Logger, analysis.TenantId, added.Entity.Name, added.Entity.Status, added.Entity.FailureReason);
+            await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+            return added.Entity;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<LearningValidation> ValidateAsync(SkillCandidate proposal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var result = await Sandbox.ExecuteAsync(new SandboxRequest
+        {
+            TenantId = proposal.TenantId,
+            Code = SkillTests.Harness(proposal.Code, proposal.EntryPoint, proposal.TestCode),
+            EntryPoint = SkillTests.HarnessEntryPoint,
+            SafetyLevel = SafetyLevel.High,
+            Timeout = _options.ValidationTimeout,
+        }, cancellationToken).ConfigureAwait(false);
+        var (_, _, problem) = SkillTests.Read(result);
+        return new LearningValidation(problem is null, problem, result, ProxySignals(result));
+    }
+
+    /// <summary><c>Extract invoice ID from customer emails</c> → <c>extract_invoice_id</c>: the words before the first preposition (leading ones skipped), at most five.</summary>
+    public static string SuggestName(string taskDescription)
+    {
+        ArgumentNullException.ThrowIfNull(taskDescription);
+        var words = new List<string>();
+        foreach (var raw in taskDescription.Split((char[])[' ', '\t', '\n', '-', '/', ',', '.', ':', ';', '(', ')'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var word = new string([.. raw.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '_')]);
+            if (word.Length == 0)
+            {
+                continue;
+            }
+
+            if (word is "the" or "a" or "an")
+            {
+                continue;
+            }
+
+            if (NameStopWords.Contains(word))
+            {
+                if (words.Count > 0)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            words.Add(word);
+            if (words.Count == 5)
+            {
+                break;
+            }
+        }
+
+        var name = words.Count == 0 ? "learned_skill" : string.Join('_', words);
+        return char.IsAsciiDigit(name[0]) ? "skill_" + name : name;
+    }
+
+    private static SkillCandidate Parse(ChatCallResult answer, FailureAnalysis analysis)
+    {
+        var candidate = new SkillCandidate
+        {
+            TenantId = analysis.TenantId,
+            AgentId = analysis.AgentId,
+            Name = analysis.SuggestedName,
+            EntryPoint = analysis.SuggestedName,
+            PatternKey = analysis.PatternKey,
+            SourceEpisodeIds = analysis.SourceEpisodeIds,
+        };
+        if (!answer.Succeeded)
+        {
+            return candidate with { Status = SkillCandidateStatus.Failed, FailureReason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
+        }
+
+        var code = ModelAnswers.ExtractFunction(answer.Text, analysis.SuggestedName);
+        if (!code.Succeeded)
+        {
+            // Keep what the model said, so a reviewer sees why.
+            return candidate with { Status = SkillCandidateStatus.Failed, FailureReason = code.Reason, Code = answer.Text };
+        }
+
+        var (tests, problem) = SkillTests.Extract(answer.Text, code.Code);
+        return tests is null
+            ? candidate with { Status = SkillCandidateStatus.Failed, FailureReason = problem, Code = code.Code }
+            : candidate with { Code = code.Code, TestCode = tests };
+    }
+
+    private static string Describe(FailureAnalysis analysis, PromptTemplate prompt) =>
+        new StringBuilder()
+            .Append("Learned from ").Append(analysis.SourceEpisodeIds.Count).Append(" failure(s) of \"").Append(analysis.TaskDescription).Append('"')
+            .Append(" (prompt ").Append(prompt.Name).Append('@').Append(prompt.Version).Append(").")
+            .ToString();
+
+    private async Task<SemanticVersion> NextVersionAsync(Skill? existing, CancellationToken cancellationToken)
+    {
+        if (existing is null)
+        {
+            return SemanticVersion.Initial;
+        }
+
+        var highest = SemanticVersion.Initial;
+        await foreach (var version in _skills.ListVersionsAsync(existing.TenantId, existing.Id, cancellationToken).ConfigureAwait(false))
+        {
+            highest = version.Version > highest ? version.Version : highest;
+        }
+
+        return highest.NextMajor();
+    }
+
+    private async Task<SkillCandidate> FindCandidateAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken) =>
+        await _candidates.FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(SkillCandidate), tenantId, candidateId);
+}

@@ -1,0 +1,255 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AutoDev;
+
+/// <summary>A skill with its active version and its history.</summary>
+/// <param name="Skill">The skill.</param>
+/// <param name="ActiveVersion">The version agents run.</param>
+/// <param name="Versions">Every version, lowest first.</param>
+public sealed record SkillDetails(Skill Skill, SkillVersion ActiveVersion, IReadOnlyList<SkillVersion> Versions);
+
+/// <summary>The workspace's skills: versions, history, rollback, lineage, and skill packages (zip) to move skills between workspaces.</summary>
+/// <remarks>Every agent of a workspace sees its skills. Thread-safe singleton.</remarks>
+public interface ISkillRegistry
+{
+    /// <summary>The skill of that name with its versions, or null.</summary>
+    Task<SkillDetails?> FindAsync(string tenantId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every skill of the workspace, by name.</summary>
+    IAsyncEnumerable<Skill> ListAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes an earlier (or later) version the active one.</summary>
+    /// <exception cref="EntityNotFoundException">No such skill or version.</exception>
+    Task<Skill> RollbackAsync(string tenantId, string name, SemanticVersion version, CancellationToken cancellationToken = default);
+
+    /// <summary>The lineage of a version (the active one when <paramref name="version"/> is null): where it came from and what came of it.</summary>
+    /// <exception cref="EntityNotFoundException">No such skill or version.</exception>
+    Task<Lineage<SkillVersion>> GetLineageAsync(string tenantId, string name, SemanticVersion? version = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the active version as a skill package: a zip with <c>manifest.json</c> (name, version, description, entry point, tests, lineage), the code and a README.</summary>
+    /// <exception cref="EntityNotFoundException">No such skill.</exception>
+    Task ExportAsync(string tenantId, string name, Stream destination, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a skill package into the workspace: a new skill at the package's version, or a new (inactive) version of
+    /// the skill of that name, whose active version becomes its parent.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The package is not a valid skill package; the message says what is wrong.</exception>
+    /// <exception cref="DuplicateEntityException">The skill already has that version.</exception>
+    Task<SkillVersion> ImportAsync(string tenantId, Stream source, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The default <see cref="ISkillRegistry"/>, over <see cref="ISkillStore"/>.</summary>
+public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkillRegistry
+{
+    /// <summary>The package format this registry writes and reads.</summary>
+    public const string PackageFormat = "autodev-skill/1";
+
+    /// <inheritdoc/>
+    public async Task<SkillDetails?> FindAsync(string tenantId, string name, CancellationToken cancellationToken = default)
+    {
+        var skill = await skills.FindByNameAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        if (skill is null)
+        {
+            return null;
+        }
+
+        var versions = new List<SkillVersion>();
+        await foreach (var version in skills.ListVersionsAsync(tenantId, skill.Id, cancellationToken).ConfigureAwait(false))
+        {
+            versions.Add(version);
+        }
+
+        return new SkillDetails(skill, versions.Find(v => v.Id == skill.ActiveVersionId) ?? versions[^1], versions);
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<Skill> ListAsync(string tenantId, CancellationToken cancellationToken = default) => skills.ListAsync(tenantId, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<Skill> RollbackAsync(string tenantId, string name, SemanticVersion version, CancellationToken cancellationToken = default)
+    {
+        var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        var target = details.Versions.FirstOrDefault(v => v.Version == version)
+            ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, $"{name} {version}");
+        return await skills.SetActiveVersionAsync(tenantId, details.Skill.Id, target.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<Lineage<SkillVersion>> GetLineageAsync(string tenantId, string name, SemanticVersion? version = null, CancellationToken cancellationToken = default)
+    {
+        var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        var target = version is { } wanted
+            ? details.Versions.FirstOrDefault(v => v.Version == wanted) ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, $"{name} {wanted}")
+            : details.ActiveVersion;
+        return await skills.GetLineageAsync(tenantId, target.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task ExportAsync(string tenantId, string name, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        var active = details.ActiveVersion;
+        var lineage = await skills.GetLineageAsync(tenantId, active.Id, cancellationToken).ConfigureAwait(false);
+        var codeFile = $"{details.Skill.Name}.py";
+        var manifest = new SkillManifest
+        {
+            Format = PackageFormat,
+            Name = details.Skill.Name,
+            Version = active.Version.ToString(),
+            Description = details.Skill.Description,
+            EntryPoint = active.EntryPoint,
+            CodeFile = codeFile,
+            Tests = string.IsNullOrWhiteSpace(active.TestCode) ? null : JsonDocument.Parse(active.TestCode).RootElement.Clone(),
+            Lineage = [.. lineage.Ancestors.Reverse().Append(active).Select(v => new SkillManifestVersion(v.Version.ToString(), v.Id, v.ParentVersionId))],
+            ExportedAt = time.GetUtcNow(),
+        };
+
+        using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(manifest, SkillPackageJson.Default.SkillManifest), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(zip, codeFile, active.Code, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(zip, "README.md", Readme(manifest), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SkillVersion> ImportAsync(string tenantId, Stream source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Internal.Guard.Id(tenantId);
+        SkillManifest manifest;
+        string code;
+        try
+        {
+            using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+            manifest = JsonSerializer.Deserialize(await ReadAsync(zip, "manifest.json", cancellationToken).ConfigureAwait(false), SkillPackageJson.Default.SkillManifest)
+                ?? throw new InvalidDataException("manifest.json is empty.");
+            code = await ReadAsync(zip, manifest.CodeFile ?? $"{manifest.Name}.py", cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"manifest.json is not a skill manifest: {ex.Message}", ex);
+        }
+
+        if (manifest.Format != PackageFormat)
+        {
+            throw new InvalidDataException($"The package format is '{manifest.Format}'; this AutoDev reads '{PackageFormat}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(manifest.Name) || string.IsNullOrWhiteSpace(manifest.EntryPoint) || !SemanticVersion.TryParse(manifest.Version, out var number))
+        {
+            throw new InvalidDataException("The manifest needs a name, an entry point and a version like 1.2.0.");
+        }
+
+        if (!ModelAnswers.TopLevelFunctions(code).Contains(manifest.EntryPoint))
+        {
+            throw new InvalidDataException($"The code does not define the entry point '{manifest.EntryPoint}'.");
+        }
+
+        var tests = manifest.Tests is { } t ? SkillTests.Normalize(t.GetRawText()) : (Json: string.Empty, Problem: null);
+        if (tests.Problem is not null)
+        {
+            throw new InvalidDataException($"The package's tests are unusable: {tests.Problem}");
+        }
+
+        var existing = await skills.FindByNameAsync(tenantId, manifest.Name, cancellationToken).ConfigureAwait(false);
+        var skill = existing ?? new Skill { TenantId = tenantId, Name = manifest.Name, Description = manifest.Description ?? string.Empty, CreatedAt = time.GetUtcNow() };
+        var version = new SkillVersion
+        {
+            TenantId = tenantId,
+            SkillId = skill.Id,
+            Version = number,
+            Code = code,
+            EntryPoint = manifest.EntryPoint,
+            TestCode = tests.Json ?? string.Empty,
+            ParentVersionId = existing?.ActiveVersionId,
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (existing is null)
+        {
+            await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
+            return version;
+        }
+
+        return await skills.AddVersionAsync(version, activate: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SkillDetails> GetAsync(string tenantId, string name, CancellationToken cancellationToken) =>
+        await FindAsync(tenantId, name, cancellationToken).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), tenantId, name);
+
+    private static async Task WriteAsync(ZipArchive zip, string name, string text, CancellationToken cancellationToken)
+    {
+        var stream = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string> ReadAsync(ZipArchive zip, string name, CancellationToken cancellationToken)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The package has no {name}.");
+        if (entry.Length > 1024 * 1024)
+        {
+            throw new InvalidDataException($"{name} is larger than 1 MiB.");
+        }
+
+        using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Readme(SkillManifest manifest) => new StringBuilder()
+        .Append("# ").Append(manifest.Name).Append(' ').AppendLine(manifest.Version)
+        .AppendLine()
+        .AppendLine(string.IsNullOrWhiteSpace(manifest.Description) ? "An AutoDev skill." : manifest.Description)
+        .AppendLine()
+        .Append("Entry point: `").Append(manifest.EntryPoint).Append("` in `").Append(manifest.CodeFile).AppendLine("`.")
+        .Append("Lineage: ").AppendLine(string.Join(" → ", manifest.Lineage.Select(v => v.Version)))
+        .AppendLine()
+        .AppendLine("Import it into a workspace with `ISkillRegistry.ImportAsync`; its tests are in `manifest.json`.")
+        .ToString();
+}
+
+/// <summary>The manifest of a skill package.</summary>
+internal sealed class SkillManifest
+{
+    [JsonPropertyName("format")]
+    public string? Format { get; set; }
+
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = string.Empty;
+
+    [JsonPropertyName("version")]
+    public string Version { get; set; } = string.Empty;
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("entry_point")]
+    public string EntryPoint { get; set; } = string.Empty;
+
+    [JsonPropertyName("code_file")]
+    public string? CodeFile { get; set; }
+
+    [JsonPropertyName("tests")]
+    public JsonElement? Tests { get; set; }
+
+    [JsonPropertyName("lineage")]
+    public List<SkillManifestVersion> Lineage { get; set; } = [];
+
+    [JsonPropertyName("exported_at")]
+    public DateTimeOffset ExportedAt { get; set; }
+}
+
+/// <summary>A version in a package's lineage, oldest first.</summary>
+internal sealed record SkillManifestVersion(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("id")] Guid Id,
+    [property: JsonPropertyName("parent_id")] Guid? ParentId);
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(SkillManifest))]
+internal sealed partial class SkillPackageJson : JsonSerializerContext;

@@ -1,0 +1,264 @@
+using AutoDev.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using static AutoDev.Tests.Learning.Memento.MementoHost;
+
+namespace AutoDev.Tests.Learning.Memento;
+
+/// <summary>The whole Memento-Skills loop on the real sandbox with a scripted model.</summary>
+public sealed class MementoLoopTests
+{
+    [Fact]
+    public async Task OneFailure_GivesNoCandidate_TheSecondGivesAValidatedOne()
+    {
+        await using var host = await StartAsync();
+
+        await host.FailAsync();
+        Assert.Empty(await host.CandidatesAsync());
+        Assert.Empty(host.Chat.Calls);
+
+        var second = await host.FailAsync(email: "Please resend invoice #INV-2024-0077");
+
+        var candidate = Assert.Single(await host.CandidatesAsync());
+        Assert.Equal(SkillCandidateStatus.Validated, candidate.Status);
+        Assert.Equal("extract_invoice_id", candidate.Name);
+        Assert.Contains(second.Id, candidate.SourceEpisodeIds);
+        Assert.Equal(2, candidate.SourceEpisodeIds.Count);
+        Assert.Equal(1.0, candidate.FitnessScore);
+        Assert.True(candidate.Validation!.Succeeded);
+        Assert.Single(host.Chat.Calls);
+        var prompt = host.Chat.Calls[0].Messages[0].Text;
+        Assert.Contains("INV-2024-0077", prompt, StringComparison.Ordinal);
+        Assert.Contains("KeyError", prompt, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepeatedPattern_GivesOneCandidate_LaterFailuresAttachWithoutAModelCall()
+    {
+        await using var host = await StartAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await host.FailAsync(task: i % 2 == 0 ? TaskText : "from customer email #47" + i + ": extract the invoice ID");
+        }
+
+        var all = await host.CandidatesAsync();
+        var candidate = Assert.Single(all);
+        Assert.Equal(SkillCandidateStatus.Validated, candidate.Status);
+        Assert.Equal(5, candidate.SourceEpisodeIds.Count);
+        Assert.Single(host.Chat.Calls);
+    }
+
+    [Theory]
+    [InlineData("Extract invoice ID from customer emails", "extract_invoice_id")]
+    [InlineData("From the CRM: look up the customer's VAT number", "crm_look_up_customers_vat")]
+    [InlineData("2FA code: read it from SMS", "skill_2fa_code_read_it")]
+    [InlineData("!!!", "learned_skill")]
+    public void SuggestName_TakesTheWordsBeforeThePreposition(string task, string name) => Assert.Equal(name, MementoEngine.SuggestName(task));
+
+    [Fact]
+    public async Task Student_GetsNoCandidate_AndNoModelCall()
+    {
+        await using var host = await StartAsync(maturity: AgentMaturity.Student);
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        Assert.Empty(await host.CandidatesAsync());
+        Assert.Empty(host.Chat.Calls);
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task WorkspaceSwitchedOff_GetsNoCandidate(bool enabled, bool mementoSkills)
+    {
+        await using var host = await StartAsync(settings: new WorkspaceSettings { Enabled = enabled, MementoSkills = mementoSkills });
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        Assert.Empty(await host.CandidatesAsync());
+        Assert.Empty(host.Chat.Calls);
+    }
+
+    [Fact]
+    public async Task PastTheDailyLimit_GetsNoCandidate()
+    {
+        await using var host = await StartAsync(settings: new WorkspaceSettings { Enabled = true, MaxSkillCandidatesPerDay = 1 });
+
+        await host.FailAsync();
+        await host.FailAsync();
+        await host.FailAsync(task: "Summarize the refund policy");
+        await host.FailAsync(task: "Summarize the refund policy");
+
+        Assert.Single(await host.CandidatesAsync());
+        Assert.Single(host.Chat.Calls);
+    }
+
+    [Fact]
+    public async Task RestartBetweenTwoFailures_LosesNothing()
+    {
+        var stores = new Stores();
+        await using (var before = await StartAsync(stores: stores))
+        {
+            await before.FailAsync();
+            Assert.Empty(await before.CandidatesAsync());
+        }
+
+        await using var after = await StartAsync(stores: stores);
+        await after.FailAsync();
+
+        Assert.Equal(SkillCandidateStatus.Validated, Assert.Single(await after.CandidatesAsync()).Status);
+    }
+
+    [Fact]
+    public async Task RestartWithACandidateWaitingForValidation_ValidatesItOnce()
+    {
+        var stores = new Stores();
+        Guid pending;
+        await using (var before = await StartAsync(stores: stores))
+        {
+            // Generated, but the host stops before validation.
+            var first = await before.FailAsync(task: "unrelated warm-up");
+            var episode = await before.FailAsync();
+            pending = (await before.Get<MementoEngine>().GenerateSkillCandidateAsync(Tenant, Agent, episode.Id, Ct)).Id;
+            _ = first;
+        }
+
+        await using var after = await StartAsync(stores: stores);
+
+        var candidate = Assert.Single(await after.CandidatesAsync());
+        Assert.Equal(pending, candidate.Id);
+        Assert.Equal(SkillCandidateStatus.Validated, candidate.Status);
+        Assert.Empty(after.Chat.Calls);
+        await after.Get<MementoLoop>().RecoverAsync(Ct);
+        Assert.Equal(candidate.ConcurrencyStamp, (await after.CandidatesAsync()).Single().ConcurrencyStamp);
+    }
+
+    [Theory]
+    [InlineData("I cannot help with that.", "no Python function")]
+    [InlineData("```python\ndef get_invoice(text):\n    return text\n```\n```json\n[{\"inputs\": {\"text\": \"a\"}, \"expected\": \"a\"}]\n```", "'get_invoice' but not 'extract_invoice_id'")]
+    [InlineData("```python\ndef extract_invoice_id(text):\n    return text\n```\nNo tests, sorry.", "no block of test cases")]
+    [InlineData("```python\ndef extract_invoice_id(text):\n    return text\n```\n```json\n[{\"input\": 1}]\n```", "no \"inputs\" object")]
+    [InlineData("```python\ndef extract_invoice_id(text):\n    return text +\n```\n```json\n[{\"inputs\": {\"text\": \"a\"}, \"expected\": \"a\"}]\n```", "SyntaxError")]
+    [InlineData("```python\ndef extract_invoice_id(text):\n    return text.upper()\n```\n```json\n[{\"inputs\": {\"text\": \"a\"}, \"expected\": \"a\"}]\n```", "1 of 1 tests failed")]
+    [InlineData("```python\nimport time\ndef extract_invoice_id(text):\n    time.sleep(60)\n```\n```json\n[{\"inputs\": {\"text\": \"a\"}, \"expected\": \"a\"}]\n```", "Timeout")]
+    public async Task BrokenModelOutput_EndsInAFailedCandidateWithTheReason(string answer, string reason)
+    {
+        await using var host = await StartAsync(
+            answer: (_, _, _) => Task.FromResult(ScriptedChatClient.Text(answer)),
+            configure: s => s.Configure<AutoDevOptions>(o => o.ValidationTimeout = TimeSpan.FromSeconds(2)));
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        var candidate = Assert.Single(await host.CandidatesAsync());
+        Assert.Equal(SkillCandidateStatus.Failed, candidate.Status);
+        Assert.Contains(reason, candidate.FailureReason, StringComparison.Ordinal);
+        Assert.Empty(await host.Get<IReviewService>().ListPendingAsync(Tenant, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ModelErrors_EndInAFailedCandidate_NotAnException()
+    {
+        await using var host = await StartAsync(answer: (_, _, _) => throw new ChatServiceException(ChatFailureKind.ServerError, "The service answered 503.", 503));
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        var candidate = Assert.Single(await host.CandidatesAsync());
+        Assert.Equal(SkillCandidateStatus.Failed, candidate.Status);
+        Assert.Contains("503", candidate.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(4, host.Chat.Calls.Count); // one attempt and three retries
+    }
+
+    [Fact]
+    public async Task Approved_IsPromotedAs100_AndRunsAsASkillAndAsATool()
+    {
+        await using var host = await StartAsync();
+        await host.FailAsync();
+        await host.FailAsync();
+        var pending = Assert.Single(await host.Get<IReviewService>().ListPendingAsync(Tenant, Ct).ToListAsync(Ct));
+        Assert.Equal(2, pending.SourceEpisodes.Count);
+        var executed = new List<SkillExecuted>();
+        using var subscription = host.Get<IEventBus>().Subscribe<SkillExecuted>((e, _) =>
+        {
+            executed.Add(e);
+            return default;
+        });
+
+        var version = await host.Get<IReviewService>().ApproveAsync(Tenant, pending.Candidate.Id, "alice", "looks right", Ct);
+        var run = await host.Get<ISkillRunner>().RunAsync(new SkillRunRequest { TenantId = Tenant, SkillName = "extract_invoice_id", InputsJson = """{"text": "ref INV-2025-0001 please"}""", Retries = 1 }, Ct);
+        var tool = Assert.Single(await host.Get<ISkillRunner>().GetToolsAsync(Tenant, cancellationToken: Ct));
+        var viaTool = await tool.InvokeAsync(new AIFunctionArguments { ["text"] = "see INV-2025-0002" }, Ct);
+
+        Assert.Equal(SemanticVersion.Initial, version.Version);
+        Assert.Equal("INV-2025-0001", run.Result.ReturnValue!.Value.GetString());
+        Assert.Equal("INV-2025-0002", ((System.Text.Json.JsonElement)viaTool!).GetString());
+        Assert.Contains("\"text\"", tool.JsonSchema.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(2, executed.Count);
+        Assert.Equal(1, executed[0].Retries);
+        Assert.Equal(SkillCandidateStatus.Promoted, (await host.CandidatesAsync()).Single().Status);
+    }
+
+    [Fact]
+    public async Task Review_ApprovingTwice_AFailedCandidate_OrAnotherTenants_AreClearErrors()
+    {
+        await using var host = await StartAsync();
+        await host.FailAsync();
+        await host.FailAsync();
+        var review = host.Get<IReviewService>();
+        var candidate = Assert.Single(await host.CandidatesAsync());
+
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => review.ApproveAsync("other-tenant", candidate.Id, "mallory", cancellationToken: Ct));
+        await review.ApproveAsync(Tenant, candidate.Id, "alice", cancellationToken: Ct);
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(() => review.ApproveAsync(Tenant, candidate.Id, "bob", cancellationToken: Ct));
+
+        var failed = await host.Get<ISkillCandidateStore>().AddAsync(candidate with { Id = Guid.NewGuid(), Status = SkillCandidateStatus.Failed, PatternKey = "other" }, Ct);
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(() => review.ApproveAsync(Tenant, failed.Entity.Id, "alice", cancellationToken: Ct));
+        Assert.Equal(SkillCandidateStatus.Rejected, (await review.RejectAsync(Tenant, failed.Entity.Id, "alice", "broken", Ct)).Status);
+    }
+
+    [Theory]
+    [InlineData(true, AgentMaturity.Autonomous, true)]
+    [InlineData(false, AgentMaturity.Autonomous, false)]
+    [InlineData(true, AgentMaturity.Supervised, false)]
+    public async Task AutoPromotion_OnlyForAutonomousAgentsOfWorkspacesThatOptIn(bool optIn, AgentMaturity maturity, bool promoted)
+    {
+        await using var host = await StartAsync(settings: new WorkspaceSettings { Enabled = true, AutoPromoteSkills = optIn }, maturity: maturity);
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        var candidate = Assert.Single(await host.CandidatesAsync());
+        Assert.Equal(promoted ? SkillCandidateStatus.Promoted : SkillCandidateStatus.Validated, candidate.Status);
+        Assert.Equal(promoted ? MementoEngine.AutoPromoter : null, candidate.ReviewedBy);
+    }
+
+    [Fact]
+    public async Task TestInSandbox_RunsTheCandidateOnSampleInputs()
+    {
+        await using var host = await StartAsync();
+        await host.FailAsync();
+        await host.FailAsync();
+        var candidate = Assert.Single(await host.CandidatesAsync());
+
+        var result = await host.Get<IReviewService>().TestInSandboxAsync(Tenant, candidate.Id, """{"text": "INV-1999-0001"}""", Ct);
+
+        Assert.Equal("INV-1999-0001", result.ReturnValue!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task PromptOverride_ForOneWorkspace_IsWhatTheModelGets()
+    {
+        await using var host = await StartAsync(configure: s => s.Configure<PromptOptions>(o =>
+            o.Override(Tenant, new PromptTemplate(PromptNames.MementoGenerate, "acme-7", "ACME HOUSE STYLE for {{name}}: {{task}}"))));
+
+        await host.FailAsync();
+        await host.FailAsync();
+
+        Assert.Equal("ACME HOUSE STYLE for extract_invoice_id: " + TaskText, host.Chat.Calls.Single().Messages[0].Text);
+        Assert.Contains("memento.generate@acme-7", (await host.CandidatesAsync()).Single().Description, StringComparison.Ordinal);
+    }
+}

@@ -78,7 +78,7 @@ public sealed class ConcurrencyTests
         Assert.Equal("wal", await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(Ct));
     }
 
-    private static ServiceProvider Services(string provider, string connection)
+    internal static ServiceProvider Services(string provider, string connection)
     {
         var services = new ServiceCollection();
         services.AddAutoDev().AddEntityFrameworkStores(o =>
@@ -95,7 +95,7 @@ public sealed class ConcurrencyTests
         return services.BuildServiceProvider();
     }
 
-    private static async Task<string> ConnectionAsync(string provider)
+    internal static async Task<string> ConnectionAsync(string provider)
     {
         if (provider == "sqlite")
         {
@@ -107,13 +107,13 @@ public sealed class ConcurrencyTests
         return await Databases.CreatePostgresDatabaseAsync("processes");
     }
 
-    /// <summary>Starts tests/AutoDev.StoreStress (built with this project) in a process of its own.</summary>
-    private static Process StartWorker(string provider, string connection, string tenant)
+    /// <summary>Starts tests/AutoDev.TestWorker (built with this project) in a process of its own.</summary>
+    internal static Process StartWorker(string provider, string connection, string tenant, string mode = "stress", string? last = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var worker = RepositoryPaths.Combine("tests", "AutoDev.StoreStress", "bin", configuration, "net10.0", "AutoDev.StoreStress.dll");
+        var worker = RepositoryPaths.Combine("tests", "AutoDev.TestWorker", "bin", configuration, "net10.0", "AutoDev.TestWorker.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { worker, provider, connection, tenant, AttemptsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { worker, mode, provider, connection, tenant, last ?? AttemptsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }

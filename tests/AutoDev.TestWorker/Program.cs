@@ -1,0 +1,166 @@
+// A separate process for the EF tests: several of them share one database, or one is killed and restarted.
+//   stress <sqlite|postgres> <connection> <tenant> <attempts>
+//       request skill candidates (one pattern) and tool mutations through the gate, as fast as possible, after the
+//       test's "go" on stdin; prints {"reservedCandidates":..,"createdCandidates":..,"reservedMutations":..}.
+//   host <sqlite|postgres> <connection> <tenant> <fail|recover>
+//       a host with the Memento loop: "fail" records two failures, and its sandbox hangs in validation after
+//       printing "validating" (the test kills it there); "recover" only starts and stops the host, which validates
+//       what was waiting, then prints "stopped".
+using System.Text.Json;
+using AutoDev;
+using AutoDev.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+if (args.Length != 5)
+{
+    Console.Error.WriteLine("usage: AutoDev.TestWorker <stress|host> <sqlite|postgres> <connection string> <tenant> <attempts|fail|recover>");
+    return 2;
+}
+
+var (mode, provider, connectionString, tenant, last) = (args[0], args[1], args[2], args[3], args[4]);
+return mode == "stress" ? await StressAsync() : await HostAsync();
+
+void UseDatabase(DbContextOptionsBuilder options)
+{
+    if (provider == "postgres")
+    {
+        options.UseNpgsql(connectionString);
+    }
+    else
+    {
+        options.UseSqlite(connectionString);
+    }
+}
+
+async Task<int> StressAsync()
+{
+    var attempts = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
+    var services = new ServiceCollection();
+    services.AddAutoDev().AddEntityFrameworkStores(UseDatabase);
+    await using var serviceProvider = services.BuildServiceProvider();
+    var gate = serviceProvider.GetRequiredService<ICapabilityGate>();
+    var candidates = serviceProvider.GetRequiredService<ISkillCandidateStore>();
+    var mutations = serviceProvider.GetRequiredService<IToolMutationStore>();
+
+    // Warm up (first connection, model), then wait for the test's "go" so that all processes start together.
+    await candidates.FindOpenByPatternAsync(tenant, "warm-up", CancellationToken.None);
+    Console.WriteLine("ready");
+    Console.ReadLine();
+
+    int reservedCandidates = 0, createdCandidates = 0, reservedMutations = 0;
+    await Parallel.ForAsync(0, attempts, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
+    {
+        if (await TryReserveAsync(gate, CapabilityNames.MementoSkills, ct))
+        {
+            Interlocked.Increment(ref reservedCandidates);
+            var added = await candidates.AddAsync(new SkillCandidate
+            {
+                TenantId = tenant,
+                AgentId = "agent",
+                Name = "extract_invoice_id",
+                EntryPoint = "extract_invoice_id",
+                PatternKey = "extract invoice id",
+            }, ct);
+            if (added.Created)
+            {
+                Interlocked.Increment(ref createdCandidates);
+            }
+        }
+
+        if (await TryReserveAsync(gate, CapabilityNames.AlphaEvolver, ct))
+        {
+            Interlocked.Increment(ref reservedMutations);
+            await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.Empty, ParentToolId = Guid.Empty }, ct);
+        }
+    });
+
+    Console.WriteLine(JsonSerializer.Serialize(new { reservedCandidates, createdCandidates, reservedMutations }));
+    return 0;
+}
+
+async Task<bool> TryReserveAsync(ICapabilityGate gate, string capability, CancellationToken cancellationToken)
+{
+    try
+    {
+        var reservation = await gate.ReserveAsync(tenant, "agent", capability, cancellationToken);
+        await reservation.CommitAsync(cancellationToken);
+        return true;
+    }
+    catch (LimitExceededException)
+    {
+        return false;
+    }
+}
+
+async Task<int> HostAsync()
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    var autodev = builder.Services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline)
+        .AddEntityFrameworkStores(UseDatabase, stores => stores.MigrateOnStart = true)
+        .UseChatClient(new ScriptedChatClient(WorkerAnswers.ExtractInvoiceId))
+        .ConfigureSandbox(o => o.AllowProcessTierForUntrustedCode = true);
+    if (last == "fail")
+    {
+        autodev.UseSandbox(new HangingSandbox());
+    }
+
+    using var host = builder.Build();
+    await host.StartAsync();
+    if (last == "fail")
+    {
+        var recorder = host.Services.GetRequiredService<IEpisodeRecorder>();
+        foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077" })
+        {
+            await recorder.RecordAsync(new Episode
+            {
+                TenantId = tenant,
+                AgentId = "agent",
+                TaskDescription = "Extract invoice ID from customer emails",
+                ErrorTrace = "KeyError: 'invoice_id'",
+                ContextJson = JsonSerializer.Serialize(new { text = email }),
+            });
+        }
+    }
+
+    await host.StopAsync();
+    Console.WriteLine("stopped");
+    return 0;
+}
+
+/// <summary>A sandbox that says it is validating, then never returns: the test kills the process here.</summary>
+internal sealed class HangingSandbox : ISandbox
+{
+    public string Tier => "hanging";
+
+    public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
+    {
+        Console.WriteLine("validating");
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+}
+
+internal static class WorkerAnswers
+{
+    public const string ExtractInvoiceId = """
+        ```python
+        import re
+
+        def extract_invoice_id(text: str) -> str:
+            "Return the first invoice id in the text."
+            match = re.search(r"INV-\d{4}-\d{4}", text)
+            if match is None:
+                raise ValueError("no invoice id in the text")
+            return match.group(0)
+        ```
+
+        ```json
+        [{"inputs": {"text": "Hi, invoice INV-2024-0042 is wrong"}, "expected": "INV-2024-0042"},
+         {"inputs": {"text": "none"}, "raises": "ValueError"}]
+        ```
+        """;
+}

@@ -26,9 +26,9 @@ internal static class ChatProvider
         return "scripted chat client (set OPENAI_API_KEY / OPENAI_BASE_URL or ANTHROPIC_API_KEY for a real model)";
     }
 
-    /// <summary>What a model typically answers: prose around a fenced function.</summary>
+    /// <summary>What a model typically answers to the Memento prompt: prose around a fenced function and its test cases.</summary>
     private const string ScriptedAnswer = """
-        Here is a self-contained function that extracts the invoice id:
+        Here is a self-contained function that extracts the invoice id, with tests from the failing emails.
 
         ```python
         import re
@@ -39,6 +39,14 @@ internal static class ChatProvider
             if match is None:
                 raise ValueError("no invoice id in the text")
             return match.group(0)
+        ```
+
+        ```json
+        [
+          {"inputs": {"text": "Hi, invoice INV-2024-0042 is wrong"}, "expected": "INV-2024-0042"},
+          {"inputs": {"text": "Please resend invoice #INV-2024-0077"}, "expected": "INV-2024-0077"},
+          {"inputs": {"text": "Where is my order?"}, "raises": "ValueError"}
+        ]
         ```
 
         It raises ValueError when the text holds no id, so the caller can ask a person.

@@ -1,13 +1,25 @@
-// The invoice sample: an agent of the "acme" workspace works on invoices. AutoDev records its episodes, graduates it
-// from STUDENT to INTERN, and the capability gate decides what it may learn. Run: bash build/sample.sh
+// The invoice sample: an agent of the "acme" workspace fails to extract invoice ids from emails; AutoDev turns the
+// failures into a reviewed, versioned skill the agent then uses. Run: bash build/sample.sh [--yes]
+using System.Text.Json;
 using AutoDev;
-using Microsoft.Extensions.AI;
+using AutoDev.Samples.Invoice;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 const string Workspace = "acme";
 const string AgentId = "invoice-agent";
+const string FailingTask = "Extract invoice ID from customer emails";
+string[] emails = ["Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077"];
+var approveWithoutAsking = args.Contains("--yes");
+
+// A fresh SQLite file each run, so the story is the same every time.
+var database = Path.Combine(AppContext.BaseDirectory, "autodev-sample.db");
+foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+{
+    File.Delete(file);
+}
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -19,30 +31,30 @@ var autodev = builder.Services.AddAutoDev(builder.Configuration, options =>
         { "auto_dev": { "enabled": true, "memento_skills": true, "alpha_evolver": true, "max_skill_candidates_per_day": 3 } }
         """);
 })
+    .AddEntityFrameworkStores(o => o.UseSqlite($"Data Source={database}"), stores => stores.MigrateOnStart = true)
     .AddDockerSandbox();
-var chatProvider = AutoDev.Samples.Invoice.ChatProvider.Use(autodev, builder.Configuration);
+var chatProvider = ChatProvider.Use(autodev, builder.Configuration);
 
 using var host = builder.Build();
 await host.StartAsync();
-
 var services = host.Services;
 var recorder = services.GetRequiredService<IEpisodeRecorder>();
-var gate = services.GetRequiredService<ICapabilityGate>();
 var bus = services.GetRequiredService<IEventBus>();
-
-using var onUnlock = bus.Subscribe<CapabilityUnlocked>((e, _) =>
-{
-    Console.WriteLine($"  [{e.Type}] {e.Message}{(e.ActionRequired ? " (action required)" : string.Empty)}");
-    return default;
-});
-using var onFailure = bus.Subscribe<TaskFailed>((e, _) =>
-{
-    Console.WriteLine($"  [task_failed] {e.AgentId}: \"{e.TaskDescription}\" — {e.ErrorTrace}");
-    return default;
-});
+var sandbox = services.GetRequiredService<ISandbox>();
 
 Console.WriteLine($"AutoDev invoice sample — workspace '{Workspace}', agent '{AgentId}'");
+Console.WriteLine($"  store: SQLite file {Path.GetFileName(database)} · sandbox: the strongest local tier · model: {chatProvider}");
 Console.WriteLine();
+
+using var onUnlock = bus.Subscribe<CapabilityUnlocked>((e, _) => Say($"  [{e.Type}] {e.Message}"));
+using var onCandidate = bus.Subscribe<SkillCandidateGenerated>((e, _) => Say(e.Candidate.Status == SkillCandidateStatus.Failed
+    ? $"  [candidate] {e.Candidate.Name}: the model's answer was unusable — {e.Candidate.FailureReason}"
+    : $"  [candidate] {e.Candidate.Name} written by the model from {e.Candidate.SourceEpisodeIds.Count} failures, with {JsonDocument.Parse(e.Candidate.TestCode).RootElement.GetArrayLength()} tests"));
+using var onValidated = bus.Subscribe<SkillCandidateValidated>((e, _) => Say(e.Candidate.Status == SkillCandidateStatus.Validated
+    ? $"  [validated] {e.Candidate.Name}: every test passed in the {e.Candidate.Validation?.Tier} sandbox (fitness {e.Candidate.FitnessScore:0.00})"
+    : $"  [validation failed] {e.Candidate.Name}: {e.Candidate.FailureReason}"));
+using var onPromoted = bus.Subscribe<SkillPromoted>((e, _) => Say($"  [promoted] {e.Skill.Name} {e.Version.Version}, approved by {e.PromotedBy}"));
+
 Console.WriteLine("1. The agent works through ten invoices; a person steps in twice.");
 for (var i = 1; i <= 10; i++)
 {
@@ -56,99 +68,136 @@ for (var i = 1; i <= 10; i++)
         ConstitutionalScore = 0.92,
         ToolsAttempted = ["crm.lookup", "invoice.create"],
     });
-    var readiness = recorded.Graduation.Readiness;
-    Console.WriteLine($"  episode {i,2}: maturity {recorded.Agent.Maturity.ToString().ToUpperInvariant(),-10} readiness for {readiness.Next?.ToString().ToUpperInvariant() ?? "-"} {readiness.Score:P0}");
+    if (i % 5 == 0)
+    {
+        Console.WriteLine($"  after {i} episodes: maturity {Upper(recorded.Agent.Maturity)}");
+    }
 }
 
 Console.WriteLine();
-Console.WriteLine("2. What may the agent learn now?");
-foreach (var capability in new[] { CapabilityNames.MementoSkills, CapabilityNames.AlphaEvolver, CapabilityNames.BackgroundEvolution })
+Console.WriteLine($"2. The agent fails \"{FailingTask}\" twice; AutoDev learns a skill from it.");
+foreach (var email in emails)
 {
-    var decision = await gate.CheckAsync(Workspace, AgentId, capability);
-    Console.WriteLine($"  {capability,-22} {(decision.IsAllowed ? "allowed" : "refused")}: {decision.Reason}");
-}
-
-Console.WriteLine();
-Console.WriteLine("3. The agent fails the same kind of task twice.");
-foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077" })
-{
+    Console.WriteLine($"  [failed] \"{email}\" — KeyError: 'invoice_id'");
     await recorder.RecordAsync(new Episode
     {
         TenantId = Workspace,
         AgentId = AgentId,
-        TaskDescription = "Extract invoice ID from customer emails",
+        TaskDescription = FailingTask,
         Success = false,
         ErrorTrace = "KeyError: 'invoice_id' — no tool extracts invoice ids from free text",
-        ContextJson = System.Text.Json.JsonSerializer.Serialize(new { email }),
+        ContextJson = JsonSerializer.Serialize(new { text = email }),
         ToolsAttempted = ["email.read", "crm.lookup"],
         ConstitutionalScore = 0.9,
+    });
+    if (email == emails[0])
+    {
+        Console.WriteLine("  [reflection] one failure of this kind: waiting for a second before spending a model call");
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("3. Review.");
+var review = services.GetRequiredService<IReviewService>();
+var pending = await review.ListPendingAsync(Workspace).FirstOrDefaultAsync();
+if (pending is null)
+{
+    Console.WriteLine("  Nothing to review: no candidate passed validation. See the lines above for why.");
+    await host.StopAsync();
+    return 1;
+}
+
+var candidate = pending.Candidate;
+Console.WriteLine($"  {candidate.Name}, from {pending.SourceEpisodes.Count} failed episodes:");
+Print(candidate.Code);
+if (!Approve(candidate.Name))
+{
+    await review.RejectAsync(Workspace, candidate.Id, Environment.UserName, "rejected in the sample");
+    Console.WriteLine("  Rejected. Run again and approve it to see the rest of the story.");
+    await host.StopAsync();
+    return 0;
+}
+
+await review.ApproveAsync(Workspace, candidate.Id, Environment.UserName, "approved in the sample");
+
+Console.WriteLine();
+Console.WriteLine("4. The agent retries the emails, now with the skill.");
+var runner = services.GetRequiredService<ISkillRunner>();
+foreach (var email in emails.Append("Where is my order?"))
+{
+    var run = await runner.RunAsync(new SkillRunRequest { TenantId = Workspace, AgentId = AgentId, SkillName = candidate.Name, InputsJson = JsonSerializer.Serialize(new { text = email }) });
+    var outcome = run.Result.Succeeded ? $"-> {run.Result.ReturnValue}" : $"{run.Result.Error?.Type}: {run.Result.Error?.Message} (the agent asks a person)";
+    Console.WriteLine($"  [{run.Result.Tier}, {run.Result.Duration.TotalMilliseconds:0} ms] \"{email}\" {outcome}");
+    await recorder.RecordAsync(new Episode
+    {
+        TenantId = Workspace,
+        AgentId = AgentId,
+        TaskDescription = FailingTask,
+        Success = run.Result.Succeeded,
+        ErrorTrace = run.Result.Error?.Message,
+        ContextJson = JsonSerializer.Serialize(new { text = email }),
+        ToolsAttempted = ["email.read", candidate.Name],
     });
 }
 
 Console.WriteLine();
-Console.WriteLine("4. Each new skill candidate reserves one use of the daily limit (3 for this workspace).");
-for (var i = 1; i <= 4; i++)
+Console.WriteLine("5. The skill in the registry.");
+var registry = services.GetRequiredService<ISkillRegistry>();
+var skill = (await registry.FindAsync(Workspace, candidate.Name))!;
+var version = skill.ActiveVersion;
+Console.WriteLine($"  {skill.Skill.Name} {version.Version} — {skill.Skill.Description}");
+Print(version.Code);
+Console.WriteLine("  tests:");
+foreach (var test in JsonDocument.Parse(version.TestCode).RootElement.EnumerateArray())
 {
-    try
-    {
-        var reservation = await gate.ReserveAsync(Workspace, AgentId, CapabilityNames.MementoSkills);
-        await reservation.CommitAsync();
-        Console.WriteLine($"  candidate {i}: reserved");
-    }
-    catch (LimitExceededException ex)
-    {
-        Console.WriteLine($"  candidate {i}: refused — {ex.Message}");
-    }
+    Console.WriteLine($"    {test.GetProperty("inputs").GetRawText()} -> {(test.TryGetProperty("expected", out var expected) ? expected.GetRawText() : "raises " + test.GetProperty("raises").GetString())}");
 }
 
-Console.WriteLine();
-Console.WriteLine($"5. The model writes extract_invoice_id ({chatProvider}).");
-var chat = services.GetRequiredService<IChatGateway>();
-var answer = await chat.GetResponseAsync(
-    new ChatCallContext(Workspace, "sample.write_skill") { AgentId = AgentId },
-    [
-        new(ChatRole.System, "You write one self-contained, typed, documented Python function with error handling. Answer with the code in a fenced block."),
-        new(ChatRole.User, "Write extract_invoice_id(text: str) -> str that returns the invoice id (like INV-2024-0042) in a customer email, and raises ValueError when there is none."),
-    ]);
-if (!answer.Succeeded)
+var lineage = await registry.GetLineageAsync(Workspace, candidate.Name);
+Console.WriteLine($"  lineage: {string.Join(" -> ", lineage.Ancestors.Reverse().Append(lineage.Self).Select(v => v.Version.ToString()))}, from candidate {version.SourceCandidateId} (episodes {string.Join(", ", candidate.SourceEpisodeIds.Select(id => id.ToString()[..8]))})");
+var package = Path.Combine(AppContext.BaseDirectory, $"{skill.Skill.Name}-{version.Version}.zip");
+await using (var zip = File.Create(package))
 {
-    Console.WriteLine($"  the call failed after {answer.Record.Attempts} attempts ({answer.Record.FailureKind}): {answer.Record.FailureReason}");
-    await host.StopAsync();
-    return 1;
+    await registry.ExportAsync(Workspace, candidate.Name, zip);
 }
 
-var extracted = ModelAnswers.ExtractFunction(answer.Text, "extract_invoice_id");
-if (!extracted.Succeeded)
-{
-    Console.WriteLine($"  the answer holds no usable function: {extracted.Reason}");
-    await host.StopAsync();
-    return 1;
-}
-
-var usage = await services.GetRequiredService<IChatCallStore>().GetUsageAsync(Workspace, DateOnly.FromDateTime(answer.Record.StartedAt.UtcDateTime), CancellationToken.None);
-Console.WriteLine($"  {answer.Record.Attempts} attempt(s), {answer.Record.Duration.TotalMilliseconds:0} ms; tokens recorded for '{Workspace}' today: {usage.InputTokens} in, {usage.OutputTokens} out");
-foreach (var line in extracted.Code.Split('\n'))
-{
-    Console.WriteLine($"  | {line}");
-}
-
-Console.WriteLine();
-Console.WriteLine("6. The strongest local sandbox runs it on three emails, one without an id.");
-var sandbox = services.GetRequiredService<ISandbox>();
-foreach (var email in new[] { "Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077", "No id here" })
-{
-    var result = await sandbox.ExecuteAsync(new SandboxRequest
-    {
-        TenantId = Workspace,
-        Code = extracted.Code,
-        EntryPoint = "extract_invoice_id",
-        InputsJson = System.Text.Json.JsonSerializer.Serialize(new { text = email }),
-    }, CancellationToken.None);
-    var outcome = result.Succeeded ? $"-> {result.ReturnValue}" : $"{result.Status}: {result.Error?.Type}: {result.Error?.Message}";
-    Console.WriteLine($"  [{result.Tier}, {result.Duration.TotalMilliseconds:0} ms] \"{email}\" {outcome}");
-}
+Console.WriteLine($"  exported as a skill package: {Path.GetFileName(package)}");
 
 await host.StopAsync();
 Console.WriteLine();
-Console.WriteLine("Done. Turning failures into reviewed, versioned skills arrives with the Memento-Skills loop.");
+Console.WriteLine("Done.");
 return 0;
+
+bool Approve(string name)
+{
+    if (approveWithoutAsking)
+    {
+        Console.WriteLine($"  Approve {name}? yes (--yes)");
+        return true;
+    }
+
+    if (Console.IsInputRedirected)
+    {
+        Console.WriteLine($"  Approve {name}? yes (no terminal to ask; as with --yes)");
+        return true;
+    }
+
+    Console.Write($"  Approve {name}? [y/N] ");
+    return Console.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
+}
+
+static void Print(string code)
+{
+    foreach (var line in code.Split('\n'))
+    {
+        Console.WriteLine($"    | {line}");
+    }
+}
+
+static string Upper(AgentMaturity maturity) => maturity.ToString().ToUpperInvariant();
+
+static ValueTask Say(string line)
+{
+    Console.WriteLine(line);
+    return default;
+}

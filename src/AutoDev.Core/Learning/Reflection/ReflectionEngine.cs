@@ -30,6 +30,8 @@ public sealed record ReflectionDecision(ReflectionAction Action, string PatternK
 /// the failure is then attached to.
 /// </summary>
 /// <remarks>
+/// Failures count once: after a trigger, the pattern needs the threshold's worth of new failures before the next one
+/// (an index rebuilt after a restart counts the recent failures afresh).
 /// The failures themselves are episodes in <see cref="IEpisodeStore"/>; the engine keeps an index per agent (exact
 /// pattern key in a dictionary, then similarity against the agent's few patterns, never all failures pairwise) and
 /// rebuilds it from the store the first time it sees an agent, so a restart loses nothing. Thread-safe singleton.
@@ -64,7 +66,11 @@ public sealed class ReflectionEngine(
             return new ReflectionDecision(ReflectionAction.Attach, key, ids.Count, ids, await AttachAsync(open, failure.Id, cancellationToken).ConfigureAwait(false));
         }
 
-        return new ReflectionDecision(ids.Count >= _threshold ? ReflectionAction.Trigger : ReflectionAction.Wait, key, ids.Count, ids);
+        // Failures that already led to a candidate (promoted, failed or rejected) do not count twice: the next
+        // candidate of the pattern needs the threshold's worth of new failures.
+        return agent.TryConsume(key, _threshold) is { } due
+            ? new ReflectionDecision(ReflectionAction.Trigger, key, due.Count, due)
+            : new ReflectionDecision(ReflectionAction.Wait, key, agent.Unconsumed(key), ids);
     }
 
     /// <summary>The failure pattern an episode of the agent belongs to, or null when reflection has not seen it.</summary>
@@ -153,6 +159,7 @@ public sealed class ReflectionEngine(
                     var (oldest, oldPattern) = _recent.Dequeue();
                     _byEpisode.Remove(oldest);
                     oldPattern.Episodes.Remove(oldest);
+                    oldPattern.Consumed.Remove(oldest);
                     if (oldPattern.Episodes.Count == 0)
                     {
                         _patterns.Remove(oldPattern);
@@ -164,6 +171,36 @@ public sealed class ReflectionEngine(
                 }
 
                 return (pattern.Key, [.. pattern.Episodes]);
+            }
+        }
+
+        /// <summary>The pattern's failures not yet used by a candidate, marked as used, when there are at least <paramref name="threshold"/>.</summary>
+        public IReadOnlyList<Guid>? TryConsume(string key, int threshold)
+        {
+            lock (_lock)
+            {
+                if (!_byKey.TryGetValue(key, out var pattern))
+                {
+                    return null;
+                }
+
+                var fresh = pattern.Episodes.Where(e => !pattern.Consumed.Contains(e)).ToList();
+                if (fresh.Count < threshold)
+                {
+                    return null;
+                }
+
+                pattern.Consumed.UnionWith(fresh);
+                return fresh;
+            }
+        }
+
+        /// <summary>How many of the pattern's failures no candidate used yet.</summary>
+        public int Unconsumed(string key)
+        {
+            lock (_lock)
+            {
+                return _byKey.TryGetValue(key, out var pattern) ? pattern.Episodes.Count(e => !pattern.Consumed.Contains(e)) : 0;
             }
         }
 
@@ -216,6 +253,9 @@ public sealed class ReflectionEngine(
             public TaskSignature Signature { get; } = signature;
 
             public List<Guid> Episodes { get; } = [];
+
+            /// <summary>The failures a candidate was already generated from.</summary>
+            public HashSet<Guid> Consumed { get; } = [];
 
             /// <summary>Every task key that led here: the pattern's own and those of similar wordings.</summary>
             public List<string> Keys { get; } = [];

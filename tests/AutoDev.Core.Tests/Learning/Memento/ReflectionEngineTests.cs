@@ -23,6 +23,20 @@ public sealed class ReflectionEngineTests
     }
 
     [Fact]
+    public async Task Observe_AfterATrigger_NeedsTheThresholdOfNewFailures()
+    {
+        var (engine, episodes) = Create(threshold: 2);
+        await engine.ObserveFailureAsync(await AddAsync(episodes, "a", "Extract invoice ID"), Ct);
+        Assert.Equal(ReflectionAction.Trigger, (await engine.ObserveFailureAsync(await AddAsync(episodes, "a", "Extract invoice ID"), Ct)).Action);
+
+        var third = await engine.ObserveFailureAsync(await AddAsync(episodes, "a", "Extract invoice ID"), Ct);
+        var fourth = await engine.ObserveFailureAsync(await AddAsync(episodes, "a", "Extract invoice ID"), Ct);
+
+        Assert.Equal((ReflectionAction.Wait, 1), (third.Action, third.Count));
+        Assert.Equal((ReflectionAction.Trigger, 2), (fourth.Action, fourth.Count));
+    }
+
+    [Fact]
     public async Task Observe_TheSameEpisodeTwice_CountsOnce()
     {
         var (engine, episodes) = Create(threshold: 2);

@@ -5,6 +5,7 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, Guid Id), SkillCandidate> _candidates = [];
+    private readonly Dictionary<(string Tenant, string Pattern), Guid> _open = [];
 
     /// <inheritdoc/>
     public ValueTask<AddResult<SkillCandidate>> AddAsync(SkillCandidate candidate, CancellationToken cancellationToken)
@@ -22,6 +23,11 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
             if (!_candidates.TryAdd((candidate.TenantId, candidate.Id), stored))
             {
                 throw new DuplicateEntityException(nameof(SkillCandidate), candidate.TenantId, candidate.Id.ToString());
+            }
+
+            if (stored.IsOpen)
+            {
+                _open[(stored.TenantId, stored.PatternKey)] = stored.Id;
             }
 
             return new(new AddResult<SkillCandidate>(stored, true));
@@ -62,6 +68,15 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
 
             var updated = candidate with { ConcurrencyStamp = Guid.NewGuid() };
             _candidates[key] = updated;
+            if (stored.IsOpen && _open.GetValueOrDefault((stored.TenantId, stored.PatternKey)) == stored.Id)
+            {
+                _open.Remove((stored.TenantId, stored.PatternKey));
+            }
+
+            if (updated.IsOpen)
+            {
+                _open[(updated.TenantId, updated.PatternKey)] = updated.Id;
+            }
             return new(updated);
         }
     }
@@ -77,5 +92,5 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
     }
 
     private SkillCandidate? FindOpen(string tenantId, string patternKey) =>
-        _candidates.Values.FirstOrDefault(c => c.TenantId == tenantId && c.PatternKey == patternKey && c.IsOpen);
+        _open.TryGetValue((tenantId, patternKey), out var id) ? _candidates[(tenantId, id)] : null;
 }

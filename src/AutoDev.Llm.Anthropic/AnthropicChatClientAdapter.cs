@@ -136,7 +136,7 @@ public sealed class AnthropicChatClientAdapter : DelegatingChatClient
         ChatServiceException => null,
         AnthropicApiException api => new ChatServiceException(
             ChatServiceException.KindOfStatus((int)api.StatusCode),
-            $"The Anthropic service answered {(int)api.StatusCode}{ErrorMessage(api.ResponseBody)}.",
+            $"The Anthropic service answered {(int)api.StatusCode}{(ChatServiceException.ReadErrorMessage(api.ResponseBody) is { } message ? ": " + message : string.Empty)}.",
             (int)api.StatusCode,
             retryAfter,
             api),
@@ -148,30 +148,6 @@ public sealed class AnthropicChatClientAdapter : DelegatingChatClient
         OperationCanceledException => new ChatServiceException(ChatFailureKind.Timeout, $"No answer within the request time-out of {_requestTimeout.TotalSeconds:0.###} s.", innerException: exception),
         _ => null,
     };
-
-    /// <summary>": the service's error message" when the body is an Anthropic error object.</summary>
-    private static string ErrorMessage(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return string.Empty;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("message", out var message)
-                && message.GetString() is { Length: > 0 } text
-                ? $": {(text.Length > 300 ? text[..300] + "…" : text)}"
-                : string.Empty;
-        }
-        catch (JsonException)
-        {
-            return string.Empty;
-        }
-    }
 
     /// <summary>Reads <c>Retry-After</c> from failed responses into the current call's box, since the SDK's exceptions do not carry headers.</summary>
     private sealed class RetryAfterHandler(TimeProvider time) : DelegatingHandler

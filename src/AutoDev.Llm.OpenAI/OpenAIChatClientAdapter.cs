@@ -228,7 +228,7 @@ public sealed class OpenAIChatClientAdapter : IChatClient
                 var response = result.GetRawResponse();
                 return new ChatServiceException(
                     ChatServiceException.KindOfStatus(result.Status),
-                    $"The OpenAI-compatible service answered {result.Status}{ErrorMessage(response)}.",
+                    $"The OpenAI-compatible service answered {result.Status}{(ChatServiceException.ReadErrorMessage(response?.Content?.ToString()) is { } message ? ": " + message : string.Empty)}.",
                     result.Status,
                     RetryAfter(response),
                     result);
@@ -256,24 +256,5 @@ public sealed class OpenAIChatClientAdapter : IChatClient
         }
 
         return response.Headers.TryGetValue("Retry-After", out var value) ? ChatServiceException.ParseRetryAfter(value, _time.GetUtcNow()) : null;
-    }
-
-    /// <summary>": the service's error message" when the body is an OpenAI error object; never the request.</summary>
-    private static string ErrorMessage(PipelineResponse? response)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(response?.Content.ToMemory() ?? default);
-            return document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("message", out var message)
-                && message.GetString() is { Length: > 0 } text
-                ? $": {(text.Length > 300 ? text[..300] + "…" : text)}"
-                : string.Empty;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
-        {
-            return string.Empty;
-        }
     }
 }

@@ -101,7 +101,7 @@ async Task<int> HostAsync()
     builder.Logging.ClearProviders();
     var autodev = builder.Services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline)
         .AddEntityFrameworkStores(UseDatabase, stores => stores.MigrateOnStart = true)
-        .UseChatClient(new ScriptedChatClient(WorkerAnswers.ExtractInvoiceId))
+        .UseChatClient(new ScriptedChatClient(ScriptedAnswers.ExtractInvoiceId))
         .ConfigureSandbox(o => o.AllowProcessTierForUntrustedCode = true);
     if (last == "fail")
     {
@@ -142,25 +142,4 @@ internal sealed class HangingSandbox : ISandbox
         await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         throw new InvalidOperationException("unreachable");
     }
-}
-
-internal static class WorkerAnswers
-{
-    public const string ExtractInvoiceId = """
-        ```python
-        import re
-
-        def extract_invoice_id(text: str) -> str:
-            "Return the first invoice id in the text."
-            match = re.search(r"INV-\d{4}-\d{4}", text)
-            if match is None:
-                raise ValueError("no invoice id in the text")
-            return match.group(0)
-        ```
-
-        ```json
-        [{"inputs": {"text": "Hi, invoice INV-2024-0042 is wrong"}, "expected": "INV-2024-0042"},
-         {"inputs": {"text": "none"}, "raises": "ValueError"}]
-        ```
-        """;
 }

@@ -89,6 +89,35 @@ public sealed class ChatServiceException : AutoDevException
             : null;
     }
 
+    /// <summary>
+    /// The <c>error.message</c> of an error body in the shape OpenAI-compatible servers and Anthropic share
+    /// (<c>{"error": {"message": "..."}}</c>), cut to 300 characters; null when the body has none. For adapter authors.
+    /// </summary>
+    public static string? ReadErrorMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == System.Text.Json.JsonValueKind.Object
+                && error.TryGetProperty("message", out var message)
+                && message.ValueKind == System.Text.Json.JsonValueKind.String
+                && message.GetString() is { Length: > 0 } text
+                ? (text.Length > 300 ? text[..300] + "…" : text)
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     internal static bool IsTransientKind(ChatFailureKind kind) =>
         kind is ChatFailureKind.Timeout or ChatFailureKind.RateLimited or ChatFailureKind.ServerError or ChatFailureKind.Network;
 }

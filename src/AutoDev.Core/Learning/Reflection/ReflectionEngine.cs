@@ -20,7 +20,7 @@ public enum ReflectionAction
 /// <param name="Action">What to do.</param>
 /// <param name="PatternKey">The failure pattern's key.</param>
 /// <param name="Count">How many of the agent's recent failures are in the pattern.</param>
-/// <param name="EpisodeIds">Those failures, oldest first.</param>
+/// <param name="EpisodeIds">Those failures, oldest first (empty for <see cref="ReflectionAction.Wait"/>).</param>
 /// <param name="OpenCandidate">The open candidate the failure was attached to, for <see cref="ReflectionAction.Attach"/>.</param>
 public sealed record ReflectionDecision(ReflectionAction Action, string PatternKey, int Count, IReadOnlyList<Guid> EpisodeIds, SkillCandidate? OpenCandidate = null);
 
@@ -59,18 +59,20 @@ public sealed class ReflectionEngine(
 
         var agent = await GetAgentAsync(failure.TenantId, failure.AgentId, cancellationToken).ConfigureAwait(false);
         var signature = await similarity.SignAsync(failure.TaskDescription, cancellationToken).ConfigureAwait(false);
-        var (key, ids) = agent.Add(failure.Id, signature);
+        var key = agent.Add(failure.Id, signature);
         var open = await candidates.FindOpenByPatternAsync(failure.TenantId, key, cancellationToken).ConfigureAwait(false);
         if (open is not null)
         {
+            var ids = agent.Episodes(key);
             return new ReflectionDecision(ReflectionAction.Attach, key, ids.Count, ids, await AttachAsync(open, failure.Id, cancellationToken).ConfigureAwait(false));
         }
 
         // Failures that already led to a candidate (promoted, failed or rejected) do not count twice: the next
         // candidate of the pattern needs the threshold's worth of new failures.
-        return agent.TryConsume(key, _threshold) is { } due
+        var (fresh, due) = agent.TryConsume(key, _threshold);
+        return due is not null
             ? new ReflectionDecision(ReflectionAction.Trigger, key, due.Count, due)
-            : new ReflectionDecision(ReflectionAction.Wait, key, agent.Unconsumed(key), ids);
+            : new ReflectionDecision(ReflectionAction.Wait, key, fresh, []);
     }
 
     /// <summary>The failure pattern an episode of the agent belongs to, or null when reflection has not seen it.</summary>
@@ -141,17 +143,19 @@ public sealed class ReflectionEngine(
         private readonly Queue<(Guid Episode, Pattern Pattern)> _recent = new();
         private readonly Dictionary<Guid, Pattern> _byEpisode = [];
 
-        public (string Key, IReadOnlyList<Guid> EpisodeIds) Add(Guid episodeId, TaskSignature signature)
+        /// <summary>Adds a failure to its pattern (once; the oldest leaves the window); returns the pattern's key.</summary>
+        public string Add(Guid episodeId, TaskSignature signature)
         {
             lock (_lock)
             {
                 if (_byEpisode.TryGetValue(episodeId, out var known))
                 {
-                    return (known.Key, [.. known.Episodes]);
+                    return known.Key;
                 }
 
                 var pattern = Match(signature);
                 pattern.Episodes.Add(episodeId);
+                pattern.Fresh++;
                 _byEpisode[episodeId] = pattern;
                 _recent.Enqueue((episodeId, pattern));
                 if (_recent.Count > window)
@@ -159,7 +163,11 @@ public sealed class ReflectionEngine(
                     var (oldest, oldPattern) = _recent.Dequeue();
                     _byEpisode.Remove(oldest);
                     oldPattern.Episodes.Remove(oldest);
-                    oldPattern.Consumed.Remove(oldest);
+                    if (!oldPattern.Consumed.Remove(oldest))
+                    {
+                        oldPattern.Fresh--;
+                    }
+
                     if (oldPattern.Episodes.Count == 0)
                     {
                         _patterns.Remove(oldPattern);
@@ -170,37 +178,36 @@ public sealed class ReflectionEngine(
                     }
                 }
 
-                return (pattern.Key, [.. pattern.Episodes]);
+                return pattern.Key;
             }
         }
 
-        /// <summary>The pattern's failures not yet used by a candidate, marked as used, when there are at least <paramref name="threshold"/>.</summary>
-        public IReadOnlyList<Guid>? TryConsume(string key, int threshold)
+        /// <summary>
+        /// How many of the pattern's failures no candidate used yet; and, when there are at least
+        /// <paramref name="threshold"/>, those failures, now marked as used.
+        /// </summary>
+        public (int Fresh, IReadOnlyList<Guid>? Due) TryConsume(string key, int threshold)
         {
             lock (_lock)
             {
-                if (!_byKey.TryGetValue(key, out var pattern))
+                if (!_byKey.TryGetValue(key, out var pattern) || pattern.Fresh < threshold)
                 {
-                    return null;
+                    return (pattern?.Fresh ?? 0, null);
                 }
 
-                var fresh = pattern.Episodes.Where(e => !pattern.Consumed.Contains(e)).ToList();
-                if (fresh.Count < threshold)
-                {
-                    return null;
-                }
-
-                pattern.Consumed.UnionWith(fresh);
-                return fresh;
+                var due = pattern.Episodes.Where(e => !pattern.Consumed.Contains(e)).ToList();
+                pattern.Consumed.UnionWith(due);
+                pattern.Fresh = 0;
+                return (due.Count, due);
             }
         }
 
-        /// <summary>How many of the pattern's failures no candidate used yet.</summary>
-        public int Unconsumed(string key)
+        /// <summary>The pattern's failures in the window, oldest first.</summary>
+        public IReadOnlyList<Guid> Episodes(string key)
         {
             lock (_lock)
             {
-                return _byKey.TryGetValue(key, out var pattern) ? pattern.Episodes.Count(e => !pattern.Consumed.Contains(e)) : 0;
+                return _byKey.TryGetValue(key, out var pattern) ? [.. pattern.Episodes] : [];
             }
         }
 
@@ -253,6 +260,9 @@ public sealed class ReflectionEngine(
             public TaskSignature Signature { get; } = signature;
 
             public List<Guid> Episodes { get; } = [];
+
+            /// <summary>How many failures in the window no candidate used yet.</summary>
+            public int Fresh { get; set; }
 
             /// <summary>The failures a candidate was already generated from.</summary>
             public HashSet<Guid> Consumed { get; } = [];

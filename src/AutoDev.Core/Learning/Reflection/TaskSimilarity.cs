@@ -48,7 +48,7 @@ public sealed class LexicalTaskSimilarity : ITaskSimilarity
     public static TaskSignature Sign(string taskDescription)
     {
         ArgumentNullException.ThrowIfNull(taskDescription);
-        var tokens = new SortedSet<string>(StringComparer.Ordinal);
+        var tokens = new List<string>(8);
         var span = taskDescription.AsSpan();
         var start = -1;
         for (var i = 0; i <= span.Length; i++)
@@ -65,8 +65,17 @@ public sealed class LexicalTaskSimilarity : ITaskSimilarity
             }
         }
 
-        var list = tokens.ToArray();
-        return new TaskSignature(string.Join(' ', list), list);
+        tokens.Sort(StringComparer.Ordinal);
+        var distinct = new List<string>(tokens.Count);
+        foreach (var token in tokens)
+        {
+            if (distinct.Count == 0 || distinct[^1] != token)
+            {
+                distinct.Add(token);
+            }
+        }
+
+        return new TaskSignature(string.Join(' ', distinct), distinct);
     }
 
     /// <inheritdoc/>
@@ -105,7 +114,7 @@ public sealed class LexicalTaskSimilarity : ITaskSimilarity
         return union == 0 ? 1 : (double)common / union;
     }
 
-    private static void AddToken(ReadOnlySpan<char> word, SortedSet<string> tokens)
+    private static void AddToken(ReadOnlySpan<char> word, List<string> tokens)
     {
         foreach (var c in word)
         {

@@ -15,28 +15,7 @@ internal sealed class MementoHost : IAsyncDisposable
     public const string Agent = "invoice-agent";
     public const string TaskText = "Extract invoice ID from customer emails";
 
-    public const string GoodAnswer = """
-        Here is a self-contained skill.
-
-        ```python
-        import re
-
-        def extract_invoice_id(text: str) -> str:
-            "Return the first invoice id (INV-YYYY-NNNN) in the text."
-            match = re.search(r"INV-\d{4}-\d{4}", text)
-            if match is None:
-                raise ValueError("no invoice id in the text")
-            return match.group(0)
-        ```
-
-        ```json
-        [
-          {"inputs": {"text": "Hi, invoice INV-2024-0042 is wrong"}, "expected": "INV-2024-0042"},
-          {"inputs": {"text": "Please resend invoice #INV-2024-0077"}, "expected": "INV-2024-0077"},
-          {"inputs": {"text": "no id here"}, "raises": "ValueError"}
-        ]
-        ```
-        """;
+    public const string GoodAnswer = ScriptedAnswers.ExtractInvoiceId;
 
     private MementoHost(ServiceProvider services, ScriptedChatClient chat)
     {

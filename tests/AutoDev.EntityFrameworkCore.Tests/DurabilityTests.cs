@@ -28,18 +28,23 @@ public sealed class DurabilityTests
         // 1. A host records two failures; the loop generates a candidate and starts validating it. Kill it there.
         using (var dying = StartWorker(provider, connection, Tenant, "host", "fail"))
         {
-            string? line;
-            while ((line = await dying.StandardOutput.ReadLineAsync(Ct)) is not null && line != "validating")
+            try
             {
-            }
+                string? line;
+                while ((line = await dying.StandardOutput.ReadLineAsync(Ct)) is not null && line != "validating")
+                {
+                }
 
-            if (line != "validating")
+                if (line != "validating")
+                {
+                    Assert.Fail($"the host never reached validation: {await dying.StandardError.ReadToEndAsync(Ct)}");
+                }
+            }
+            finally
             {
-                Assert.Fail($"the host never reached validation: {await dying.StandardError.ReadToEndAsync(Ct)}");
+                dying.Kill(entireProcessTree: true);
+                await dying.WaitForExitAsync(CancellationToken.None);
             }
-
-            dying.Kill(entireProcessTree: true);
-            await dying.WaitForExitAsync(Ct);
         }
 
         var before = await StateAsync(provider, connection);

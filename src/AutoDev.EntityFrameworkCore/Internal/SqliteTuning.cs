@@ -12,9 +12,15 @@ namespace AutoDev.EntityFrameworkCore.Internal;
 /// </summary>
 internal sealed class SqliteTuning(TimeSpan busyTimeout) : DbConnectionInterceptor
 {
+    // WAL is a property of the database file: set it on the first connection to each file only.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _walSet = new(StringComparer.Ordinal);
+
     private readonly string _pragmas = string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+        $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+
+    private string Pragmas(DbConnection connection) =>
+        _walSet.TryAdd(connection.DataSource, true) ? "PRAGMA journal_mode = WAL; " + _pragmas : _pragmas;
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
@@ -22,7 +28,7 @@ internal sealed class SqliteTuning(TimeSpan busyTimeout) : DbConnectionIntercept
         {
             using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // The pragmas are built from a number only.
-            command.CommandText = _pragmas;
+            command.CommandText = Pragmas(connection);
 #pragma warning restore CA2100
             command.ExecuteNonQuery();
         }
@@ -36,7 +42,7 @@ internal sealed class SqliteTuning(TimeSpan busyTimeout) : DbConnectionIntercept
             await using (command.ConfigureAwait(false))
             {
 #pragma warning disable CA2100 // The pragmas are built from a number only.
-                command.CommandText = _pragmas;
+                command.CommandText = Pragmas(connection);
 #pragma warning restore CA2100
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }

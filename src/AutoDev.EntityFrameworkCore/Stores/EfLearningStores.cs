@@ -11,11 +11,8 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
     {
         ArgumentNullException.ThrowIfNull(candidate);
         AutoDev.Internal.Guard.Id(candidate.TenantId);
-        if (candidate.IsOpen && await FindOpenByPatternAsync(candidate.TenantId, candidate.PatternKey, cancellationToken).ConfigureAwait(false) is { } open)
-        {
-            return new(open, false);
-        }
 
+        // No look-up first: the unique index on (tenant_id, open_pattern_key) refuses a second open candidate.
         var row = new SkillCandidateRow { ConcurrencyStamp = Guid.NewGuid() };
         RowMapping.CopyTo(candidate, row);
         await using (var db = await CreateAsync(cancellationToken).ConfigureAwait(false))
@@ -28,8 +25,8 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
             }
             catch (DbUpdateException ex)
             {
-                // The unique index on (tenant_id, open_pattern_key) refused a second open candidate for the pattern,
-                // which another thread or process added a moment ago; or the id is taken.
+                // The unique index refused a second open candidate for the pattern (the existing one is returned);
+                // or the id is taken.
                 if (candidate.IsOpen && await FindOpenByPatternAsync(candidate.TenantId, candidate.PatternKey, cancellationToken).ConfigureAwait(false) is { } winner)
                 {
                     return new(winner, false);

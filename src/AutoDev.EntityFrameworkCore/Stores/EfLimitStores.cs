@@ -25,15 +25,15 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var (table, column) = SqlNames<CapabilityCounterRow>(db);
-#pragma warning disable EF1002 // Only identifiers from the model are interpolated; values are parameters.
-        await db.Database.ExecuteSqlRawAsync(
-            $"INSERT INTO {table} ({column("TenantId")}, {column("Capability")}, {column("Day")}, {column("AgentKey")}, {column("Count")}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 0) ON CONFLICT DO NOTHING",
-            [tenantId, capability, day, agentKey],
-            cancellationToken).ConfigureAwait(false);
-#pragma warning restore EF1002
-        var claimed = await db.Set<CapabilityCounterRow>()
-            .Where(c => c.TenantId == tenantId && c.Capability == capability && c.Day == day && c.AgentKey == agentKey && c.Count < limit)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count + 1), cancellationToken).ConfigureAwait(false);
+        var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
+
+        // One statement claims a unit of the limit: insert the counter at 1, or add 1 while it is under the limit.
+        // It affects no row when the limit is reached; the row lock (PostgreSQL) or the write lock (SQLite) makes
+        // concurrent claims wait for each other and re-check the condition.
+        // Only identifiers from the model are put in the text; the values are parameters.
+        var claim = $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 1) "
+            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < {{4}}";
+        var claimed = await db.Database.ExecuteSqlRawAsync(claim, [tenantId, capability, day, agentKey, limit], cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);

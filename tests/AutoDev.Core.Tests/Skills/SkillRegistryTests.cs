@@ -1,0 +1,124 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoDev.Tests.Skills;
+
+public sealed class SkillRegistryTests
+{
+    private const string Tests = """[{"inputs": {"x": 1}, "expected": 2}]""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Rollback_RestoresTheEarlierVersionsCode_AndLineageStaysWhole()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+        var (skill, first) = await AddSkillAsync(services, "acme", "def inc(x):\n    return x + 1");
+        var second = await services.GetRequiredService<ISkillStore>().AddVersionAsync(new SkillVersion
+        {
+            TenantId = "acme",
+            SkillId = skill.Id,
+            Version = first.Version.NextMinor(),
+            Code = "def inc(x):\n    return 1 + x",
+            EntryPoint = "inc",
+            ParentVersionId = first.Id,
+        }, activate: true, Ct);
+
+        await registry.RollbackAsync("acme", "inc", SemanticVersion.Initial, Ct);
+
+        var details = (await registry.FindAsync("acme", "inc", Ct))!;
+        Assert.Equal(first.Code, details.ActiveVersion.Code);
+        Assert.Equal([first.Id, second.Id], details.Versions.Select(v => v.Id));
+        var lineage = await registry.GetLineageAsync("acme", "inc", new SemanticVersion(1, 1, 0), Ct);
+        Assert.Equal([first.Id], lineage.Ancestors.Select(v => v.Id));
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => registry.RollbackAsync("acme", "inc", new SemanticVersion(9, 0, 0), Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => registry.RollbackAsync("other", "inc", SemanticVersion.Initial, Ct));
+    }
+
+    [Fact]
+    public async Task ExportThenImport_IntoAnotherWorkspace_KeepsCodeTestsAndVersion()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+        await AddSkillAsync(services, "acme", "def inc(x):\n    return x + 1");
+        using var package = new MemoryStream();
+
+        await registry.ExportAsync("acme", "inc", package, Ct);
+        package.Position = 0;
+        var imported = await registry.ImportAsync("globex", package, Ct);
+
+        Assert.Equal(("def inc(x):\n    return x + 1", "inc", SemanticVersion.Initial), (imported.Code, imported.EntryPoint, imported.Version));
+        Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), imported.TestCode);
+        package.Position = 0;
+        using var zip = new ZipArchive(package);
+        Assert.Equal(["README.md", "inc.py", "manifest.json"], zip.Entries.Select(e => e.FullName).Order());
+        using var manifest = new StreamReader(zip.GetEntry("manifest.json")!.Open());
+        var text = await manifest.ReadToEndAsync(Ct);
+        Assert.Contains("\"entry_point\": \"inc\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"lineage\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_ANewerVersionOfAnExistingSkill_AddsItInactiveWithTheActiveAsParent()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+        var (_, first) = await AddSkillAsync(services, "acme", "def inc(x):\n    return x + 1");
+
+        var imported = await registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return x + 1\n"), Ct);
+
+        Assert.Equal(first.Id, imported.ParentVersionId);
+        Assert.Equal(first.Id, (await registry.FindAsync("acme", "inc", Ct))!.ActiveVersion.Id);
+        await Assert.ThrowsAsync<DuplicateEntityException>(() => registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return x\n"), Ct));
+    }
+
+    [Theory]
+    [InlineData("inc", "1.0", "def inc(x):\n    return x", "version")]
+    [InlineData("inc", "1.0.0", "def other(x):\n    return x", "entry point 'inc'")]
+    [InlineData("", "1.0.0", "def inc(x):\n    return x", "name")]
+    public async Task Import_ABrokenPackage_SaysWhatIsWrong(string name, string version, string code, string problem)
+    {
+        await using var services = TestHost.Create();
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, version, code), Ct));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_NotAZip_IsAnInvalidPackage()
+    {
+        await using var services = TestHost.Create();
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", new MemoryStream(Encoding.UTF8.GetBytes("not a zip")), Ct));
+    }
+
+    private static async Task<(Skill Skill, SkillVersion Version)> AddSkillAsync(IServiceProvider services, string tenant, string code)
+    {
+        var skill = new Skill { TenantId = tenant, Name = "inc", Description = "adds one" };
+        var version = new SkillVersion { TenantId = tenant, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = "inc", TestCode = Tests };
+        return (await services.GetRequiredService<ISkillStore>().AddAsync(skill, version, Ct), version);
+    }
+
+    private static MemoryStream Package(string name, string version, string code)
+    {
+        var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open()))
+            {
+                writer.Write($$"""{"format": "{{SkillRegistry.PackageFormat}}", "name": "{{name}}", "version": "{{version}}", "entry_point": "inc", "code_file": "skill.py", "tests": [{"inputs": {"x": 1}, "expected": 2}]}""");
+            }
+
+            using (var writer = new StreamWriter(zip.CreateEntry("skill.py").Open()))
+            {
+                writer.Write(code);
+            }
+        }
+
+        stream.Position = 0;
+        return stream;
+    }
+}

@@ -23,6 +23,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
 
         var (tenantId, capability, day, agentKey) = (usage.TenantId, usage.Capability, usage.Day, usage.AgentId ?? string.Empty);
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var (table, column) = SqlNames<CapabilityCounterRow>(db);
         var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));

@@ -6,13 +6,18 @@ namespace AutoDev;
 /// Starts sandbox processes under a user id of their own when the host runs as root, through util-linux's setpriv.
 /// Each sandbox (a warm worker, or one process-tier execution) rents a distinct id from
 /// <see cref="SandboxOptions.SandboxUserIdRangeStart"/>, so its process limit (RLIMIT_NPROC) counts its own processes
-/// only and no sandbox can signal another. Code never runs as root.
+/// only and no sandbox can signal another. Code never runs as root. An id is rented across processes too: each
+/// rental holds an exclusive lock on a file in <see cref="LockDirectory"/>, which the kernel drops when the process
+/// dies, so two AutoDev hosts on one machine never share an id (nor kill each other's processes when returning one).
 /// </summary>
 internal static class UnprivilegedCommand
 {
+    /// <summary>Where the per-id lock files live (root only; a tmpfs emptied at boot).</summary>
+    public const string LockDirectory = "/run/autodev/sandbox-uids";
+
     private const string SetPriv = "/usr/bin/setpriv";
     private static readonly Lock Gate = new();
-    private static readonly HashSet<int> Rented = [];
+    private static readonly Dictionary<int, FileStream> Rented = [];
 
     public static bool IsRoot { get; } = GetEffectiveUserId() == 0;
 
@@ -30,11 +35,13 @@ internal static class UnprivilegedCommand
 
         lock (Gate)
         {
+            Directory.CreateDirectory(LockDirectory);
             for (var i = 0; i < options.SandboxUserIdRangeSize; i++)
             {
                 var uid = options.SandboxUserIdRangeStart + i;
-                if (Rented.Add(uid))
+                if (!Rented.ContainsKey(uid) && TryLock(uid) is { } held)
                 {
+                    Rented[uid] = held;
                     return new UserIdLease(uid);
                 }
             }
@@ -96,7 +103,23 @@ internal static class UnprivilegedCommand
         KillEveryProcessOf(uid);
         lock (Gate)
         {
-            Rented.Remove(uid);
+            if (Rented.Remove(uid, out var held))
+            {
+                held.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Takes the id's lock file, or null when another process holds it.</summary>
+    private static FileStream? TryLock(int uid)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(LockDirectory, uid.ToString(CultureInfo.InvariantCulture)), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

@@ -53,7 +53,7 @@ public sealed class SkillRegistryTests
         Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), imported.TestCode);
         package.Position = 0;
         using var zip = new ZipArchive(package);
-        Assert.Equal(["README.md", "inc.py", "manifest.json"], zip.Entries.Select(e => e.FullName).Order());
+        Assert.Equal(["README.md", "inc.py", "manifest.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
         using var manifest = new StreamReader(zip.GetEntry("manifest.json")!.Open());
         var text = await manifest.ReadToEndAsync(Ct);
         Assert.Contains("\"entry_point\": \"inc\"", text, StringComparison.Ordinal);

@@ -17,13 +17,12 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
         RowMapping.CopyTo(candidate, row);
         await using (var db = await CreateAsync(cancellationToken).ConfigureAwait(false))
         {
-            db.Add(row);
             try
             {
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await InsertAsync(db, row, cancellationToken).ConfigureAwait(false);
                 return new(RowMapping.ToCandidate(row), true);
             }
-            catch (DbUpdateException ex)
+            catch (System.Data.Common.DbException ex)
             {
                 // The unique index refused a second open candidate for the pattern (the existing one is returned);
                 // or the id is taken.

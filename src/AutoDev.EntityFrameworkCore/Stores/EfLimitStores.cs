@@ -1,3 +1,4 @@
+using System.Data.Common;
 using AutoDev.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,21 +42,21 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
             return false;
         }
 
-        db.Add(new CapabilityUsageRow
-        {
-            Id = usage.Id,
-            TenantId = tenantId,
-            AgentId = usage.AgentId,
-            Capability = capability,
-            Day = day,
-            Status = CapabilityUsageStatus.Reserved,
-            CreatedAt = RowMapping.Utc(usage.CreatedAt),
-        });
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            // By raw SQL too: EF's change tracker costs more than the statement on this hot path.
+            await InsertAsync(db, new CapabilityUsageRow
+            {
+                Id = usage.Id,
+                TenantId = tenantId,
+                AgentId = usage.AgentId,
+                Capability = capability,
+                Day = day,
+                Status = CapabilityUsageStatus.Reserved,
+                CreatedAt = RowMapping.Utc(usage.CreatedAt),
+            }, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException ex)
+        catch (DbException ex)
         {
             throw new DuplicateEntityException(nameof(CapabilityUsage), tenantId, usage.Id.ToString(), ex);
         }

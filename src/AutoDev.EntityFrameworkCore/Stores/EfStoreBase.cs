@@ -75,6 +75,37 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
         return await db.Set<TRow>().AnyAsync(predicate, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Inserts one row with a single raw <c>INSERT</c> built from the model (nulls as <c>NULL</c>, values as parameters
+    /// typed by the provider's mappings), skipping the change tracker: the hot paths' writes.
+    /// </summary>
+    protected static Task<int> InsertAsync<TRow>(DbContext db, TRow row, CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var entity = db.Model.FindEntityType(typeof(TRow))!;
+        var (table, column) = SqlNames<TRow>(db);
+        var names = new List<string>();
+        var slots = new List<string>();
+        var values = new List<object>();
+        foreach (var property in entity.GetProperties())
+        {
+            names.Add(column(property.Name));
+            if (property.GetGetter().GetClrValueUsingContainingEntity(row) is { } value)
+            {
+                slots.Add("{" + values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}");
+                values.Add(value);
+            }
+            else
+            {
+                slots.Add("NULL");
+            }
+        }
+
+        // Only identifiers from the model and placeholders are put in the text; the values are parameters.
+        var sql = $"INSERT INTO {table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", slots)})";
+        return db.Database.ExecuteSqlRawAsync(sql, values, cancellationToken);
+    }
+
     /// <summary>The delimited table name of a row type, and a function from property to delimited column name, for raw SQL.</summary>
     protected static (string Table, Func<string, string> Column) SqlNames<TRow>(DbContext db)
     {

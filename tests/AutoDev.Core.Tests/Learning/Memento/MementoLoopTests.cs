@@ -119,11 +119,9 @@ public sealed class MementoLoopTests
         Guid pending;
         await using (var before = await StartAsync(stores: stores))
         {
-            // Generated, but the host stops before validation.
-            var first = await before.FailAsync(task: "unrelated warm-up");
+            // One failure (no trigger yet), then a candidate generated directly: the host stops before validating it.
             var episode = await before.FailAsync();
             pending = (await before.Get<MementoEngine>().GenerateSkillCandidateAsync(Tenant, Agent, episode.Id, Ct)).Id;
-            _ = first;
         }
 
         await using var after = await StartAsync(stores: stores);

@@ -18,6 +18,7 @@ internal static class UnprivilegedCommand
     private const string SetPriv = "/usr/bin/setpriv";
     private static readonly Lock Gate = new();
     private static readonly Dictionary<int, FileStream> Rented = [];
+    private static bool _lockDirectoryExists;
 
     public static bool IsRoot { get; } = GetEffectiveUserId() == 0;
 
@@ -35,7 +36,12 @@ internal static class UnprivilegedCommand
 
         lock (Gate)
         {
-            Directory.CreateDirectory(LockDirectory);
+            if (!_lockDirectoryExists)
+            {
+                Directory.CreateDirectory(LockDirectory);
+                _lockDirectoryExists = true;
+            }
+
             for (var i = 0; i < options.SandboxUserIdRangeSize; i++)
             {
                 var uid = options.SandboxUserIdRangeStart + i;

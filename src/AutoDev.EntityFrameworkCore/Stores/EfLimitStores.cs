@@ -58,7 +58,12 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         }
         catch (DbException ex)
         {
-            throw new DuplicateEntityException(nameof(CapabilityUsage), tenantId, usage.Id.ToString(), ex);
+            if (await ExistsAsync<CapabilityUsageRow>(r => r.Id == usage.Id, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DuplicateEntityException(nameof(CapabilityUsage), tenantId, usage.Id.ToString(), ex);
+            }
+
+            throw;
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

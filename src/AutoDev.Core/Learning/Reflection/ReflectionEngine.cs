@@ -75,13 +75,6 @@ public sealed class ReflectionEngine(
             : new ReflectionDecision(ReflectionAction.Wait, key, fresh, []);
     }
 
-    /// <summary>The failure pattern an episode of the agent belongs to, or null when reflection has not seen it.</summary>
-    public async ValueTask<(string PatternKey, IReadOnlyList<Guid> EpisodeIds)?> FindPatternAsync(string tenantId, string agentId, Guid episodeId, CancellationToken cancellationToken = default)
-    {
-        var agent = await GetAgentAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false);
-        return agent.Find(episodeId);
-    }
-
     private async ValueTask<SkillCandidate> AttachAsync(SkillCandidate open, Guid episodeId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -208,14 +201,6 @@ public sealed class ReflectionEngine(
             lock (_lock)
             {
                 return _byKey.TryGetValue(key, out var pattern) ? [.. pattern.Episodes] : [];
-            }
-        }
-
-        public (string, IReadOnlyList<Guid>)? Find(Guid episodeId)
-        {
-            lock (_lock)
-            {
-                return _byEpisode.TryGetValue(episodeId, out var pattern) ? (pattern.Key, [.. pattern.Episodes]) : null;
             }
         }
 

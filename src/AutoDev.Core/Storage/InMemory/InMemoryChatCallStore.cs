@@ -5,6 +5,7 @@ public sealed class InMemoryChatCallStore : IChatCallStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<ChatCallRecord>> _byTenant = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Tenant, Guid Id)> _ids = [];
 
     /// <inheritdoc/>
     public ValueTask AddAsync(ChatCallRecord record, CancellationToken cancellationToken)
@@ -17,7 +18,7 @@ public sealed class InMemoryChatCallStore : IChatCallStore
                 _byTenant[record.TenantId] = list = [];
             }
 
-            if (list.Exists(r => r.Id == record.Id))
+            if (!_ids.Add((record.TenantId, record.Id)))
             {
                 throw new DuplicateEntityException(nameof(ChatCallRecord), record.TenantId, record.Id.ToString());
             }

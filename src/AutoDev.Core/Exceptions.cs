@@ -150,3 +150,25 @@ public sealed class DuplicateEntityException : AutoDevException
     /// <summary>The duplicated key.</summary>
     public string Key { get; }
 }
+
+/// <summary>The workspace's daily token budget is spent: no model call was made.</summary>
+public sealed class TokenBudgetExceededException : AutoDevException
+{
+    /// <summary>Creates the exception.</summary>
+    public TokenBudgetExceededException(string tenantId, long budget, long used)
+        : base($"The workspace '{tenantId}' has used {used:N0} of its daily token budget of {budget:N0}; no model call was made. Raise 'daily_token_budget' or wait until 00:00 UTC.")
+    {
+        TenantId = tenantId;
+        Budget = budget;
+        Used = used;
+    }
+
+    /// <summary>The workspace.</summary>
+    public string TenantId { get; }
+
+    /// <summary>The budget in force.</summary>
+    public long Budget { get; }
+
+    /// <summary>Tokens used today.</summary>
+    public long Used { get; }
+}

@@ -86,7 +86,10 @@ public static class AutoDevModelBuilderExtensions
         {
             e.ToTable(AutoDevTables.ToolMutations).HasKey(r => r.Id);
             Id(e.Property(r => r.TenantId));
+            Id(e.Property(r => r.AgentId));
             e.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
+            e.HasIndex(r => new { r.TenantId, r.OpenKey }).IsUnique();
+            e.HasIndex(r => new { r.TenantId, r.CreatedAt });
             e.HasIndex(r => new { r.TenantId, r.SandboxStatus, r.CreatedAt });
             e.HasIndex(r => new { r.TenantId, r.SkillId });
             e.HasIndex(r => r.ParentToolId);

@@ -284,6 +284,30 @@ public sealed class ToolMutationRow
     /// <summary>See <see cref="ToolMutation.Trigger"/>.</summary>
     public MutationTrigger Trigger { get; set; }
 
+    /// <summary>See <see cref="ToolMutation.AgentId"/>.</summary>
+    public string? AgentId { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.EvaluationInputs"/>, as a JSON array of JSON texts.</summary>
+    public string EvaluationInputsJson { get; set; } = "[]";
+
+    /// <summary>See <see cref="ToolMutation.GenerationTokens"/>.</summary>
+    public long GenerationTokens { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.Evaluation"/>, as JSON.</summary>
+    public string? EvaluationJson { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.ReviewedBy"/>.</summary>
+    public string? ReviewedBy { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.ReviewReason"/>.</summary>
+    public string? ReviewReason { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.OpenKey"/>: set while the mutation is open; a unique index on it keeps one open mutation per parent version and trigger.</summary>
+    public string? OpenKey { get; set; }
+
+    /// <summary>When it last changed (UTC).</summary>
+    public DateTime UpdatedAt { get; set; }
+
     /// <summary>See <see cref="ToolMutation.Code"/>.</summary>
     public string Code { get; set; } = string.Empty;
 
@@ -335,6 +359,9 @@ public sealed class WorkflowVariantRow
 
     /// <summary>See <see cref="WorkflowVariant.EvaluationStatus"/>.</summary>
     public WorkflowEvaluationStatus EvaluationStatus { get; set; }
+
+    /// <summary>See <see cref="WorkflowVariant.FailureReason"/>.</summary>
+    public string? FailureReason { get; set; }
 
     /// <summary>When it was created (UTC).</summary>
     public DateTime CreatedAt { get; set; }

@@ -410,8 +410,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var skillId = Guid.NewGuid();
         var parentTool = Guid.NewGuid();
-        var root = await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Code = "a" }, Ct);
-        var child = await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, ParentMutationId = root.Id, Code = "b" }, Ct);
+        var root = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, Code = "a" }, Ct)).Entity;
+        var child = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, ParentMutationId = root.Id, Code = "b" }, Ct)).Entity;
 
         await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(root with { Status = ToolMutationStatus.Approved }, Ct));
         var passed = await store.UpdateAsync(root with { Status = ToolMutationStatus.Passed, FitnessScore = 0.8 }, Ct);
@@ -423,6 +423,93 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await store.FindAsync(NewTenant(), root.Id, Ct));
         await Assert.ThrowsAsync<EntityNotFoundException>(async () =>
             await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = skillId, ParentToolId = parentTool, ParentMutationId = root.Id }, Ct));
+    }
+
+    /// <summary>One open mutation per parent version and trigger: a second add returns the first; a closed one frees the key; other tenants never see it.</summary>
+    [Fact]
+    public async Task Mutation_OnePerVersionAndTrigger_WhileOpen()
+    {
+        var store = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
+        ToolMutation New(MutationTrigger trigger) => new() { TenantId = tenant, SkillId = skillId, ParentToolId = version, Trigger = trigger, Code = "def f():\n    return 1\n" };
+
+        var first = await store.AddAsync(New(MutationTrigger.Latency), Ct);
+        var second = await store.AddAsync(New(MutationTrigger.Latency), Ct);
+        var other = await store.AddAsync(New(MutationTrigger.Failure), Ct);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Entity.Id, second.Entity.Id);
+        Assert.True(other.Created);
+        Assert.Equal(first.Entity.Id, (await store.FindOpenAsync(tenant, version, MutationTrigger.Latency, Ct))?.Id);
+        Assert.Null(await store.FindOpenAsync(NewTenant(), version, MutationTrigger.Latency, Ct));
+
+        await store.UpdateAsync(first.Entity with { Status = ToolMutationStatus.Failed, FailureReason = "slower" }, Ct);
+        Assert.Null(await store.FindOpenAsync(tenant, version, MutationTrigger.Latency, Ct));
+        Assert.True((await store.AddAsync(New(MutationTrigger.Latency), Ct)).Created);
+    }
+
+    /// <summary>Parallel adds for one version and trigger create exactly one open mutation.</summary>
+    [Fact]
+    public async Task Mutation_ParallelAdds_CreateOne()
+    {
+        var store = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = version, Trigger = MutationTrigger.Retries, Code = "x" }, Ct))));
+
+        Assert.Single(results, r => r.Created);
+        Assert.Single(results.Select(r => r.Entity.Id).Distinct());
+    }
+
+    /// <summary>Every field of a mutation survives the store, and recent mutations come newest first, per tenant.</summary>
+    [Fact]
+    public async Task Mutation_FieldsRoundTrip_AndRecentIsNewestFirst()
+    {
+        var store = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var start = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+        var evaluation = new MutationEvaluation
+        {
+            Runs = 5,
+            InputCount = 2,
+            Parent = new VariantMeasurement { RunMilliseconds = [10.5, 11, 12], MedianMilliseconds = 11, SuccessRate = 1, OutputTokens = 3, TestsPassed = 3, TestsTotal = 3, Fitness = 0.99 },
+            Child = new VariantMeasurement { RunMilliseconds = [1.5, 1, 2], MedianMilliseconds = 1.5, SuccessRate = 1, OutputTokens = 3, TestsPassed = 3, TestsTotal = 3, Fitness = 0.999 },
+            BehaviourPreserved = true,
+            LatencyPValue = 0.004,
+            LatencyCounted = true,
+            ChildWins = true,
+        };
+        var added = (await store.AddAsync(new ToolMutation
+        {
+            TenantId = tenant,
+            SkillId = Guid.NewGuid(),
+            ParentToolId = Guid.NewGuid(),
+            Trigger = MutationTrigger.Tokens,
+            AgentId = "agent-1",
+            EvaluationInputs = ["{\"id\":\"INV-1\"}", "{\"id\":\"INV-2\"}"],
+            GenerationTokens = 321,
+            Code = "def f(id):\n    return id\n",
+            CreatedAt = start,
+            UpdatedAt = start,
+        }, Ct)).Entity;
+        var passed = await store.UpdateAsync(added with { Status = ToolMutationStatus.Passed, Evaluation = evaluation, FitnessScore = 0.999, ParentFitnessScore = 0.99, UpdatedAt = start.AddMinutes(1) }, Ct);
+        var rejected = await store.UpdateAsync(passed with { Status = ToolMutationStatus.Rejected, ReviewedBy = "ana", ReviewReason = "too clever", UpdatedAt = start.AddMinutes(2) }, Ct);
+        var newer = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "y", CreatedAt = start.AddHours(1) }, Ct)).Entity;
+        await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "z", CreatedAt = start.AddHours(2) }, Ct);
+
+        var read = await store.FindAsync(tenant, added.Id, Ct);
+        Assert.NotNull(read);
+        Assert.Equal(("agent-1", 321L, "ana", "too clever", start.AddMinutes(2)), (read.AgentId, read.GenerationTokens, read.ReviewedBy, read.ReviewReason, read.UpdatedAt));
+        Assert.Equal(added.EvaluationInputs, read.EvaluationInputs);
+        Assert.NotNull(read.Evaluation);
+        Assert.Equal([1.5, 1, 2], read.Evaluation.Child.RunMilliseconds);
+        Assert.Equal((0.99, 0.999, true, 0.004), (read.Evaluation.Parent.Fitness, read.Evaluation.Child.Fitness, read.Evaluation.ChildWins, read.Evaluation.LatencyPValue));
+        Assert.Equal(rejected.ConcurrencyStamp, read.ConcurrencyStamp);
+        Assert.Equal([newer.Id, added.Id], (await ToListAsync(store.ListRecentAsync(tenant, 10, Ct))).Select(m => m.Id));
+        Assert.Single(await ToListAsync(store.ListRecentAsync(tenant, 1, Ct)));
     }
 
     /// <summary>Workflow variants rank by fitness and keep their lineage and signals.</summary>

@@ -53,6 +53,9 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<ICapabilityGate, CapabilityGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ProxyFitnessFunction>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ExternalSignalFitnessFunction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, LatencyFitnessFunction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, TokenFitnessFunction>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFitnessFunction, ReliabilityFitnessFunction>());
         services.TryAddSingleton<IFitnessService, FitnessService>();
         services.AddOptions<SandboxOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ProcessSandbox>();
@@ -64,6 +67,7 @@ public static class AutoDevServiceCollectionExtensions
         services.AddOptions<ChatResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
         services.TryAddSingleton<IChatGateway, ChatGateway>();
+        services.TryAddSingleton<TokenBudget>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 
         services.AddOptions<PromptOptions>();
@@ -77,6 +81,18 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<MementoLoop>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MementoLoop>(sp => sp.GetRequiredService<MementoLoop>()));
 
+        services.AddOptions<EvolutionOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvolutionOptions>, EvolutionOptionsValidator>());
+        services.TryAddSingleton<SkillInputRecorder>();
+        services.TryAddSingleton<AlphaEvolverEngine>();
+        services.TryAddSingleton<EvolutionEngine>();
+        services.TryAddSingleton<EvolutionLoop>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EvolutionLoop>(sp => sp.GetRequiredService<EvolutionLoop>()));
+        services.TryAddSingleton<BackgroundEvolutionService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BackgroundEvolutionService>(sp => sp.GetRequiredService<BackgroundEvolutionService>()));
+        services.AddOptions<AdvisorOptions>();
+        services.TryAddSingleton<IAdvisorService, AdvisorService>();
+
         return new AutoDevBuilder(services);
     }
 
@@ -87,6 +103,7 @@ public static class AutoDevServiceCollectionExtensions
         var builder = services.AddAutoDev();
         services.AddOptions<AutoDevOptions>().Bind(configuration.GetSection(AutoDevOptions.SectionName));
         services.AddOptions<ChatResilienceOptions>().Bind(configuration.GetSection($"{AutoDevOptions.SectionName}:Chat"));
+        services.AddOptions<EvolutionOptions>().Bind(configuration.GetSection(EvolutionOptions.SectionName));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -129,6 +146,23 @@ public static class AutoDevBuilderExtensions
         ArgumentNullException.ThrowIfNull(function);
         builder.Services.AddSingleton(function);
         builder.Services.Configure<FitnessOptions>(o => o.Weights[function.Name] = weight);
+        return builder;
+    }
+
+    /// <summary>Configures AlphaEvolver: triggers, measurement, research and the background schedule.</summary>
+    public static IAutoDevBuilder ConfigureEvolution(this IAutoDevBuilder builder, Action<EvolutionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Registers the host's <see cref="IWorkflowEvaluator"/>, which scores each new workflow variant at once.</summary>
+    public static IAutoDevBuilder AddWorkflowEvaluator<TEvaluator>(this IAutoDevBuilder builder)
+        where TEvaluator : class, IWorkflowEvaluator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowEvaluator, TEvaluator>());
         return builder;
     }
 

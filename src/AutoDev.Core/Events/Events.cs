@@ -125,3 +125,17 @@ public sealed record SkillPromoted : AutoDevEvent
     public required string PromotedBy { get; init; }
 }
 
+
+/// <summary>AlphaEvolver wrote a mutation of a skill (pending its sandbox run, or failed when the model's answer was unusable).</summary>
+public sealed record ToolMutationGenerated : AutoDevEvent
+{
+    /// <summary>The stored mutation.</summary>
+    public required ToolMutation Mutation { get; init; }
+}
+
+/// <summary>A mutation ran against its parent in the sandbox: passed (the child is fitter and waits for review) or failed.</summary>
+public sealed record ToolMutationEvaluated : AutoDevEvent
+{
+    /// <summary>The mutation, with its <see cref="ToolMutation.Evaluation"/>.</summary>
+    public required ToolMutation Mutation { get; init; }
+}

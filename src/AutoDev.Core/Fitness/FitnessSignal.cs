@@ -22,6 +22,15 @@ public static class FitnessSignalNames
     /// <summary>Stage 1: a user or reviewer approved it (+0.5).</summary>
     public const string Approved = "approved";
 
+    /// <summary>Objective: a variant's typical run time in milliseconds (lower is fitter; see <see cref="LatencyFitnessFunction"/>).</summary>
+    public const string LatencyMilliseconds = "latency_ms";
+
+    /// <summary>Objective: tokens of what a run hands back to the agent (lower is fitter; see <see cref="TokenFitnessFunction"/>).</summary>
+    public const string OutputTokens = "output_tokens";
+
+    /// <summary>Objective: the share of calls that returned without an error, 0 to 1 (see <see cref="ReliabilityFitnessFunction"/>).</summary>
+    public const string SuccessRate = "success_rate";
+
     /// <summary>Stage 2: an invoice was created (+0.4).</summary>
     public const string InvoiceCreated = "invoice_created";
 

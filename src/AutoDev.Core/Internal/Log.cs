@@ -45,4 +45,25 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Information, "Picked up {Count} skill candidates of workspace {TenantId} that were waiting for validation.")]
     public static partial void CandidatesRecovered(ILogger logger, string tenantId, int count);
+
+    [LoggerMessage(15, LogLevel.Information, "Mutation of skill {Name} ({Trigger}) in workspace {TenantId} generated: {Status} {Reason}")]
+    public static partial void MutationGenerated(ILogger logger, string tenantId, string name, MutationTrigger trigger, ToolMutationStatus status, string? reason);
+
+    [LoggerMessage(16, LogLevel.Information, "Mutation {MutationId} of workspace {TenantId} evaluated: {Status} {Reason}")]
+    public static partial void MutationEvaluated(ILogger logger, string tenantId, Guid mutationId, ToolMutationStatus status, string? reason);
+
+    [LoggerMessage(17, LogLevel.Information, "No mutation of skill {Name} in workspace {TenantId}: {Reason}")]
+    public static partial void MutationRefused(ILogger logger, string tenantId, string name, string reason);
+
+    [LoggerMessage(18, LogLevel.Information, "Picked up {Count} mutations of workspace {TenantId} that were waiting for the sandbox.")]
+    public static partial void MutationsRecovered(ILogger logger, string tenantId, int count);
+
+    [LoggerMessage(19, LogLevel.Information, "Research on skill {Name} of workspace {TenantId}, iteration {Iteration}: {Children} children, new champion: {Improved}.")]
+    public static partial void ResearchStep(ILogger logger, string tenantId, string name, int iteration, int children, bool improved);
+
+    [LoggerMessage(20, LogLevel.Information, "Background research in workspace {TenantId} on skill {Name} for agent {AgentId} stopped: {StopReason}.")]
+    public static partial void ResearchFinished(ILogger logger, string tenantId, string name, string agentId, ResearchStopReason stopReason);
+
+    [LoggerMessage(21, LogLevel.Error, "Background research in workspace {TenantId} failed; the next round tries again.")]
+    public static partial void ResearchFailed(ILogger logger, Exception exception, string tenantId);
 }

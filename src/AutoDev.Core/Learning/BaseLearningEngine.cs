@@ -80,7 +80,7 @@ public sealed record LearningOutcome<TAnalysis, TProposal>(TAnalysis Analysis, T
 /// <param name="FailureReason">Why not.</param>
 /// <param name="Sandbox">The sandbox result, if it ran.</param>
 /// <param name="Signals">The proxy fitness signals it earned.</param>
-public sealed record LearningValidation(bool Passed, string? FailureReason, SandboxResult? Sandbox, IReadOnlyList<FitnessSignal> Signals)
+public record LearningValidation(bool Passed, string? FailureReason, SandboxResult? Sandbox, IReadOnlyList<FitnessSignal> Signals)
 {
     private static readonly FitnessSignal[] CompiledOnly = [new(FitnessSignalNames.Compiles)];
     private static readonly FitnessSignal[] CompiledAndExecuted = [new(FitnessSignalNames.Compiles), new(FitnessSignalNames.Executed)];

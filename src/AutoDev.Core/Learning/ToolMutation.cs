@@ -40,6 +40,18 @@ public sealed record ToolMutation
     /// <summary>What the mutation aims at.</summary>
     public MutationTrigger Trigger { get; init; }
 
+    /// <summary>The agent whose execution (or research experiment) started it, if any.</summary>
+    public string? AgentId { get; init; }
+
+    /// <summary>
+    /// The inputs (JSON objects of keyword arguments) parent and child both run on: inputs recorded from real
+    /// executions where the host allowed it. The skill's tests are always run as well.
+    /// </summary>
+    public IReadOnlyList<string> EvaluationInputs { get; init; } = [];
+
+    /// <summary>Tokens the model call that wrote the child cost.</summary>
+    public long GenerationTokens { get; init; }
+
     /// <summary>The child's Python source.</summary>
     public string Code { get; init; } = string.Empty;
 
@@ -55,14 +67,100 @@ public sealed record ToolMutation
     /// <summary>Why it failed or was rejected.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>Parent and child side by side, once they ran in the sandbox.</summary>
+    public MutationEvaluation? Evaluation { get; init; }
+
+    /// <summary>Who approved or rejected it.</summary>
+    public string? ReviewedBy { get; init; }
+
+    /// <summary>Why, as the reviewer said.</summary>
+    public string? ReviewReason { get; init; }
+
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
 
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When it last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
     /// <summary>Changes on every save; a save with a stale stamp fails with <see cref="ConcurrencyConflictException"/>.</summary>
     public Guid ConcurrencyStamp { get; init; }
+
+    /// <summary>
+    /// Whether it blocks another mutation of the same parent version for the same trigger: it is pending, passed or
+    /// approved, and was not made by a research experiment (which makes several children of one parent on purpose).
+    /// </summary>
+    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Pending or ToolMutationStatus.Passed or ToolMutationStatus.Approved;
+
+    /// <summary>The key that is unique among open mutations: parent version and trigger; <see langword="null"/> when not <see cref="IsOpen"/>.</summary>
+    public string? OpenKey => IsOpen ? OpenKeyOf(ParentToolId, Trigger) : null;
+
+    /// <summary>The <see cref="OpenKey"/> of a parent version and trigger.</summary>
+    public static string OpenKeyOf(Guid parentToolId, MutationTrigger trigger) => $"{parentToolId:N}:{trigger}";
+}
+
+/// <summary>Parent and child measured in the same run, on the same inputs: what decided the winner.</summary>
+public sealed record MutationEvaluation
+{
+    /// <summary>How many times each variant ran over all inputs; parent and child runs alternate.</summary>
+    public int Runs { get; init; }
+
+    /// <summary>How many inputs each run covered.</summary>
+    public int InputCount { get; init; }
+
+    /// <summary>The parent (the skill version, or the research champion).</summary>
+    public required VariantMeasurement Parent { get; init; }
+
+    /// <summary>The child.</summary>
+    public required VariantMeasurement Child { get; init; }
+
+    /// <summary>Whether the child returned what the parent returned on every input the parent handled.</summary>
+    public bool BehaviourPreserved { get; init; }
+
+    /// <summary>The first input on which they differ, with both answers; <see langword="null"/> when they agree.</summary>
+    public string? BehaviourDifference { get; init; }
+
+    /// <summary>
+    /// The one-sided Mann–Whitney p-value that the child's run times are lower than the parent's. Latency counts in
+    /// fitness only when it is below <see cref="EvolutionOptions.LatencySignificance"/>: noise never picks the winner.
+    /// </summary>
+    public double LatencyPValue { get; init; } = 1;
+
+    /// <summary>Whether the latency difference counted (significant and large enough).</summary>
+    public bool LatencyCounted { get; init; }
+
+    /// <summary>Whether the child won: kept behaviour, passed the tests the parent passed, and is strictly fitter.</summary>
+    public bool ChildWins { get; init; }
+}
+
+/// <summary>One variant's side of a <see cref="MutationEvaluation"/>.</summary>
+public sealed record VariantMeasurement
+{
+    /// <summary>Each run's time over all inputs, in milliseconds, measured inside the sandbox around the function calls.</summary>
+    public IReadOnlyList<double> RunMilliseconds { get; init; } = [];
+
+    /// <summary>The median of <see cref="RunMilliseconds"/>.</summary>
+    public double MedianMilliseconds { get; init; }
+
+    /// <summary>The share of calls (inputs × runs) that returned without an error.</summary>
+    public double SuccessRate { get; init; }
+
+    /// <summary>Estimated tokens of what one run hands back to the agent (return values and printed output), at four characters a token.</summary>
+    public double OutputTokens { get; init; }
+
+    /// <summary>Tests passed.</summary>
+    public int TestsPassed { get; init; }
+
+    /// <summary>Tests run.</summary>
+    public int TestsTotal { get; init; }
+
+    /// <summary>The fitness from <see cref="IFitnessService"/>.</summary>
+    public double Fitness { get; init; }
+
+    /// <summary>Why the variant failed to run at all, if it did.</summary>
+    public string? Failure { get; init; }
 }
 
 /// <summary>A variant of an agent's workflow definition (JSON), evolved and scored like a tool mutation.</summary>
@@ -91,6 +189,9 @@ public sealed record WorkflowVariant
 
     /// <summary>The evaluation status.</summary>
     public WorkflowEvaluationStatus EvaluationStatus { get; init; } = WorkflowEvaluationStatus.Pending;
+
+    /// <summary>Why it could not be evaluated, or why it was rejected.</summary>
+    public string? FailureReason { get; init; }
 
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }

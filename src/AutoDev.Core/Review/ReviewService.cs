@@ -5,7 +5,7 @@ namespace AutoDev;
 /// <param name="SourceEpisodes">The failures it was learned from.</param>
 public sealed record ReviewItem(SkillCandidate Candidate, IReadOnlyList<Episode> SourceEpisodes);
 
-/// <summary>Human review of skill candidates: list, try, approve (which promotes) or reject.</summary>
+/// <summary>Human review of skill candidates and tool mutations: list, try, approve (which promotes) or reject.</summary>
 public interface IReviewService
 {
     /// <summary>The workspace's validated candidates waiting for review, oldest first.</summary>
@@ -32,6 +32,20 @@ public interface IReviewService
     /// <see cref="WorkspaceSettings.AutoPromoteMinFitness"/>. Returns the new version, or null when a person must review.
     /// </summary>
     Task<SkillVersion?> TryAutoPromoteAsync(SkillCandidate candidate, CancellationToken cancellationToken = default);
+
+    /// <summary>The workspace's mutations that beat their parents and wait for review, oldest first, each with its side-by-side <see cref="ToolMutation.Evaluation"/>.</summary>
+    IAsyncEnumerable<ToolMutation> ListPendingMutationsAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Approves a passed mutation and promotes it to the skill's next minor version.</summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
+    /// <exception cref="ConcurrencyConflictException">Another reviewer decided first.</exception>
+    Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Rejects a passed mutation.</summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
+    Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The default <see cref="IReviewService"/>.</summary>
@@ -41,6 +55,8 @@ public sealed class ReviewService(
     IAgentProfileStore agents,
     IWorkspaceStore workspaces,
     MementoEngine memento,
+    AlphaEvolverEngine alpha,
+    IToolMutationStore mutations,
     ISandbox sandbox,
     TimeProvider time) : IReviewService
 {
@@ -126,6 +142,21 @@ public sealed class ReviewService(
             return null; // A person decided first.
         }
     }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<ToolMutation> ListPendingMutationsAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        mutations.ListByStatusAsync(tenantId, ToolMutationStatus.Passed, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        await alpha.ApproveMutationAsync(tenantId, mutationId, reviewer, reason, cancellationToken).ConfigureAwait(false);
+        return await alpha.PromoteMutationAsync(tenantId, mutationId, reviewer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default) =>
+        alpha.RejectMutationAsync(tenantId, mutationId, reviewer, reason, cancellationToken);
 
     private async Task<SkillCandidate> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken) =>
         await candidates.FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false)

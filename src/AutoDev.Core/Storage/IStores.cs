@@ -126,8 +126,18 @@ public interface ISkillStore
 /// <summary>Stores tool mutations.</summary>
 public interface IToolMutationStore
 {
-    /// <summary>Adds a mutation.</summary>
-    ValueTask<ToolMutation> AddAsync(ToolMutation mutation, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds a mutation unless an open one exists for the same parent version and trigger (see
+    /// <see cref="ToolMutation.OpenKey"/>), which is returned instead.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">The parent mutation is unknown in the workspace.</exception>
+    ValueTask<AddResult<ToolMutation>> AddAsync(ToolMutation mutation, CancellationToken cancellationToken);
+
+    /// <summary>The open mutation of a parent version for a trigger, or <see langword="null"/>.</summary>
+    ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken);
+
+    /// <summary>The workspace's most recent mutations, newest first.</summary>
+    IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken);
 
     /// <summary>The mutation, or <see langword="null"/>.</summary>
     ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);

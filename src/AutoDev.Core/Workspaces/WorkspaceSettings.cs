@@ -86,6 +86,24 @@ public sealed record WorkspaceSettings
     [ConfigurationKeyName("auto_promote_min_fitness")]
     public double AutoPromoteMinFitness { get; init; } = DefaultAutoPromoteMinFitness;
 
+    /// <summary>Default of <see cref="DailyTokenBudget"/>.</summary>
+    public const long DefaultDailyTokenBudget = 200_000;
+
+    /// <summary>Smallest allowed <see cref="DailyTokenBudget"/>.</summary>
+    public const long MinDailyTokenBudget = 1_000;
+
+    /// <summary>Largest allowed <see cref="DailyTokenBudget"/>.</summary>
+    public const long MaxDailyTokenBudget = 1_000_000_000;
+
+    /// <summary>
+    /// Model tokens (input plus output, from <c>ChatResponse.Usage</c>) the workspace's learning loops may spend per UTC
+    /// day, besides the counts. A model call is refused once the day's usage reaches it.
+    /// </summary>
+    /// <value>Default <see cref="DefaultDailyTokenBudget"/>; allowed 1,000 to 1,000,000,000.</value>
+    [JsonPropertyName("daily_token_budget")]
+    [ConfigurationKeyName("daily_token_budget")]
+    public long DailyTokenBudget { get; init; } = DefaultDailyTokenBudget;
+
     /// <summary>Returns every rule these settings break, as sentences that say what to change; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -103,6 +121,11 @@ public sealed record WorkspaceSettings
         if (double.IsNaN(AutoPromoteMinFitness) || AutoPromoteMinFitness is < 0 or > 1)
         {
             (errors ??= []).Add($"auto_promote_min_fitness is {AutoPromoteMinFitness}; set it between 0 and 1.");
+        }
+
+        if (DailyTokenBudget is < MinDailyTokenBudget or > MaxDailyTokenBudget)
+        {
+            (errors ??= []).Add($"daily_token_budget is {DailyTokenBudget}; set it between {MinDailyTokenBudget} and {MaxDailyTokenBudget}.");
         }
 
         return errors ?? (IReadOnlyList<string>)[];
@@ -147,6 +170,7 @@ public sealed record WorkspaceSettings
                 MaxSkillCandidatesPerDay = read.MaxSkillCandidatesPerDay ?? defaults.MaxSkillCandidatesPerDay,
                 AutoPromoteSkills = read.AutoPromoteSkills ?? defaults.AutoPromoteSkills,
                 AutoPromoteMinFitness = read.AutoPromoteMinFitness ?? defaults.AutoPromoteMinFitness,
+                DailyTokenBudget = read.DailyTokenBudget ?? defaults.DailyTokenBudget,
             }.EnsureValid();
         }
         catch (JsonException ex)
@@ -194,4 +218,7 @@ internal sealed class WorkspaceSettingsJson
 
     [JsonPropertyName("auto_promote_min_fitness")]
     public double? AutoPromoteMinFitness { get; set; }
+
+    [JsonPropertyName("daily_token_budget")]
+    public long? DailyTokenBudget { get; set; }
 }

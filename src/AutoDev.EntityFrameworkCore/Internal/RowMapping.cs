@@ -188,13 +188,20 @@ internal static class RowMapping
         ParentToolId = r.ParentToolId,
         ParentMutationId = r.ParentMutationId,
         Trigger = r.Trigger,
+        AgentId = r.AgentId,
+        EvaluationInputs = JsonSerializer.Deserialize(r.EvaluationInputsJson, StoreJson.Default.IReadOnlyListString) ?? [],
+        GenerationTokens = r.GenerationTokens,
         Code = r.Code,
         Status = r.SandboxStatus,
         FitnessScore = r.FitnessScore,
         ParentFitnessScore = r.ParentFitnessScore,
         FailureReason = r.FailureReason,
+        Evaluation = r.EvaluationJson is null ? null : JsonSerializer.Deserialize(r.EvaluationJson, StoreJson.Default.MutationEvaluation),
+        ReviewedBy = r.ReviewedBy,
+        ReviewReason = r.ReviewReason,
         PromotedVersionId = r.PromotedVersionId,
         CreatedAt = Utc(r.CreatedAt),
+        UpdatedAt = Utc(r.UpdatedAt),
         ConcurrencyStamp = r.ConcurrencyStamp,
     };
 
@@ -206,13 +213,21 @@ internal static class RowMapping
         r.ParentToolId = m.ParentToolId;
         r.ParentMutationId = m.ParentMutationId;
         r.Trigger = m.Trigger;
+        r.AgentId = m.AgentId;
+        r.EvaluationInputsJson = JsonSerializer.Serialize(m.EvaluationInputs, StoreJson.Default.IReadOnlyListString);
+        r.GenerationTokens = m.GenerationTokens;
         r.Code = m.Code;
         r.SandboxStatus = m.Status;
         r.FitnessScore = m.FitnessScore;
         r.ParentFitnessScore = m.ParentFitnessScore;
         r.FailureReason = m.FailureReason;
+        r.EvaluationJson = m.Evaluation is null ? null : JsonSerializer.Serialize(m.Evaluation, StoreJson.Default.MutationEvaluation);
+        r.ReviewedBy = m.ReviewedBy;
+        r.ReviewReason = m.ReviewReason;
+        r.OpenKey = m.OpenKey;
         r.PromotedVersionId = m.PromotedVersionId;
         r.CreatedAt = Utc(m.CreatedAt);
+        r.UpdatedAt = Utc(m.UpdatedAt);
     }
 
     public static WorkflowVariant ToVariant(WorkflowVariantRow r) => new()
@@ -225,6 +240,7 @@ internal static class RowMapping
         FitnessScore = r.FitnessScore,
         FitnessSignals = JsonSerializer.Deserialize(r.FitnessSignals, StoreJson.Default.IReadOnlyListFitnessSignal) ?? [],
         EvaluationStatus = r.EvaluationStatus,
+        FailureReason = r.FailureReason,
         CreatedAt = Utc(r.CreatedAt),
         ConcurrencyStamp = r.ConcurrencyStamp,
     };
@@ -239,6 +255,7 @@ internal static class RowMapping
         r.FitnessScore = v.FitnessScore;
         r.FitnessSignals = JsonSerializer.Serialize(v.FitnessSignals, StoreJson.Default.IReadOnlyListFitnessSignal);
         r.EvaluationStatus = v.EvaluationStatus;
+        r.FailureReason = v.FailureReason;
         r.CreatedAt = Utc(v.CreatedAt);
     }
 
@@ -299,4 +316,5 @@ internal static class RowMapping
 [JsonSerializable(typeof(IReadOnlyList<Guid>))]
 [JsonSerializable(typeof(IReadOnlyList<FitnessSignal>))]
 [JsonSerializable(typeof(SandboxResult))]
+[JsonSerializable(typeof(MutationEvaluation))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -238,7 +238,7 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
     : EfStoreBase<TContext>(factory), IToolMutationStore
     where TContext : DbContext
 {
-    public async ValueTask<ToolMutation> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
+    public async ValueTask<AddResult<ToolMutation>> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mutation);
         AutoDev.Internal.Guard.Id(mutation.TenantId);
@@ -249,15 +249,21 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
             throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, parent);
         }
 
+        // No look-up first: the unique index on (tenant_id, open_key) refuses a second open mutation.
         var row = new ToolMutationRow { ConcurrencyStamp = Guid.NewGuid() };
         RowMapping.CopyTo(mutation, row);
-        db.Add(row);
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await InsertAsync(db, row, cancellationToken).ConfigureAwait(false);
+            return new(RowMapping.ToMutation(row), true);
         }
-        catch (DbUpdateException ex)
+        catch (System.Data.Common.DbException ex)
         {
+            if (mutation.IsOpen && await FindOpenAsync(mutation.TenantId, mutation.ParentToolId, mutation.Trigger, cancellationToken).ConfigureAwait(false) is { } winner)
+            {
+                return new(winner, false);
+            }
+
             if (await ExistsAsync<ToolMutationRow>(r => r.Id == mutation.Id, cancellationToken).ConfigureAwait(false))
             {
                 throw new DuplicateEntityException(nameof(ToolMutation), mutation.TenantId, mutation.Id.ToString(), ex);
@@ -265,8 +271,20 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
 
             throw;
         }
+    }
 
-        return RowMapping.ToMutation(row);
+    public async ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken)
+    {
+        var key = ToolMutation.OpenKeyOf(parentToolId, trigger);
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Set<ToolMutationRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.OpenKey == key, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : RowMapping.ToMutation(row);
+    }
+
+    public IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId).OrderByDescending(r => r.CreatedAt).Take(count), RowMapping.ToMutation, cancellationToken);
     }
 
     public async ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)

@@ -19,9 +19,9 @@ public sealed class AutoDevServiceCollectionExtensionsTests
 
         Assert.Single(services, d => d.ServiceType == typeof(ICapabilityGate));
         Assert.Single(services, d => d.ServiceType == typeof(IEventBus));
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService)));
+        Assert.Equal(4, services.Count(d => d.ServiceType == typeof(IHostedService)));
         Assert.Single(services, d => d.ServiceType == typeof(MementoLoop));
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IFitnessFunction)));
+        Assert.Equal(5, services.Count(d => d.ServiceType == typeof(IFitnessFunction)));
         Assert.True(services.Count - count <= 1, "Only the options registration may repeat.");
     }
 

@@ -117,7 +117,7 @@ public sealed class FitnessServiceTests
             .AddFitnessFunction(new LatencyObjective(), weight: 0.5)
             .ConfigureFitness(o => o.Weights[ProxyFitnessFunction.FunctionName] = 0.5));
 
-        var score = service.Score([new(FitnessSignalNames.Compiles), new(FitnessSignalNames.Executed), new("latency_ms", 250)]);
+        var score = service.Score([new(FitnessSignalNames.Compiles), new(FitnessSignalNames.Executed), new("speed_ms", 250)]);
 
         // 0.5 × proxy (0.5) + 0.5 × latency objective (1 − 250/1000 = 0.75)
         Assert.Equal(0.25 + 0.375, score, 10);
@@ -128,7 +128,7 @@ public sealed class FitnessServiceTests
     {
         var service = NewService(b => b.AddFitnessFunction<LatencyObjective>(weight: 2).AddFitnessFunction<LatencyObjective>(weight: 0.1));
 
-        var score = service.Score([new("latency_ms", 500)]);
+        var score = service.Score([new("speed_ms", 500)]);
 
         Assert.Equal(0.05, score, 10);
     }
@@ -141,9 +141,9 @@ public sealed class FitnessServiceTests
 
     private sealed class LatencyObjective : IFitnessFunction
     {
-        public string Name => "latency";
+        public string Name => "speed";
 
         public double Evaluate(IReadOnlyList<FitnessSignal> signals) =>
-            signals.FirstOrDefault(s => s.Name == "latency_ms") is { } s ? 1 - (s.Value / 1000) : 0;
+            signals.FirstOrDefault(s => s.Name == "speed_ms") is { } s ? 1 - (s.Value / 1000) : 0;
     }
 }

@@ -74,6 +74,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     private readonly ITaskSimilarity _similarity;
     private readonly IEventBus _events;
     private readonly AutoDevOptions _options;
+    private readonly TokenBudget _budget;
 
     /// <summary>Creates the engine.</summary>
     public MementoEngine(
@@ -86,12 +87,13 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         IPromptCatalog prompts,
         ITaskSimilarity similarity,
         IEventBus events,
+        TokenBudget budget,
         IOptions<AutoDevOptions> options)
         : base(services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_gate, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _options) =
-            (gate, episodes, candidates, skills, fitness, prompts, similarity, events, options.Value);
+        (_gate, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _budget, _options) =
+            (gate, episodes, candidates, skills, fitness, prompts, similarity, events, budget, options.Value);
     }
 
     /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
@@ -105,6 +107,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     /// <exception cref="EntityNotFoundException">No such episode of that agent in the workspace.</exception>
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not learn skills; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The agent's daily limit is used up; no model call was made.</exception>
+    /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
     public async Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default)
     {
         var analysis = await AnalyzeAsync(request, cancellationToken).ConfigureAwait(false);
@@ -280,6 +283,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             return open;
         }
 
+        await _budget.EnsureAvailableAsync(analysis.TenantId, cancellationToken).ConfigureAwait(false);
         var reservation = await _gate.ReserveAsync(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, cancellationToken).ConfigureAwait(false);
         await using (reservation.ConfigureAwait(false))
         {

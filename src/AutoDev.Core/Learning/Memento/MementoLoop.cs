@@ -75,7 +75,7 @@ public sealed class MementoLoop(
                 new MementoRequest(failure.TenantId, failure.AgentId, failure.EpisodeId) { PatternKey = decision.PatternKey, SourceEpisodeIds = decision.EpisodeIds },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is CapabilityDeniedException or LimitExceededException)
+        catch (Exception ex) when (ex is CapabilityDeniedException or LimitExceededException or TokenBudgetExceededException)
         {
             Log.CandidateRefused(logger, failure.TenantId, failure.AgentId, ex.Message);
             return;

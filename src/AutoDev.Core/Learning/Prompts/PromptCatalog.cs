@@ -28,6 +28,15 @@ public static class PromptNames
 {
     /// <summary>Memento-Skills: write a skill and its tests from failures.</summary>
     public const string MementoGenerate = "memento.generate";
+
+    /// <summary>AlphaEvolver: write a better version of a skill, aimed at a goal.</summary>
+    public const string AlphaMutate = "alpha.mutate";
+
+    /// <summary>AlphaEvolver: write a variant of an agent's workflow definition.</summary>
+    public const string AlphaWorkflow = "alpha.workflow";
+
+    /// <summary>The advisor: guidance for a workspace's people from its learning data.</summary>
+    public const string AdvisorGuidance = "advisor.guidance";
 }
 
 /// <summary>The engines' prompt templates: built-in versions, overridable per workspace.</summary>

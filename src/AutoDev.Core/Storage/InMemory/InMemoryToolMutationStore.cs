@@ -5,9 +5,10 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, Guid Id), ToolMutation> _mutations = [];
+    private readonly Dictionary<(string Tenant, string Key), Guid> _open = [];
 
     /// <inheritdoc/>
-    public ValueTask<ToolMutation> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
+    public ValueTask<AddResult<ToolMutation>> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mutation);
         Internal.Guard.Id(mutation.TenantId);
@@ -18,13 +19,19 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
                 throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, parent);
             }
 
+            if (mutation.OpenKey is { } key && _open.TryGetValue((mutation.TenantId, key), out var openId))
+            {
+                return new(new AddResult<ToolMutation>(_mutations[(mutation.TenantId, openId)], false));
+            }
+
             var stored = mutation with { ConcurrencyStamp = Guid.NewGuid() };
             if (!_mutations.TryAdd((mutation.TenantId, mutation.Id), stored))
             {
                 throw new DuplicateEntityException(nameof(ToolMutation), mutation.TenantId, mutation.Id.ToString());
             }
 
-            return new(stored);
+            Index(null, stored);
+            return new(new AddResult<ToolMutation>(stored, true));
         }
     }
 
@@ -34,6 +41,15 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
         lock (_lock)
         {
             return new(_mutations.GetValueOrDefault((tenantId, mutationId)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return new(_open.TryGetValue((tenantId, ToolMutation.OpenKeyOf(parentToolId, trigger)), out var id) ? _mutations[(tenantId, id)] : null);
         }
     }
 
@@ -53,6 +69,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
 
             var updated = mutation with { ConcurrencyStamp = Guid.NewGuid() };
             _mutations[key] = updated;
+            Index(stored, updated);
             return new(updated);
         }
     }
@@ -68,6 +85,17 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     }
 
     /// <inheritdoc/>
+    public IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_lock)
+        {
+            var list = _mutations.Values.Where(m => m.TenantId == tenantId).OrderByDescending(m => m.CreatedAt).Take(count).ToList();
+            return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -75,6 +103,19 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
             var self = _mutations.GetValueOrDefault((tenantId, mutationId)) ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
             var all = _mutations.Values.Where(m => m.TenantId == tenantId).ToList();
             return new(InMemoryStoreHelpers.BuildLineage(self, m => m.Id, m => m.ParentMutationId, all));
+        }
+    }
+
+    private void Index(ToolMutation? before, ToolMutation after)
+    {
+        if (before?.OpenKey is { } old)
+        {
+            _open.Remove((before.TenantId, old));
+        }
+
+        if (after.OpenKey is { } key)
+        {
+            _open[(after.TenantId, key)] = after.Id;
         }
     }
 }

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace AutoDev;
+
+/// <summary>
+/// Scores a workflow variant, for hosts that can try a workflow themselves (replay tasks, run a test suite). When one
+/// is registered, <see cref="AlphaEvolverEngine.SpawnWorkflowVariantAsync"/> evaluates each new variant at once;
+/// otherwise signals arrive later through <see cref="AlphaEvolverEngine.EvaluateWorkflowVariantAsync"/> or webhooks.
+/// </summary>
+public interface IWorkflowEvaluator
+{
+    /// <summary>The signals the variant earned (for example <see cref="FitnessSignalNames.Executed"/>, <see cref="FitnessSignalNames.SuccessRate"/>).</summary>
+    ValueTask<IReadOnlyList<FitnessSignal>> EvaluateAsync(WorkflowVariant variant, CancellationToken cancellationToken);
+}
+
+public partial class AlphaEvolverEngine
+{
+    /// <summary>Stores an agent's current workflow definition as the root of its variants.</summary>
+    /// <exception cref="ArgumentException">The definition is not a JSON object.</exception>
+    public async Task<WorkflowVariant> AddWorkflowAsync(string tenantId, string agentId, string workflowDefinitionJson, CancellationToken cancellationToken = default)
+    {
+        Internal.Guard.Id(tenantId);
+        Internal.Guard.Id(agentId);
+        if (WorkflowProblem(workflowDefinitionJson) is { } problem)
+        {
+            throw new ArgumentException($"The workflow definition is unusable: {problem}", nameof(workflowDefinitionJson));
+        }
+
+        return await _workflows.AddAsync(new WorkflowVariant
+        {
+            TenantId = tenantId,
+            AgentId = agentId,
+            WorkflowDefinitionJson = workflowDefinitionJson,
+            CreatedAt = TimeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the model for a variant of a workflow definition aimed at <paramref name="goal"/>, stores it as a child of
+    /// <paramref name="parentVariantId"/> and evaluates it when an <see cref="IWorkflowEvaluator"/> is registered. An
+    /// unusable answer becomes a failed variant with the reason.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such variant in the workspace, or no such agent.</exception>
+    /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve; no model call was made.</exception>
+    /// <exception cref="LimitExceededException">The daily mutation limit is used up; no model call was made.</exception>
+    /// <exception cref="TokenBudgetExceededException">The daily token budget is spent; no model call was made.</exception>
+    public async Task<WorkflowVariant> SpawnWorkflowVariantAsync(string tenantId, Guid parentVariantId, string? goal = null, CancellationToken cancellationToken = default)
+    {
+        var parent = await _workflows.FindAsync(tenantId, parentVariantId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, parentVariantId);
+        await _budget.EnsureAvailableAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var reservation = await _gate.ReserveAsync(tenantId, parent.AgentId, CapabilityNames.AlphaEvolver, cancellationToken).ConfigureAwait(false);
+        WorkflowVariant variant;
+        await using (reservation.ConfigureAwait(false))
+        {
+            var prompt = await _prompts.GetAsync(tenantId, PromptNames.AlphaWorkflow, cancellationToken).ConfigureAwait(false);
+            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["goal"] = goal ?? "complete the agent's tasks more reliably, with fewer steps and fewer tokens",
+                ["fitness"] = parent.FitnessScore is { } score ? score.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "not scored yet",
+                ["workflow"] = parent.WorkflowDefinitionJson,
+            });
+            var answer = await Chat.GetResponseAsync(
+                new ChatCallContext(tenantId, PromptNames.AlphaWorkflow) { AgentId = parent.AgentId },
+                [new ChatMessage(ChatRole.User, text)],
+                new ChatOptions { Temperature = 0.7f },
+                cancellationToken).ConfigureAwait(false);
+
+            var json = answer.Succeeded ? ModelAnswers.ExtractJson(answer.Text) : null;
+            var problem = !answer.Succeeded ? $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}"
+                : !json!.Succeeded ? json.Reason
+                : WorkflowProblem(json.Json);
+            variant = await _workflows.AddAsync(new WorkflowVariant
+            {
+                TenantId = tenantId,
+                AgentId = parent.AgentId,
+                ParentVariantId = parent.Id,
+                WorkflowDefinitionJson = problem is null ? json!.Json! : JsonSerializer.Serialize(answer.Text),
+                EvaluationStatus = problem is null ? WorkflowEvaluationStatus.Pending : WorkflowEvaluationStatus.Failed,
+                FailureReason = problem,
+                CreatedAt = TimeProvider.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (variant.EvaluationStatus == WorkflowEvaluationStatus.Pending && _workflowEvaluator is not null)
+        {
+            var signals = await _workflowEvaluator.EvaluateAsync(variant, cancellationToken).ConfigureAwait(false);
+            variant = await EvaluateWorkflowVariantAsync(tenantId, variant.Id, signals, cancellationToken).ConfigureAwait(false);
+        }
+
+        return variant;
+    }
+
+    /// <summary>Scores a variant from signals (the host's own evaluation) and marks it evaluated; rescoring an evaluated variant adds to its signals.</summary>
+    /// <exception cref="EntityNotFoundException">No such variant in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It failed, or was promoted or rejected.</exception>
+    public async Task<WorkflowVariant> EvaluateWorkflowVariantAsync(string tenantId, Guid variantId, IReadOnlyList<FitnessSignal> signals, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        var variant = await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, variantId);
+        if (!variant.EvaluationStatus.CanTransitionTo(WorkflowEvaluationStatus.Evaluated))
+        {
+            throw new InvalidStateTransitionException(nameof(WorkflowVariant), variantId, variant.EvaluationStatus.ToString(), nameof(WorkflowEvaluationStatus.Evaluated));
+        }
+
+        var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.WorkflowVariant, signals, cancellationToken).ConfigureAwait(false);
+        return await _workflows.UpdateAsync(variant with
+        {
+            EvaluationStatus = WorkflowEvaluationStatus.Evaluated,
+            FitnessScore = record.Score,
+            FitnessSignals = record.Signals,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The agent's evaluated workflow variants, fittest first.</summary>
+    public IAsyncEnumerable<WorkflowVariant> GetTopWorkflowVariantsAsync(string tenantId, string agentId, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return _workflows.ListTopAsync(tenantId, agentId, count, cancellationToken);
+    }
+
+    private static string? WorkflowProblem(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return "it is empty.";
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? null : $"it is a JSON {document.RootElement.ValueKind}, not an object.";
+        }
+        catch (JsonException ex)
+        {
+            return $"it is not valid JSON: {ex.Message}";
+        }
+    }
+}

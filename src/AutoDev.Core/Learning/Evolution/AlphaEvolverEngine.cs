@@ -1,0 +1,459 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>What asks AlphaEvolver for a mutation: a skill, the agent whose work showed the problem, and the goal.</summary>
+/// <param name="TenantId">The workspace.</param>
+/// <param name="AgentId">The agent whose maturity the gate checks.</param>
+/// <param name="SkillName">The skill.</param>
+/// <param name="Trigger">What the mutation aims at.</param>
+public sealed record MutationRequest(string TenantId, string AgentId, string SkillName, MutationTrigger Trigger)
+{
+    /// <summary>The version to mutate; the skill's active version when not given.</summary>
+    public Guid? ParentVersionId { get; init; }
+
+    /// <summary>In research: the mutation whose code to mutate further (the current champion).</summary>
+    public Guid? ParentMutationId { get; init; }
+
+    /// <summary>Inputs recorded from real executions, replayed on parent and child.</summary>
+    public IReadOnlyList<string> RecordedInputs { get; init; } = [];
+
+    /// <summary>What was observed, for the prompt: "took 6.2 s", the error, the retries.</summary>
+    public string? Observation { get; init; }
+}
+
+/// <summary>What AlphaEvolver knows before asking the model.</summary>
+public sealed record MutationAnalysis
+{
+    /// <summary>The request.</summary>
+    public required MutationRequest Request { get; init; }
+
+    /// <summary>The skill.</summary>
+    public required Skill Skill { get; init; }
+
+    /// <summary>The version mutated (the parent tool).</summary>
+    public required SkillVersion ParentVersion { get; init; }
+
+    /// <summary>The code mutated: the version's, or the research champion's.</summary>
+    public required string ParentCode { get; init; }
+
+    /// <summary>The goal told to the model, from the trigger.</summary>
+    public required string Goal { get; init; }
+}
+
+/// <summary>
+/// AlphaEvolver: makes slow, costly or flaky skills better. The model writes a child of a skill version aimed at the
+/// trigger; parent and child run in the sandbox on the same inputs; <see cref="IFitnessService"/> scores both; the
+/// fitter child waits for review and, once approved, becomes the next minor version, with its parent recorded.
+/// </summary>
+/// <remarks>
+/// The gate (SUPERVISED or above, <c>alpha_evolver</c> on, the workspace's daily mutation limit) and the token budget
+/// come before any model call. One open mutation per skill version and trigger. Every step is stored before the next
+/// starts, so a restart picks up a mutation waiting for the sandbox (<see cref="SandboxExecuteMutationAsync"/>).
+/// Research experiments, workflow variants and delayed external signals live here too. Thread-safe singleton.
+/// </remarks>
+public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAnalysis, ToolMutation>
+{
+    private readonly ICapabilityGate _gate;
+    private readonly ISkillStore _skills;
+    private readonly IToolMutationStore _mutations;
+    private readonly IWorkflowVariantStore _workflows;
+    private readonly IFitnessService _fitness;
+    private readonly IPromptCatalog _prompts;
+    private readonly IEventBus _events;
+    private readonly TokenBudget _budget;
+    private readonly SkillInputRecorder _recorder;
+    private readonly IWorkflowEvaluator? _workflowEvaluator;
+    private readonly EvolutionOptions _options;
+
+    /// <summary>Creates the engine.</summary>
+    public AlphaEvolverEngine(
+        LearningEngineServices services,
+        ICapabilityGate gate,
+        ISkillStore skills,
+        IToolMutationStore mutations,
+        IWorkflowVariantStore workflows,
+        IFitnessService fitness,
+        IPromptCatalog prompts,
+        IEventBus events,
+        TokenBudget budget,
+        SkillInputRecorder recorder,
+        IEnumerable<IWorkflowEvaluator> workflowEvaluators,
+        IOptions<EvolutionOptions> options)
+        : base(services)
+    {
+        ArgumentNullException.ThrowIfNull(workflowEvaluators);
+        ArgumentNullException.ThrowIfNull(options);
+        (_gate, _skills, _mutations, _workflows, _fitness, _prompts, _events, _budget, _recorder, _options) =
+            (gate, skills, mutations, workflows, fitness, prompts, events, budget, recorder, options.Value);
+        _workflowEvaluator = workflowEvaluators.LastOrDefault();
+    }
+
+    /// <summary>
+    /// Asks the model for a child of the skill version aimed at the trigger. Returns the stored mutation: pending its
+    /// sandbox run, failed (with the reason) when the answer was unusable, or the open mutation of the same version and
+    /// trigger when there already is one (no model call then).
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such skill, version or parent mutation in the workspace, or no such agent.</exception>
+    /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve skills; no model call was made.</exception>
+    /// <exception cref="LimitExceededException">The workspace's daily mutation limit is used up; no model call was made.</exception>
+    /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
+    public async Task<ToolMutation> GenerateToolMutationAsync(MutationRequest request, CancellationToken cancellationToken = default)
+    {
+        var analysis = await AnalyzeAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ProposeAsync(analysis, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a pending mutation's parent and child in the sandbox on the same inputs and stores the verdict: passed (the
+    /// child kept behaviour and is fitter; it waits for review) or failed with the reason. A mutation that is no longer
+    /// pending comes back unchanged, so a restart never evaluates twice.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    public async Task<ToolMutation> SandboxExecuteMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken = default)
+    {
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        if (mutation.Status != ToolMutationStatus.Pending)
+        {
+            return mutation;
+        }
+
+        var validation = await ValidateAsync(mutation, cancellationToken).ConfigureAwait(false);
+        var outcome = validation is MutationValidation evaluated ? evaluated.Outcome : null;
+        var score = outcome is null ? (double?)null
+            : (await _fitness.RecordSignalsAsync(tenantId, mutation.Id, FitnessSubjectKind.ToolMutation, outcome.ChildSignals, cancellationToken).ConfigureAwait(false)).Score;
+        try
+        {
+            var stored = await _mutations.UpdateAsync(mutation with
+            {
+                Status = validation.Passed ? ToolMutationStatus.Passed : ToolMutationStatus.Failed,
+                FailureReason = validation.FailureReason,
+                Evaluation = outcome?.Evaluation,
+                FitnessScore = score,
+                ParentFitnessScore = outcome?.Evaluation.Parent.Fitness,
+                UpdatedAt = TimeProvider.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            Log.MutationEvaluated(Logger, tenantId, stored.Id, stored.Status, stored.FailureReason);
+            await _events.PublishAsync(new ToolMutationEvaluated { TenantId = tenantId, Mutation = stored, OccurredAt = stored.UpdatedAt }, cancellationToken).ConfigureAwait(false);
+            return stored;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another instance evaluated it meanwhile: theirs stands.
+            return await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Marks a passed mutation approved by a reviewer. Promote it with <see cref="PromoteMutationAsync"/> (the review service does both).</summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read (another reviewer decided first).</exception>
+    public async Task<ToolMutation> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        return await _mutations.UpdateAsync(mutation with
+        {
+            Status = ToolMutationStatus.Approved,
+            ReviewedBy = reviewer,
+            ReviewReason = reason,
+            UpdatedAt = TimeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rejects a passed mutation with the reviewer and the reason.</summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
+    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
+    public async Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        return await _mutations.UpdateAsync(mutation with
+        {
+            Status = ToolMutationStatus.Rejected,
+            ReviewedBy = reviewer,
+            ReviewReason = reason,
+            UpdatedAt = TimeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns an approved mutation into the skill's next minor version (1.0.0 → 1.1.0; after 1.1.0 of the same major,
+    /// 1.2.0), with the mutated version as its parent, and makes it active. Roll back with <see cref="ISkillRegistry.RollbackAsync"/>.
+    /// </summary>
+    /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
+    /// <exception cref="InvalidStateTransitionException">It is not approved (or was promoted already).</exception>
+    public async Task<SkillVersion> PromoteMutationAsync(string tenantId, Guid mutationId, string promotedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(promotedBy);
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        if (mutation.Status != ToolMutationStatus.Approved)
+        {
+            throw new InvalidStateTransitionException(nameof(ToolMutation), mutationId, mutation.Status.ToString(), nameof(ToolMutationStatus.Promoted));
+        }
+
+        var parent = await _skills.FindVersionAsync(tenantId, mutation.ParentToolId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, mutation.ParentToolId);
+        var highest = parent.Version;
+        await foreach (var version in _skills.ListVersionsAsync(tenantId, mutation.SkillId, cancellationToken).ConfigureAwait(false))
+        {
+            highest = version.Version.Major == parent.Version.Major && version.Version > highest ? version.Version : highest;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var promoted = new SkillVersion
+        {
+            TenantId = tenantId,
+            SkillId = mutation.SkillId,
+            Version = highest.NextMinor(),
+            Code = mutation.Code,
+            EntryPoint = parent.EntryPoint,
+            TestCode = parent.TestCode,
+            ParentVersionId = parent.Id,
+            SourceMutationId = mutation.Id,
+            FitnessScore = mutation.FitnessScore,
+            CreatedAt = now,
+        };
+
+        // The version first, then the mutation: a second promoter fails on the unique version number before anything is half done.
+        await _skills.AddVersionAsync(promoted, activate: true, cancellationToken).ConfigureAwait(false);
+        await _mutations.UpdateAsync(mutation with { Status = ToolMutationStatus.Promoted, PromotedVersionId = promoted.Id, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        await _fitness.RecordSignalsAsync(tenantId, promoted.Id, FitnessSubjectKind.SkillVersion, [new(FitnessSignalNames.Approved)], cancellationToken).ConfigureAwait(false);
+        var skill = await _skills.FindAsync(tenantId, mutation.SkillId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(Skill), tenantId, mutation.SkillId);
+        Log.SkillPromoted(Logger, tenantId, skill.Name, promoted.Version.ToString(), promotedBy);
+        await _events.PublishAsync(new SkillPromoted { TenantId = tenantId, Skill = skill, Version = promoted, PromotedBy = promotedBy, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+        return promoted;
+    }
+
+    /// <summary>
+    /// Adds delayed external signals (from a webhook or an API) to a variant's fitness (a tool mutation, a workflow
+    /// variant or a skill version) and returns the new record. A delivery id seen before counts once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A signal has no delivery id (without one, a repeated delivery could not be recognised).</exception>
+    /// <exception cref="EntityNotFoundException">No such variant in the workspace.</exception>
+    public async Task<FitnessRecord> EvaluateDelayedWebhookAsync(Guid variantId, string tenantId, IReadOnlyList<FitnessSignal> signals, CancellationToken cancellationToken = default)
+    {
+        Internal.Guard.Id(tenantId);
+        ArgumentNullException.ThrowIfNull(signals);
+        if (signals.FirstOrDefault(s => string.IsNullOrWhiteSpace(s.DeliveryId)) is { } anonymous)
+        {
+            throw new ArgumentException($"The signal '{anonymous.Name}' has no delivery id; webhook signals need one so that a repeated delivery counts once.", nameof(signals));
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var stamped = signals.Select(s => s.ReceivedAt == default ? s with { ReceivedAt = now } : s).ToList();
+        if (await _mutations.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is { } mutation)
+        {
+            var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.ToolMutation, stamped, cancellationToken).ConfigureAwait(false);
+            await UpdateWithRetryAsync(
+                ct => _mutations.FindAsync(tenantId, variantId, ct),
+                m => _mutations.UpdateAsync(m with { FitnessScore = record.Score, UpdatedAt = now }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return record;
+        }
+
+        if (await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.WorkflowVariant, stamped, cancellationToken).ConfigureAwait(false);
+            await UpdateWithRetryAsync(
+                ct => _workflows.FindAsync(tenantId, variantId, ct),
+                v => _workflows.UpdateAsync(v with { FitnessScore = record.Score, FitnessSignals = record.Signals }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return record;
+        }
+
+        if (await _skills.FindVersionAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.SkillVersion, stamped, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new EntityNotFoundException("variant", tenantId, variantId);
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<MutationAnalysis> AnalyzeAsync(MutationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Internal.Guard.Id(request.TenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.AgentId);
+        var skill = await _skills.FindByNameAsync(request.TenantId, request.SkillName, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(Skill), request.TenantId, request.SkillName);
+        var versionId = request.ParentVersionId ?? skill.ActiveVersionId ?? throw new EntityNotFoundException(nameof(SkillVersion), request.TenantId, $"{skill.Name} (no active version)");
+        var version = await _skills.FindVersionAsync(request.TenantId, versionId, cancellationToken).ConfigureAwait(false);
+        if (version is null || version.SkillId != skill.Id)
+        {
+            throw new EntityNotFoundException(nameof(SkillVersion), request.TenantId, versionId);
+        }
+
+        var code = version.Code;
+        if (request.ParentMutationId is { } parentMutationId)
+        {
+            var parentMutation = await FindMutationAsync(request.TenantId, parentMutationId, cancellationToken).ConfigureAwait(false);
+            code = parentMutation.SkillId == skill.Id ? parentMutation.Code : throw new EntityNotFoundException(nameof(ToolMutation), request.TenantId, parentMutationId);
+        }
+
+        return new MutationAnalysis { Request = request, Skill = skill, ParentVersion = version, ParentCode = code, Goal = GoalOf(request.Trigger) };
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<ToolMutation> ProposeAsync(MutationAnalysis analysis, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var request = analysis.Request;
+        if (request.Trigger != MutationTrigger.Research
+            && await _mutations.FindOpenAsync(request.TenantId, analysis.ParentVersion.Id, request.Trigger, cancellationToken).ConfigureAwait(false) is { } open)
+        {
+            return open;
+        }
+
+        await _budget.EnsureAvailableAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
+        var reservation = await _gate.ReserveAsync(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, cancellationToken).ConfigureAwait(false);
+        await using (reservation.ConfigureAwait(false))
+        {
+            var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
+            var evaluator = new MutationEvaluator(Sandbox, _fitness, _options);
+            var inputs = evaluator.Inputs(recorded, analysis.ParentVersion.TestCode);
+            var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
+            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["goal"] = analysis.Goal,
+                ["reason"] = request.Observation ?? ReasonOf(request.Trigger),
+                ["name"] = analysis.Skill.Name,
+                ["entry_point"] = analysis.ParentVersion.EntryPoint,
+                ["code"] = analysis.ParentCode.TrimEnd(),
+                ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
+                ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
+            });
+            var answer = await Chat.GetResponseAsync(
+                new ChatCallContext(request.TenantId, PromptNames.AlphaMutate) { AgentId = request.AgentId },
+                [new ChatMessage(ChatRole.User, text)],
+                new ChatOptions { Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f },
+                cancellationToken).ConfigureAwait(false);
+
+            var now = TimeProvider.GetUtcNow();
+            var mutation = new ToolMutation
+            {
+                TenantId = request.TenantId,
+                SkillId = analysis.Skill.Id,
+                ParentToolId = analysis.ParentVersion.Id,
+                ParentMutationId = request.ParentMutationId,
+                Trigger = request.Trigger,
+                AgentId = request.AgentId,
+                EvaluationInputs = inputs,
+                GenerationTokens = answer.Record.TotalTokens,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            mutation = Parse(answer, analysis, mutation);
+            var added = await _mutations.AddAsync(mutation, cancellationToken).ConfigureAwait(false);
+            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, added.Entity.Status, added.Entity.FailureReason);
+            await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+            return added.Entity;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<LearningValidation> ValidateAsync(ToolMutation proposal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var parent = await _skills.FindVersionAsync(proposal.TenantId, proposal.ParentToolId, cancellationToken).ConfigureAwait(false);
+        if (parent is null)
+        {
+            return LearningValidation.Failed($"The parent version {proposal.ParentToolId} no longer exists.");
+        }
+
+        var parentCode = parent.Code;
+        if (proposal.ParentMutationId is { } championId)
+        {
+            parentCode = (await FindMutationAsync(proposal.TenantId, championId, cancellationToken).ConfigureAwait(false)).Code;
+        }
+
+        var evaluator = new MutationEvaluator(Sandbox, _fitness, _options);
+        var inputs = proposal.EvaluationInputs.Count > 0 ? proposal.EvaluationInputs : evaluator.Inputs([], parent.TestCode);
+        if (inputs.Count == 0)
+        {
+            return LearningValidation.Failed("Nothing to compare parent and child on: the skill has no tests and no inputs were recorded (set SkillRunRequest.RecordInputs).");
+        }
+
+        var outcome = await evaluator.EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCode, inputs, cancellationToken).ConfigureAwait(false);
+        return new MutationValidation(outcome);
+    }
+
+    private static ToolMutation Parse(ChatCallResult answer, MutationAnalysis analysis, ToolMutation mutation)
+    {
+        if (!answer.Succeeded)
+        {
+            return mutation with { Status = ToolMutationStatus.Failed, FailureReason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
+        }
+
+        var code = ModelAnswers.ExtractFunction(answer.Text, analysis.ParentVersion.EntryPoint);
+        if (!code.Succeeded)
+        {
+            // Keep what the model said, so a reviewer sees why.
+            return mutation with { Status = ToolMutationStatus.Failed, FailureReason = code.Reason, Code = answer.Text };
+        }
+
+        return Normalize(code.Code) == Normalize(analysis.ParentCode)
+            ? mutation with { Status = ToolMutationStatus.Failed, FailureReason = "The model returned the parent's code unchanged.", Code = code.Code }
+            : mutation with { Code = code.Code };
+    }
+
+    private static string Normalize(string code) =>
+        string.Join('\n', code.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0));
+
+    /// <summary>The goal told to the model for a trigger.</summary>
+    public static string GoalOf(MutationTrigger trigger) => trigger switch
+    {
+        MutationTrigger.Latency => "reduce execution time",
+        MutationTrigger.Tokens => "use fewer tokens: hand back less text (print and log less) while returning the same values",
+        MutationTrigger.Failure => "fix the failure",
+        MutationTrigger.Retries => "fix intermittent failures",
+        _ => "make it better: faster, leaner and more reliable, with the same answers",
+    };
+
+    private static string ReasonOf(MutationTrigger trigger) => trigger switch
+    {
+        MutationTrigger.Latency => "Executions took longer than the latency threshold.",
+        MutationTrigger.Tokens => "Executions cost more tokens than the token threshold.",
+        MutationTrigger.Failure => "An execution failed.",
+        MutationTrigger.Retries => "Executions needed retries.",
+        _ => "A research experiment explores better versions.",
+    };
+
+    private async Task<ToolMutation> FindMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
+        await _mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
+
+    private static async Task UpdateWithRetryAsync<T>(Func<CancellationToken, ValueTask<T?>> read, Func<T, ValueTask<T>> write, CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await read(cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return;
+            }
+
+            try
+            {
+                await write(current).ConfigureAwait(false);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 4)
+            {
+                // Someone saved it meanwhile (a reviewer, another delivery): read again and reapply.
+            }
+        }
+    }
+
+    /// <summary>A validation that carries the whole side-by-side outcome.</summary>
+    private sealed record MutationValidation(MutationEvaluator.Outcome Outcome)
+        : LearningValidation(Outcome.FailureReason is null, Outcome.FailureReason, null, Outcome.ChildSignals);
+}

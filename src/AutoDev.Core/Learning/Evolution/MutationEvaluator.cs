@@ -1,0 +1,265 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AutoDev;
+
+/// <summary>
+/// Runs a parent and a child on the same inputs in the sandbox and decides whether the child wins: the skill's tests
+/// for both, then <see cref="EvolutionOptions.MeasurementRuns"/> alternating runs over every input, timed inside the
+/// sandbox around each call. A child that answers differently where the parent answered is a behaviour change.
+/// </summary>
+internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitness, EvolutionOptions options)
+{
+    private const string MeasureEntryPoint = "_autodev_measure";
+
+    /// <summary>Parent and child side by side, the signals each earned, and why the child lost (null when it won).</summary>
+    public sealed record Outcome(MutationEvaluation Evaluation, IReadOnlyList<FitnessSignal> ParentSignals, IReadOnlyList<FitnessSignal> ChildSignals, string? FailureReason);
+
+    /// <summary>The inputs an evaluation runs: the recorded ones, then each test case's, distinct, at most <see cref="EvolutionOptions.MaxEvaluationInputs"/>.</summary>
+    public IReadOnlyList<string> Inputs(IEnumerable<string> recorded, string testsJson)
+    {
+        var inputs = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(JsonElement element)
+        {
+            if (element.ValueKind == JsonValueKind.Object && inputs.Count < options.MaxEvaluationInputs && seen.Add(element.GetRawText()))
+            {
+                inputs.Add(element.GetRawText());
+            }
+        }
+
+        foreach (var json in recorded)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                Add(document.RootElement);
+            }
+            catch (JsonException)
+            {
+                // A recorded input that is not JSON cannot be replayed; skip it.
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(testsJson))
+        {
+            using var tests = JsonDocument.Parse(testsJson);
+            foreach (var test in tests.RootElement.EnumerateArray())
+            {
+                Add(test.GetProperty("inputs"));
+            }
+        }
+
+        return inputs;
+    }
+
+    public async Task<Outcome> EvaluateAsync(string tenantId, string parentCode, string childCode, string entryPoint, string testsJson, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        var hasTests = !string.IsNullOrWhiteSpace(testsJson);
+        var parentTests = hasTests ? RunAsync(tenantId, SkillTests.Harness(parentCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken) : null;
+        var childTests = hasTests ? RunAsync(tenantId, SkillTests.Harness(childCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken) : null;
+
+        // Alternate the order (parent first, then child first) so drift in the machine's speed falls on both.
+        var parentModule = MeasureModule(parentCode, entryPoint, inputs);
+        var childModule = MeasureModule(childCode, entryPoint, inputs);
+        var parentRuns = new List<Run>();
+        var childRuns = new List<Run>();
+        for (var run = 0; run < options.MeasurementRuns; run++)
+        {
+            var first = run % 2 == 0;
+            (first ? parentRuns : childRuns).Add(Read(await RunAsync(tenantId, first ? parentModule : childModule, MeasureEntryPoint, cancellationToken).ConfigureAwait(false), inputs.Count));
+            (first ? childRuns : parentRuns).Add(Read(await RunAsync(tenantId, first ? childModule : parentModule, MeasureEntryPoint, cancellationToken).ConfigureAwait(false), inputs.Count));
+        }
+
+        var (parentPassed, parentTotal, _) = parentTests is null ? (0, 0, null) : SkillTests.Read(await parentTests.ConfigureAwait(false));
+        var (childPassed, childTotal, childProblem) = childTests is null ? (0, 0, null) : SkillTests.Read(await childTests.ConfigureAwait(false));
+
+        var parentMs = parentRuns.Select(r => r.Milliseconds).ToArray();
+        var childMs = childRuns.Select(r => r.Milliseconds).ToArray();
+        var (parentMedian, childMedian) = (Median(parentMs), Median(childMs));
+        var pValue = MannWhitney.PValueLess(childMs, parentMs);
+        var latencyCounted = pValue < options.LatencySignificance && childMedian <= parentMedian * (1 - options.MinLatencyImprovement);
+
+        // Latency counts only when the difference is real; otherwise both get the pooled median and tie on it.
+        var pooled = Median([.. parentMs, .. childMs]);
+        var parentSignals = Signals(parentRuns, parentPassed, parentTotal, latencyCounted ? parentMedian : pooled);
+        var childSignals = Signals(childRuns, childPassed, childTotal, latencyCounted ? childMedian : pooled);
+        var difference = Difference(inputs, parentRuns, childRuns);
+        var childFailure = childRuns.Select(r => r.Failure).FirstOrDefault(f => f is not null);
+        var parent = Measure(parentRuns, parentMs, parentPassed, parentTotal, fitness.Score(parentSignals));
+        var child = Measure(childRuns, childMs, childPassed, childTotal, fitness.Score(childSignals));
+
+        string? reason =
+            childFailure is not null ? $"The child did not run: {childFailure}"
+            : difference is not null ? $"Behaviour change: {difference}"
+            : childPassed < parentPassed || (parentTotal > 0 && parentPassed == parentTotal && childPassed < childTotal) ? $"The child passes fewer tests than its parent ({childPassed} of {childTotal} against {parentPassed} of {parentTotal}): {childProblem}"
+            : child.Fitness <= parent.Fitness + options.MinFitnessGain ? NotFitter(parent, child, pValue, latencyCounted)
+            : null;
+
+        var evaluation = new MutationEvaluation
+        {
+            Runs = options.MeasurementRuns,
+            InputCount = inputs.Count,
+            Parent = parent,
+            Child = child with { Failure = childFailure },
+            BehaviourPreserved = difference is null && childFailure is null,
+            BehaviourDifference = difference,
+            LatencyPValue = pValue,
+            LatencyCounted = latencyCounted,
+            ChildWins = reason is null,
+        };
+        return new Outcome(evaluation, parentSignals, childSignals, reason);
+    }
+
+    private static string NotFitter(VariantMeasurement parent, VariantMeasurement child, double pValue, bool latencyCounted) =>
+        $"The child is not fitter than its parent ({child.Fitness:0.0000} against {parent.Fitness:0.0000}; median run {child.MedianMilliseconds:0.###} ms against {parent.MedianMilliseconds:0.###} ms, " +
+        (latencyCounted ? "a real difference" : $"a difference within the noise, p = {pValue:0.###}") + ").";
+
+    private Task<SandboxResult> RunAsync(string tenantId, string module, string entryPoint, CancellationToken cancellationToken) =>
+        sandbox.ExecuteAsync(new SandboxRequest
+        {
+            TenantId = tenantId,
+            Code = module,
+            EntryPoint = entryPoint,
+            SafetyLevel = SafetyLevel.High,
+            Timeout = options.EvaluationTimeout,
+        }, cancellationToken);
+
+    /// <summary>The module that calls the entry point on each input and returns <c>[ok, json or error, ms]</c> per input.</summary>
+    internal static string MeasureModule(string code, string entryPoint, IReadOnlyList<string> inputs)
+    {
+        var literal = JsonSerializer.Serialize("[" + string.Join(',', inputs) + "]");
+        return new StringBuilder(code.TrimEnd())
+            .Append("\n\n\ndef ").Append(MeasureEntryPoint).Append("():\n")
+            .Append("    import json as _json\n")
+            .Append("    import time as _time\n")
+            .Append("    _out = []\n")
+            .Append("    for _inputs in _json.loads(").Append(literal).Append("):\n")
+            .Append("        _started = _time.perf_counter()\n")
+            .Append("        try:\n")
+            .Append("            _value = ").Append(entryPoint).Append("(**_inputs)\n")
+            .Append("            _ok = True\n")
+            .Append("        except Exception as _error:\n")
+            .Append("            _value, _ok = (type(_error).__name__ + ': ' + str(_error))[:200], False\n")
+            .Append("        _ms = (_time.perf_counter() - _started) * 1000.0\n")
+            .Append("        if _ok:\n")
+            .Append("            try:\n")
+            .Append("                _value = _json.dumps(_value, sort_keys=True)\n")
+            .Append("            except (TypeError, ValueError):\n")
+            .Append("                _value, _ok = 'a value JSON cannot hold: ' + repr(_value)[:150], False\n")
+            .Append("        _out.append([_ok, _value, _ms])\n")
+            .Append("    return _out\n")
+            .ToString();
+    }
+
+    private static Run Read(SandboxResult result, int inputCount)
+    {
+        if (result.Succeeded && result.ReturnValue is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() == inputCount)
+        {
+            var ok = new bool[inputCount];
+            var values = new string[inputCount];
+            double ms = 0, characters = result.Stdout.Length + result.Stderr.Length;
+            var i = 0;
+            foreach (var call in calls.EnumerateArray())
+            {
+                ok[i] = call[0].GetBoolean();
+                values[i] = call[1].GetString() ?? string.Empty;
+                ms += call[2].GetDouble();
+                characters += ok[i] ? values[i].Length : 0;
+                i++;
+            }
+
+            return new Run(ok, values, ms, characters / 4, null);
+        }
+
+        // The whole run failed (time-out, crash, syntax error): every call failed, and the run took what it took.
+        var failure = result.Error is { } e ? $"{result.Status}: {e.Type}: {e.Message}" : result.Status.ToString();
+        return new Run(new bool[inputCount], new string[inputCount], result.Duration.TotalMilliseconds, 0, failure)
+        {
+            SyntaxError = result.Status == SandboxStatus.SyntaxError,
+        };
+    }
+
+    private static string? Difference(IReadOnlyList<string> inputs, List<Run> parentRuns, List<Run> childRuns)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var answers = parentRuns.Where(r => r.Ok[i]).Select(r => r.Values[i]).ToHashSet(StringComparer.Ordinal);
+            if (answers.Count == 0)
+            {
+                continue; // The parent never handled this input: the child may (that is the fix a failure trigger asks for).
+            }
+
+            foreach (var run in childRuns)
+            {
+                if (!run.Ok[i] || !answers.Contains(run.Values[i]))
+                {
+                    var got = run.Ok[i] ? "returned " + Cut(run.Values[i]) : run.Failure is null ? "raised " + Cut(run.Values[i]) : "failed: " + run.Failure;
+                    return $"on {Cut(inputs[i])} the parent returned {Cut(answers.First())}, the child {got}.";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static List<FitnessSignal> Signals(List<Run> runs, int testsPassed, int testsTotal, double latencyMs)
+    {
+        var signals = new List<FitnessSignal>();
+        if (!runs.Exists(r => r.SyntaxError))
+        {
+            signals.Add(new(FitnessSignalNames.Compiles));
+        }
+
+        if (runs.Exists(r => r.Ok.Any(ok => ok)))
+        {
+            signals.Add(new(FitnessSignalNames.Executed));
+        }
+
+        if (testsTotal > 0)
+        {
+            signals.Add(new(FitnessSignalNames.TestsPassed, (double)testsPassed / testsTotal));
+        }
+
+        signals.Add(new(FitnessSignalNames.SuccessRate, SuccessRate(runs)));
+        signals.Add(new(FitnessSignalNames.LatencyMilliseconds, latencyMs));
+        signals.Add(new(FitnessSignalNames.OutputTokens, Median([.. runs.Select(r => r.Tokens)])));
+        return signals;
+    }
+
+    private static VariantMeasurement Measure(List<Run> runs, double[] ms, int testsPassed, int testsTotal, double score) => new()
+    {
+        RunMilliseconds = ms,
+        MedianMilliseconds = Median(ms),
+        SuccessRate = SuccessRate(runs),
+        OutputTokens = Median([.. runs.Select(r => r.Tokens)]),
+        TestsPassed = testsPassed,
+        TestsTotal = testsTotal,
+        Fitness = score,
+    };
+
+    private static double SuccessRate(List<Run> runs)
+    {
+        var calls = runs.Sum(r => r.Ok.Length);
+        return calls == 0 ? 0 : (double)runs.Sum(r => r.Ok.Count(ok => ok)) / calls;
+    }
+
+    internal static double Median(double[] values)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static string Cut(string text) => text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 117), "...");
+
+    private sealed record Run(bool[] Ok, string[] Values, double Milliseconds, double Tokens, string? Failure)
+    {
+        public bool SyntaxError { get; init; }
+    }
+}

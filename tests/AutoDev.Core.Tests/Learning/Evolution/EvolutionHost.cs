@@ -79,17 +79,27 @@ internal sealed class EvolutionHost : IAsyncDisposable
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await provider.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, settings ?? new WorkspaceSettings { Enabled = true }, Ct);
         await provider.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = Agent, Maturity = maturity }, Ct);
-        var skill = new Skill { TenantId = Tenant, Name = Skill, Description = "Totals an invoice." };
-        var version = new SkillVersion
+        var skills = provider.GetRequiredService<ISkillStore>();
+        SkillVersion version;
+        if (await skills.FindByNameAsync(Tenant, Skill, Ct) is { ActiveVersionId: { } active })
         {
-            TenantId = Tenant,
-            SkillId = skill.Id,
-            Version = SemanticVersion.Initial,
-            Code = code,
-            EntryPoint = Skill,
-            TestCode = SkillTests.Normalize(tests).Json ?? tests,
-        };
-        await provider.GetRequiredService<ISkillStore>().AddAsync(skill, version, Ct);
+            version = (await skills.FindVersionAsync(Tenant, active, Ct))!; // a restart on shared stores
+        }
+        else
+        {
+            var skill = new Skill { TenantId = Tenant, Name = Skill, Description = "Totals an invoice." };
+            version = new SkillVersion
+            {
+                TenantId = Tenant,
+                SkillId = skill.Id,
+                Version = SemanticVersion.Initial,
+                Code = code,
+                EntryPoint = Skill,
+                TestCode = SkillTests.Normalize(tests).Json ?? tests,
+            };
+            await skills.AddAsync(skill, version, Ct);
+        }
+
         return new EvolutionHost(provider, chat, version);
     }
 

@@ -26,26 +26,7 @@ public sealed class DurabilityTests
         }
 
         // 1. A host records two failures; the loop generates a candidate and starts validating it. Kill it there.
-        using (var dying = StartWorker(provider, connection, Tenant, "host", "fail"))
-        {
-            try
-            {
-                string? line;
-                while ((line = await dying.StandardOutput.ReadLineAsync(Ct)) is not null && line != "validating")
-                {
-                }
-
-                if (line != "validating")
-                {
-                    Assert.Fail($"the host never reached validation: {await dying.StandardError.ReadToEndAsync(Ct)}");
-                }
-            }
-            finally
-            {
-                dying.Kill(entireProcessTree: true);
-                await dying.WaitForExitAsync(CancellationToken.None);
-            }
-        }
+        await KillWhenValidatingAsync(StartWorker(provider, connection, Tenant, "host", "fail"));
 
         var before = await StateAsync(provider, connection);
         Assert.Equal(SkillCandidateStatus.Pending, Assert.Single(before.Candidates).Status);
@@ -65,6 +46,85 @@ public sealed class DurabilityTests
         var again = await StateAsync(provider, connection);
         Assert.Equal(candidate.ConcurrencyStamp, Assert.Single(again.Candidates).ConcurrencyStamp);
         Assert.Equal((1, 1), (again.ChatCalls, again.Reservations));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task HostKilledWhileAMutationWaitsForTheSandbox_FinishesItOnce_AfterARestart(string provider)
+    {
+        var connection = await ConnectionAsync(provider);
+        await using (var services = Services(provider, connection))
+        {
+            await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
+            await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings { Enabled = true }, Ct);
+            await services.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = "agent", Maturity = AgentMaturity.Supervised }, Ct);
+            var skill = new Skill { TenantId = Tenant, Name = "process_invoice" };
+            await services.GetRequiredService<ISkillStore>().AddAsync(skill, new SkillVersion
+            {
+                TenantId = Tenant,
+                SkillId = skill.Id,
+                Version = SemanticVersion.Initial,
+                Code = AutoDev.Testing.ScriptedAnswers.ProcessInvoiceSlow,
+                EntryPoint = "process_invoice",
+                TestCode = SkillTests.Normalize(AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests).Json!,
+            }, Ct);
+        }
+
+        // 1. A host sees a slow execution; the loop writes a mutation and starts running it in the sandbox. Kill it there.
+        await KillWhenValidatingAsync(StartWorker(provider, connection, Tenant, "host", "mutate-fail"));
+        var before = await MutationStateAsync(provider, connection);
+        Assert.Equal(ToolMutationStatus.Pending, Assert.Single(before.Mutations).Status);
+        Assert.Equal(1, before.ChatCalls);
+
+        // 2. A new host picks the mutation up at start and runs parent and child in the real sandbox.
+        await RunToEndAsync(StartWorker(provider, connection, Tenant, "host", "recover"));
+        var after = await MutationStateAsync(provider, connection);
+        var mutation = Assert.Single(after.Mutations);
+        Assert.True(mutation.Status == ToolMutationStatus.Passed, mutation.FailureReason);
+        Assert.Equal(before.Mutations[0].Id, mutation.Id);
+        Assert.NotNull(mutation.Evaluation);
+        Assert.Equal((1, 1), (after.ChatCalls, after.Reservations));
+
+        // 3. Another restart changes nothing.
+        await RunToEndAsync(StartWorker(provider, connection, Tenant, "host", "recover"));
+        var again = await MutationStateAsync(provider, connection);
+        Assert.Equal(mutation.ConcurrencyStamp, Assert.Single(again.Mutations).ConcurrencyStamp);
+        Assert.Equal((1, 1), (again.ChatCalls, again.Reservations));
+    }
+
+    private static async Task KillWhenValidatingAsync(Process dying)
+    {
+        using (dying)
+        {
+            try
+            {
+                string? line;
+                while ((line = await dying.StandardOutput.ReadLineAsync(Ct)) is not null && line != "validating")
+                {
+                }
+
+                if (line != "validating")
+                {
+                    Assert.Fail($"the host never reached the sandbox: {await dying.StandardError.ReadToEndAsync(Ct)}");
+                }
+            }
+            finally
+            {
+                dying.Kill(entireProcessTree: true);
+                await dying.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<(List<ToolMutation> Mutations, int ChatCalls, int Reservations)> MutationStateAsync(string provider, string connection)
+    {
+        await using var services = Services(provider, connection);
+        var mutations = await services.GetRequiredService<IToolMutationStore>().ListRecentAsync(Tenant, 100, Ct).ToListAsync(Ct);
+        var calls = await services.GetRequiredService<IChatCallStore>().ListRecentAsync(Tenant, 100, Ct).CountAsync(Ct);
+        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var reservations = await services.GetRequiredService<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.AlphaEvolver, null, day, Ct);
+        return (mutations, calls, reservations);
     }
 
     private static async Task RunToEndAsync(Process worker)

@@ -2,10 +2,11 @@
 //   stress <sqlite|postgres> <connection> <tenant> <attempts>
 //       request skill candidates (one pattern) and tool mutations through the gate, as fast as possible, after the
 //       test's "go" on stdin; prints {"reservedCandidates":..,"createdCandidates":..,"reservedMutations":..}.
-//   host <sqlite|postgres> <connection> <tenant> <fail|recover>
-//       a host with the Memento loop: "fail" records two failures, and its sandbox hangs in validation after
-//       printing "validating" (the test kills it there); "recover" only starts and stops the host, which validates
-//       what was waiting, then prints "stopped".
+//   host <sqlite|postgres> <connection> <tenant> <fail|mutate-fail|recover>
+//       a host with the Memento and AlphaEvolver loops: "fail" records two failures; "mutate-fail" reports a slow
+//       execution of the skill process_invoice (which the test stored); in both its sandbox hangs after printing
+//       "validating" (the test kills it there). "recover" only starts and stops the host, which validates and
+//       evaluates what was waiting, then prints "stopped".
 using System.Text.Json;
 using AutoDev;
 using AutoDev.Testing;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.Logging;
 
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: AutoDev.TestWorker <stress|host> <sqlite|postgres> <connection string> <tenant> <attempts|fail|recover>");
+    Console.Error.WriteLine("usage: AutoDev.TestWorker <stress|host> <sqlite|postgres> <connection string> <tenant> <attempts|fail|mutate-fail|recover>");
     return 2;
 }
 
@@ -101,9 +102,9 @@ async Task<int> HostAsync()
     builder.Logging.ClearProviders();
     var autodev = builder.Services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline)
         .AddEntityFrameworkStores(UseDatabase, stores => stores.MigrateOnStart = true)
-        .UseChatClient(new ScriptedChatClient(ScriptedAnswers.ExtractInvoiceId))
+        .UseChatClient(new ScriptedChatClient((_, _, _) => Task.FromResult(ScriptedChatClient.Text(last == "fail" ? ScriptedAnswers.ExtractInvoiceId : ScriptedAnswers.ProcessInvoiceFast))))
         .ConfigureSandbox(o => o.AllowProcessTierForUntrustedCode = true);
-    if (last == "fail")
+    if (last is "fail" or "mutate-fail")
     {
         autodev.UseSandbox(new HangingSandbox());
     }
@@ -124,6 +125,22 @@ async Task<int> HostAsync()
                 ContextJson = JsonSerializer.Serialize(new { text = email }),
             });
         }
+    }
+
+    if (last == "mutate-fail")
+    {
+        var skill = await host.Services.GetRequiredService<ISkillStore>().FindByNameAsync(tenant, "process_invoice", CancellationToken.None)
+            ?? throw new InvalidOperationException("The test stores process_invoice first.");
+        await host.Services.GetRequiredService<IEventBus>().PublishAsync(new SkillExecuted
+        {
+            TenantId = tenant,
+            AgentId = "agent",
+            SkillId = skill.Id,
+            SkillVersionId = skill.ActiveVersionId!.Value,
+            SkillName = skill.Name,
+            Duration = TimeSpan.FromSeconds(6),
+            Success = true,
+        });
     }
 
     await host.StopAsync();

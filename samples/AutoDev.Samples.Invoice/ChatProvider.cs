@@ -22,7 +22,15 @@ internal static class ChatProvider
             return $"Anthropic, model {configuration["ANTHROPIC_MODEL"] ?? "(set ANTHROPIC_MODEL)"}";
         }
 
-        autodev.UseChatClient(new ScriptedChatClient(ScriptedAnswers.ExtractInvoiceId));
+        // A scripted model that answers each of AutoDev's prompts the way a good model would.
+        autodev.UseChatClient(new ScriptedChatClient((messages, _, _) =>
+        {
+            var prompt = messages[^1].Text;
+            var answer = prompt.Contains("You improve one Python function", StringComparison.Ordinal) ? ScriptedAnswers.ProcessInvoiceFast
+                : prompt.Contains("You advise the people", StringComparison.Ordinal) ? "```json\n[]\n```"
+                : ScriptedAnswers.ExtractInvoiceId;
+            return Task.FromResult(ScriptedChatClient.Text(answer));
+        }));
         return "scripted chat client (set OPENAI_API_KEY / OPENAI_BASE_URL or ANTHROPIC_API_KEY for a real model)";
     }
 }

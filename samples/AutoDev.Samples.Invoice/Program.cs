@@ -1,8 +1,10 @@
 // The invoice sample: an agent of the "acme" workspace fails to extract invoice ids from emails; AutoDev turns the
-// failures into a reviewed, versioned skill the agent then uses. Run: bash build/sample.sh [--yes]
+// failures into a reviewed, versioned skill the agent then uses (Memento-Skills). Then a slow skill, process_invoice,
+// becomes a faster version 1.1.0 (AlphaEvolver). Run: bash build/sample.sh [--yes]
 using System.Text.Json;
 using AutoDev;
 using AutoDev.Samples.Invoice;
+using AutoDev.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +14,10 @@ const string Workspace = "acme";
 const string AgentId = "invoice-agent";
 const string FailingTask = "Extract invoice ID from customer emails";
 string[] emails = ["Hi, invoice INV-2024-0042 is wrong", "Please resend invoice #INV-2024-0077"];
+
+// AlphaEvolver reacts to executions slower than 5 s by default; the sample's slow skill takes milliseconds, so the
+// sample lowers the threshold to match.
+var slowSkillThreshold = TimeSpan.FromMilliseconds(40);
 var approveWithoutAsking = args.Contains("--yes");
 
 // A fresh SQLite file each run, so the story is the same every time.
@@ -32,7 +38,8 @@ var autodev = builder.Services.AddAutoDev(builder.Configuration, options =>
         """);
 })
     .AddEntityFrameworkStores(o => o.UseSqlite($"Data Source={database}"), stores => stores.MigrateOnStart = true)
-    .AddDockerSandbox();
+    .AddDockerSandbox()
+    .ConfigureEvolution(evolution => evolution.LatencyThreshold = slowSkillThreshold);
 var chatProvider = ChatProvider.Use(autodev, builder.Configuration);
 
 using var host = builder.Build();
@@ -55,8 +62,8 @@ using var onValidated = bus.Subscribe<SkillCandidateValidated>((e, _) => Say(e.C
     : $"  [validation failed] {e.Candidate.Name}: {e.Candidate.FailureReason}"));
 using var onPromoted = bus.Subscribe<SkillPromoted>((e, _) => Say($"  [promoted] {e.Skill.Name} {e.Version.Version}, approved by {e.PromotedBy}"));
 
-Console.WriteLine("1. The agent works through ten invoices; a person steps in twice.");
-for (var i = 1; i <= 10; i++)
+Console.WriteLine("1. The agent works through thirty invoices; a person steps in three times.");
+for (var i = 1; i <= 30; i++)
 {
     var recorded = await recorder.RecordAsync(new Episode
     {
@@ -64,11 +71,11 @@ for (var i = 1; i <= 10; i++)
         AgentId = AgentId,
         TaskDescription = $"Create invoice for order {1000 + i}",
         Success = true,
-        HumanIntervention = i is 3 or 7,
+        HumanIntervention = i is 3 or 7 or 19,
         ConstitutionalScore = 0.92,
         ToolsAttempted = ["crm.lookup", "invoice.create"],
     });
-    if (i % 5 == 0)
+    if (i % 10 == 0)
     {
         Console.WriteLine($"  after {i} episodes: maturity {Upper(recorded.Agent.Maturity)}");
     }
@@ -163,10 +170,62 @@ await using (var zip = File.Create(package))
 
 Console.WriteLine($"  exported as a skill package: {Path.GetFileName(package)}");
 
+Console.WriteLine();
+Console.WriteLine("6. A slow skill gets faster (AlphaEvolver).");
+const string SlowSkill = "process_invoice";
+await registry.RegisterAsync(Workspace, SlowSkill, ScriptedAnswers.ProcessInvoiceSlow, SlowSkill, ScriptedAnswers.ProcessInvoiceTests, "Totals an invoice from the catalogue.");
+Console.WriteLine($"  The billing team's {SlowSkill} 1.0.0, registered by hand, looks up every line by a linear search of a 20,000-item catalogue.");
+using var onMutation = bus.Subscribe<ToolMutationGenerated>((e, _) => Say(e.Mutation.Status == ToolMutationStatus.Failed
+    ? $"  [mutation] the model's answer was unusable — {e.Mutation.FailureReason}"
+    : $"  [mutation] the model wrote a child aimed at \"{AlphaEvolverEngine.GoalOf(e.Mutation.Trigger)}\"; it runs beside its parent on the same {e.Mutation.EvaluationInputs.Count} inputs, plus the tests"));
+var invoice = JsonSerializer.Serialize(new { invoice_id = "INV-2024-0100", items = Enumerable.Range(0, 80).Select(i => new object[] { $"SKU-{19999 - (i * 97):00000}", 1 + (i % 3) }) });
+Console.WriteLine($"  The agent runs it on an 80-line invoice (the sample lets the host record the inputs for evolution):");
+var slow = await runner.RunAsync(new SkillRunRequest { TenantId = Workspace, AgentId = AgentId, SkillName = SlowSkill, InputsJson = invoice, RecordInputs = true });
+Console.WriteLine($"  [{slow.Result.Tier}, {slow.Result.Duration.TotalMilliseconds:0} ms] {SlowSkill} {slow.Version.Version}: {slow.Result.ReturnValue} (slower than the {slowSkillThreshold.TotalMilliseconds:0} ms threshold: a latency trigger)");
+
+var mutation = await review.ListPendingMutationsAsync(Workspace).FirstOrDefaultAsync();
+var evaluated = mutation ?? await services.GetRequiredService<IToolMutationStore>().ListRecentAsync(Workspace, 1, default).FirstOrDefaultAsync();
+if (evaluated?.Evaluation is { } evaluation)
+{
+    Console.WriteLine($"  Side by side ({evaluation.Runs} alternating runs over {evaluation.InputCount} inputs each):");
+    Console.WriteLine($"    {"",-22} {"parent " + slow.Version.Version,-16} child");
+    Row("median run", $"{evaluation.Parent.MedianMilliseconds:0.000} ms", $"{evaluation.Child.MedianMilliseconds:0.000} ms");
+    Row("tests passed", $"{evaluation.Parent.TestsPassed}/{evaluation.Parent.TestsTotal}", $"{evaluation.Child.TestsPassed}/{evaluation.Child.TestsTotal}");
+    Row("calls without error", $"{evaluation.Parent.SuccessRate:P0}", $"{evaluation.Child.SuccessRate:P0}");
+    Row("output tokens", $"{evaluation.Parent.OutputTokens:0}", $"{evaluation.Child.OutputTokens:0}");
+    Row("fitness", $"{evaluation.Parent.Fitness:0.0000}", $"{evaluation.Child.Fitness:0.0000}");
+    Console.WriteLine($"    same answers on every input: {(evaluation.BehaviourPreserved ? "yes" : "no — " + evaluation.BehaviourDifference)}; faster beyond noise: {(evaluation.LatencyCounted ? "yes" : "no")} (Mann-Whitney p = {evaluation.LatencyPValue:0.0000})");
+}
+
+if (mutation is null)
+{
+    Console.WriteLine($"  No mutation waits for review: {evaluated?.FailureReason ?? "none was written; see the lines above."}");
+    await host.StopAsync();
+    return 1;
+}
+
+Print(mutation.Code);
+if (!Approve($"the mutation of {SlowSkill}"))
+{
+    await review.RejectMutationAsync(Workspace, mutation.Id, Environment.UserName, "rejected in the sample");
+    Console.WriteLine($"  Rejected; {SlowSkill} stays at 1.0.0.");
+    await host.StopAsync();
+    return 0;
+}
+
+var faster = await review.ApproveMutationAsync(Workspace, mutation.Id, Environment.UserName, "faster, same totals");
+var rerun = await runner.RunAsync(new SkillRunRequest { TenantId = Workspace, AgentId = AgentId, SkillName = SlowSkill, InputsJson = invoice });
+Console.WriteLine($"  [{rerun.Result.Tier}, {rerun.Result.Duration.TotalMilliseconds:0} ms] {SlowSkill} {rerun.Version.Version}: {rerun.Result.ReturnValue}");
+var evolved = await registry.GetLineageAsync(Workspace, SlowSkill);
+Console.WriteLine($"  lineage: {string.Join(" -> ", evolved.Ancestors.Reverse().Append(evolved.Self).Select(v => v.SourceMutationId is { } m ? $"{v.Version} (mutation {m.ToString()[..8]}, {mutation.Trigger})" : v.Version.ToString()))}");
+Console.WriteLine($"  any version can come back: registry.RollbackAsync(\"{Workspace}\", \"{SlowSkill}\", {faster.Version.Major}.0.0)");
+
 await host.StopAsync();
 Console.WriteLine();
 Console.WriteLine("Done.");
 return 0;
+
+static void Row(string what, string parent, string child) => Console.WriteLine($"    {what,-22} {parent,-16} {child}");
 
 bool Approve(string name)
 {

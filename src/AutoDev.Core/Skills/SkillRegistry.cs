@@ -40,6 +40,14 @@ public interface ISkillRegistry
     /// <exception cref="InvalidDataException">The package is not a valid skill package; the message says what is wrong.</exception>
     /// <exception cref="DuplicateEntityException">The skill already has that version.</exception>
     Task<SkillVersion> ImportAsync(string tenantId, Stream source, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a hand-written skill (a tool the host already has) at version 1.0.0, so that AlphaEvolver can improve it.
+    /// Its tests, as JSON cases (see <see cref="SkillTests"/>), are what every mutation must keep passing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The code does not define <paramref name="entryPoint"/>, or the tests are unusable.</exception>
+    /// <exception cref="DuplicateEntityException">The workspace already has a skill of that name.</exception>
+    Task<SkillVersion> RegisterAsync(string tenantId, string name, string code, string entryPoint, string testsJson, string description = "", CancellationToken cancellationToken = default);
 }
 
 /// <summary>The default <see cref="ISkillRegistry"/>, over <see cref="ISkillStore"/>.</summary>
@@ -175,6 +183,32 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
         }
 
         return await skills.AddVersionAsync(version, activate: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SkillVersion> RegisterAsync(string tenantId, string name, string code, string entryPoint, string testsJson, string description = "", CancellationToken cancellationToken = default)
+    {
+        Internal.Guard.Id(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entryPoint);
+        ArgumentNullException.ThrowIfNull(testsJson);
+        if (!ModelAnswers.TopLevelFunctions(code).Contains(entryPoint))
+        {
+            throw new ArgumentException($"The code does not define the entry point '{entryPoint}'.", nameof(code));
+        }
+
+        var (tests, problem) = SkillTests.Normalize(testsJson);
+        if (tests is null)
+        {
+            throw new ArgumentException($"The tests are unusable: {problem}", nameof(testsJson));
+        }
+
+        var now = time.GetUtcNow();
+        var skill = new Skill { TenantId = tenantId, Name = name, Description = description ?? string.Empty, CreatedAt = now };
+        var version = new SkillVersion { TenantId = tenantId, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = entryPoint, TestCode = tests, CreatedAt = now };
+        await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
+        return version;
     }
 
     private async Task<SkillDetails> GetAsync(string tenantId, string name, CancellationToken cancellationToken) =>

@@ -95,6 +95,33 @@ public sealed class SkillRegistryTests
         await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", new MemoryStream(Encoding.UTF8.GetBytes("not a zip")), Ct));
     }
 
+    [Fact]
+    public async Task Register_AHandWrittenSkill_MakesVersion1_0_0_WithItsTests()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+
+        var version = await registry.RegisterAsync("acme", "inc", "def inc(x: int) -> int:\n    return x + 1\n", "inc", Tests, "adds one", Ct);
+
+        var found = await registry.FindAsync("acme", "inc", Ct);
+        Assert.Equal((SemanticVersion.Initial, version.Id, "adds one"), (found!.ActiveVersion.Version, found.ActiveVersion.Id, found.Skill.Description));
+        Assert.Equal(SkillTests.Normalize(Tests).Json, found.ActiveVersion.TestCode);
+        await Assert.ThrowsAsync<DuplicateEntityException>(() => registry.RegisterAsync("acme", "inc", "def inc(x):\n    return x\n", "inc", Tests, cancellationToken: Ct));
+        Assert.Null(await registry.FindAsync("other", "inc", Ct));
+    }
+
+    [Theory]
+    [InlineData("def other(x):\n    return x\n", Tests, "entry point")]
+    [InlineData("def inc(x):\n    return x\n", "[{\"expected\": 1}]", "tests are unusable")]
+    public async Task Register_BadCodeOrTests_SaysWhatIsWrong(string code, string tests, string problem)
+    {
+        await using var services = TestHost.Create();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => services.GetRequiredService<ISkillRegistry>().RegisterAsync("acme", "inc", code, "inc", tests, cancellationToken: Ct));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<(Skill Skill, SkillVersion Version)> AddSkillAsync(IServiceProvider services, string tenant, string code)
     {
         var skill = new Skill { TenantId = tenant, Name = "inc", Description = "adds one" };

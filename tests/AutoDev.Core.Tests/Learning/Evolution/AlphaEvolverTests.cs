@@ -57,7 +57,7 @@ public sealed class AlphaEvolverTests
         var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, generated.Id, Ct);
 
         Assert.Equal(recorded, generated.EvaluationInputs[0]);
-        Assert.Equal(4, generated.EvaluationInputs.Count); // the recorded one and the three tests'
+        Assert.Equal(3, generated.EvaluationInputs.Count); // the recorded one and the two tests that expect a value
         Assert.Equal(ToolMutationStatus.Failed, mutation.Status);
         Assert.Contains("INV-2024-0500", mutation.FailureReason, StringComparison.Ordinal);
     }
@@ -106,9 +106,10 @@ public sealed class AlphaEvolverTests
         var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, generated.Id, Ct);
 
         Assert.True(ToolMutationStatus.Passed == mutation.Status, mutation.FailureReason);
-        // Four inputs: the recorded failure, two totals and the unknown item, which both must still refuse.
-        Assert.Equal(0.75, mutation.Evaluation!.Child.SuccessRate);
-        Assert.Equal(0.5, mutation.Evaluation.Parent.SuccessRate);
+        // Three inputs: the recorded failure and the two totals; the unknown item is left to the tests, which both pass.
+        Assert.Equal(1.0, mutation.Evaluation!.Child.SuccessRate);
+        Assert.Equal(2.0 / 3, mutation.Evaluation.Parent.SuccessRate, 10);
+        Assert.Equal((3, 3), (mutation.Evaluation.Child.TestsPassed, mutation.Evaluation.Parent.TestsPassed));
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using AutoDev.Testing;
+
+namespace AutoDev.Tests;
+
+/// <summary>The README's main job: the invoice sample runs its whole story on a SQLite file, the Docker sandbox and the scripted model.</summary>
+public sealed class InvoiceSampleTests
+{
+    [Fact]
+    public async Task TheInvoiceSample_LearnsASkill_ThenEvolvesTheSlowOneTo1_1_0()
+    {
+        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        var ct = TestContext.Current.CancellationToken;
+
+        // The sample built with the same configuration as this test (the solution builds both).
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
+        Assert.True(File.Exists(sample), $"build the solution first: {sample} is missing");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(sample);
+        start.ArgumentList.Add("--yes");
+        foreach (var variable in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY" })
+        {
+            start.Environment.Remove(variable); // the scripted model, whatever this machine has configured
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var text = await output;
+
+        if (process.ExitCode != 0 || !text.Contains("Done.", StringComparison.Ordinal))
+        {
+            Assert.Fail($"the sample failed ({process.ExitCode}):\n{text}\n{await error}");
+        }
+
+        Assert.Contains("[promoted] extract_invoice_id 1.0.0", text, StringComparison.Ordinal);
+        Assert.Contains("every test passed in the docker sandbox", text, StringComparison.Ordinal);
+        Assert.Contains("same answers on every input: yes; faster beyond noise: yes", text, StringComparison.Ordinal);
+        Assert.Contains("[promoted] process_invoice 1.1.0", text, StringComparison.Ordinal);
+        Assert.Contains("lineage: 1.0.0 -> 1.1.0 (mutation", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unusable", text, StringComparison.Ordinal);
+    }
+}

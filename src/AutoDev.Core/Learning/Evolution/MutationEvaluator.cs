@@ -62,9 +62,11 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
 
     public async Task<Outcome> EvaluateAsync(string tenantId, string parentCode, string childCode, string entryPoint, string testsJson, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
+        // One sandbox call at a time: an evaluation's runs never compete with each other for the machine (research
+        // evaluates several children in parallel, each of them sequentially).
         var hasTests = !string.IsNullOrWhiteSpace(testsJson);
-        var parentTests = hasTests ? RunAsync(tenantId, SkillTests.Harness(parentCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken) : null;
-        var childTests = hasTests ? RunAsync(tenantId, SkillTests.Harness(childCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken) : null;
+        var parentTests = hasTests ? await RunAsync(tenantId, SkillTests.Harness(parentCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false) : null;
+        var childTests = hasTests ? await RunAsync(tenantId, SkillTests.Harness(childCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false) : null;
 
         // Alternate the order (parent first, then child first) so drift in the machine's speed falls on both.
         var parentModule = MeasureModule(parentCode, entryPoint, inputs);
@@ -78,8 +80,8 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
             (first ? childRuns : parentRuns).Add(Read(await RunAsync(tenantId, first ? childModule : parentModule, MeasureEntryPoint, cancellationToken).ConfigureAwait(false), inputs.Count));
         }
 
-        var (parentPassed, parentTotal, _) = parentTests is null ? (0, 0, null) : SkillTests.Read(await parentTests.ConfigureAwait(false));
-        var (childPassed, childTotal, childProblem) = childTests is null ? (0, 0, null) : SkillTests.Read(await childTests.ConfigureAwait(false));
+        var (parentPassed, parentTotal, _) = parentTests is null ? (0, 0, null) : SkillTests.Read(parentTests);
+        var (childPassed, childTotal, childProblem) = childTests is null ? (0, 0, null) : SkillTests.Read(childTests);
 
         var parentMs = parentRuns.Select(r => r.Milliseconds).ToArray();
         var childMs = childRuns.Select(r => r.Milliseconds).ToArray();

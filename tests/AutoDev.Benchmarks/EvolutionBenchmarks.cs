@@ -60,15 +60,19 @@ public class ResearchBenchmarks
 
 /// <summary>
 /// Four children of <c>process_invoice</c> evaluated against it in the real sandbox (bubblewrap, warm): one after
-/// another (baseline), and in parallel as a research iteration does.
+/// another (baseline), and in parallel as a research iteration does; with the default two warm sandbox workers per
+/// workspace, and with one per child.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 8)]
 public class ParallelEvaluationBenchmarks
 {
     private EvolutionBench _bench = null!;
 
+    [Params(SandboxOptions.DefaultWarmWorkersPerTenant, 4)]
+    public int WarmWorkers { get; set; }
+
     [GlobalSetup]
-    public async Task Setup() => _bench = await EvolutionBench.StartAsync();
+    public async Task Setup() => _bench = await EvolutionBench.StartAsync(WarmWorkers);
 
     [GlobalCleanup]
     public async Task Cleanup() => await _bench.DisposeAsync();
@@ -126,7 +130,7 @@ internal sealed class EvolutionBench : IAsyncDisposable
 
     public RecordingSandbox Sandbox { get; }
 
-    public static async Task<EvolutionBench> StartAsync()
+    public static async Task<EvolutionBench> StartAsync(int warmWorkers = SandboxOptions.DefaultWarmWorkersPerTenant)
     {
         var clock = new ShiftedClock();
         var variant = 0;
@@ -136,7 +140,7 @@ internal sealed class EvolutionBench : IAsyncDisposable
             ScriptedAnswers.ProcessInvoiceFast.Replace("CATALOG = [", $"# variant {Interlocked.Increment(ref variant)}\nCATALOG = [", StringComparison.Ordinal))));
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline).UseChatClient(chat);
+        services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline).UseChatClient(chat).ConfigureSandbox(o => o.WarmWorkersPerTenant = warmWorkers);
         services.AddSingleton<RecordingSandbox>(sp => new(ActivatorUtilities.CreateInstance<TieredSandbox>(sp)));
         services.AddSingleton<ISandbox>(sp => sp.GetRequiredService<RecordingSandbox>());
         var provider = services.BuildServiceProvider();

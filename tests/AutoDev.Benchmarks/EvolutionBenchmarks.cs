@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AutoDev;
 using AutoDev.Testing;
 using BenchmarkDotNet.Attributes;
@@ -28,8 +29,20 @@ public class ResearchBenchmarks
         _calls = [.. _bench.Sandbox.Recorded];
     }
 
+    private TimeSpan _experimentTime;
+    private TimeSpan _sandboxTime;
+
     [GlobalCleanup]
-    public async Task Cleanup() => await _bench.DisposeAsync();
+    public async Task Cleanup()
+    {
+        // Measured inside each experiment: its wall time against the time its (sequential) sandbox calls took.
+        if (_sandboxTime > TimeSpan.Zero)
+        {
+            Console.WriteLine($"// research overhead: {(_experimentTime - _sandboxTime).TotalMilliseconds:0} ms outside the sandbox in {_experimentTime.TotalMilliseconds:0} ms = {(_experimentTime - _sandboxTime) / _sandboxTime:P2} of sandbox time");
+        }
+
+        await _bench.DisposeAsync();
+    }
 
     [IterationSetup]
     public void NextDay() => _bench.NextDay();
@@ -51,9 +64,13 @@ public class ResearchBenchmarks
 
     private async Task<int> Experiment()
     {
+        var sandboxBefore = _bench.Sandbox.Busy;
+        var started = Stopwatch.GetTimestamp();
         var report = await _bench.Alpha.RunResearchExperimentAsync(
             new ResearchRequest(EvolutionBench.Tenant, EvolutionBench.Agent, EvolutionBench.Skill) { Iterations = 10, ChildrenPerIteration = 1 },
             CancellationToken.None);
+        _experimentTime += Stopwatch.GetElapsedTime(started);
+        _sandboxTime += _bench.Sandbox.Busy - sandboxBefore;
         return report.Steps.Count == 10 ? report.Steps.Count : throw new InvalidOperationException($"The experiment stopped early: {report.StopReason}.");
     }
 }
@@ -188,7 +205,12 @@ internal sealed class RecordingSandbox(ISandbox inner) : ISandbox
         }
     }
 
-    public Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
+    private long _busyTicks;
+
+    /// <summary>The total wall time of every call (their sum: exact when calls do not overlap).</summary>
+    public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
+
+    public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
     {
         if (Recording)
         {
@@ -198,6 +220,14 @@ internal sealed class RecordingSandbox(ISandbox inner) : ISandbox
             }
         }
 
-        return Inner.ExecuteAsync(request, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await Inner.ExecuteAsync(request, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(started).Ticks);
+        }
     }
 }

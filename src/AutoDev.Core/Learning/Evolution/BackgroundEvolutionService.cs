@@ -20,7 +20,7 @@ public sealed class BackgroundEvolutionService(
     IOptions<EvolutionOptions> options,
     ILogger<BackgroundEvolutionService> logger) : BackgroundService
 {
-    private readonly Dictionary<string, int> _nextSkill = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _turns = new(StringComparer.Ordinal);
 
     /// <summary>One round over every workspace; returns the experiments run.</summary>
     public async Task<IReadOnlyList<ResearchReport>> RunOnceAsync(CancellationToken cancellationToken)
@@ -89,8 +89,7 @@ public sealed class BackgroundEvolutionService(
                 continue;
             }
 
-            var turn = _nextSkill.GetValueOrDefault(tenant);
-            _nextSkill[tenant] = turn + 1;
+            var turn = _turns.AddOrUpdate(tenant, 0, (_, last) => last + 1);
             var name = names[turn % names.Count];
             var report = await alpha.RunResearchExperimentAsync(new ResearchRequest(tenant, agent.AgentId, name), cancellationToken).ConfigureAwait(false);
             reports.Add(report);

@@ -535,6 +535,10 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await ToListAsync(store.ListTopAsync(NewTenant(), "a1", 5, Ct)));
         await Assert.ThrowsAsync<EntityNotFoundException>(async () =>
             await store.AddAsync(new WorkflowVariant { TenantId = NewTenant(), AgentId = "a1", ParentVariantId = root.Id, WorkflowDefinitionJson = "{}" }, Ct));
+
+        var failed = await store.AddAsync(new WorkflowVariant { TenantId = tenant, AgentId = "a1", ParentVariantId = root.Id, WorkflowDefinitionJson = "\"no json\"", EvaluationStatus = WorkflowEvaluationStatus.Failed, FailureReason = "not an object" }, Ct);
+        Assert.Equal("not an object", (await store.FindAsync(tenant, failed.Id, Ct))?.FailureReason);
+        Assert.DoesNotContain(await ToListAsync(store.ListTopAsync(tenant, "a1", 5, Ct)), v => v.Id == failed.Id);
     }
 
     // ---- Limits ----------------------------------------------------------------------------------------------

@@ -94,6 +94,22 @@ public sealed class AlphaEvolverTests
     }
 
     [Fact]
+    public async Task AChildThatHandsBackLessText_WinsOnTheTokenObjective()
+    {
+        // The parent logs a long line per call, which the agent reads back as output; the child returns the same values quietly.
+        var fast = ScriptedAnswers.ProcessInvoiceFast;
+        var chatty = fast[(fast.IndexOf("```python\n", StringComparison.Ordinal) + 10)..fast.LastIndexOf("```", StringComparison.Ordinal)]
+            .Replace("    total = 0\n", "    total = 0\n    print('audit: ' + repr(items) + ' ' + '-' * 2000)\n", StringComparison.Ordinal);
+        await using var host = await EvolutionHost.StartAsync(answers: [fast], code: chatty);
+
+        var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, (await host.GenerateAsync(MutationTrigger.Tokens)).Id, Ct);
+
+        Assert.True(ToolMutationStatus.Passed == mutation.Status, mutation.FailureReason);
+        Assert.True(mutation.Evaluation!.Child.OutputTokens < mutation.Evaluation.Parent.OutputTokens / 10, $"{mutation.Evaluation.Child.OutputTokens} against {mutation.Evaluation.Parent.OutputTokens} tokens");
+        Assert.Contains("use fewer tokens", host.Chat.Calls[0].Messages[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AChildThatFixesAFailure_MayAnswerWhereTheParentRaised()
     {
         // The parent fails on lower-case SKUs; the child normalizes them and keeps every other answer.

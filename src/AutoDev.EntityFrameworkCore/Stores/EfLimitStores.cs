@@ -33,9 +33,9 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         // It affects no row when the limit is reached; the row lock (PostgreSQL) or the write lock (SQLite) makes
         // concurrent claims wait for each other and re-check the condition.
         // Only identifiers from the model are put in the text; the values are parameters.
-        var claim = $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 1) "
-            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < {{4}}";
-        var claimed = await db.Database.ExecuteSqlRawAsync(claim, [tenantId, capability, day, agentKey, limit], cancellationToken).ConfigureAwait(false);
+        var claim = $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
+            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
+        var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);

@@ -214,7 +214,9 @@ if (!Approve($"the mutation of {SlowSkill}"))
 }
 
 var faster = await review.ApproveMutationAsync(Workspace, mutation.Id, Environment.UserName, "faster, same totals");
-var rerun = await runner.RunAsync(new SkillRunRequest { TenantId = Workspace, AgentId = AgentId, SkillName = SlowSkill, InputsJson = invoice });
+// Tried by you, not by an agent: a run without an agent never starts a mutation, however long it takes.
+var rerun = await runner.RunAsync(new SkillRunRequest { TenantId = Workspace, SkillName = SlowSkill, InputsJson = invoice });
+Console.WriteLine($"  You try {rerun.Version.Version} on the same invoice:");
 Console.WriteLine($"  [{rerun.Result.Tier}, {rerun.Result.Duration.TotalMilliseconds:0} ms] {SlowSkill} {rerun.Version.Version}: {rerun.Result.ReturnValue}");
 var evolved = await registry.GetLineageAsync(Workspace, SlowSkill);
 Console.WriteLine($"  lineage: {string.Join(" -> ", evolved.Ancestors.Reverse().Append(evolved.Self).Select(v => v.SourceMutationId is { } m ? $"{v.Version} (mutation {m.ToString()[..8]}, {mutation.Trigger})" : v.Version.ToString()))}");

@@ -64,7 +64,8 @@ public static class EntityFrameworkAutoDevBuilderExtensions
 
             // The migrations are hand-written, without a model snapshot; a test proves they create the model's schema.
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-            options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout));
+            ArgumentOutOfRangeException.ThrowIfNegative(stores.SqliteCheckpointPages, "EntityFrameworkStoreOptions.SqliteCheckpointPages");
+            options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout, stores.SqliteCheckpointPages));
         });
 
         services.Replace(ServiceDescriptor.Singleton<IWorkspaceStore, EfWorkspaceStore<TContext>>());

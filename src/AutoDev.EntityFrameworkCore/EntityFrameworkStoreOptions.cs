@@ -20,4 +20,15 @@ public sealed class EntityFrameworkStoreOptions
     /// <summary>How long a SQLite connection waits for another writer before it reports "database is locked".</summary>
     /// <value>Default <see cref="DefaultSqliteBusyTimeout"/>.</value>
     public TimeSpan SqliteBusyTimeout { get; set; } = DefaultSqliteBusyTimeout;
+
+    /// <summary>Default of <see cref="SqliteCheckpointPages"/>: 8,000 pages (about 32 MB of write-ahead log).</summary>
+    public const int DefaultSqliteCheckpointPages = 8_000;
+
+    /// <summary>
+    /// How many pages the SQLite write-ahead log grows to before it is checkpointed into the database file
+    /// (<c>PRAGMA wal_autocheckpoint</c>; SQLite's own default is 1,000). Each checkpoint syncs the file, so fewer of
+    /// them make writes cheaper, at the price of a larger log on disk and a longer recovery after a crash.
+    /// </summary>
+    /// <value>Default <see cref="DefaultSqliteCheckpointPages"/>; 0 turns automatic checkpoints off.</value>
+    public int SqliteCheckpointPages { get; set; } = DefaultSqliteCheckpointPages;
 }

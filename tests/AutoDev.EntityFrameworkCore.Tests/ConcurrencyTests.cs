@@ -76,6 +76,10 @@ public sealed class ConcurrencyTests
         Assert.Equal(100, (await fitness.FindAsync("busy", subject, Ct))!.Signals.Count);
         await using var db = await services.GetRequiredService<IDbContextFactory<AutoDevDbContext>>().CreateDbContextAsync(Ct);
         Assert.Equal("wal", await db.Database.SqlQueryRaw<string>("SELECT journal_mode AS Value FROM pragma_journal_mode").SingleAsync(Ct));
+        await db.Database.OpenConnectionAsync(Ct);
+        await using var checkpoint = db.Database.GetDbConnection().CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_autocheckpoint";
+        Assert.Equal((long)EntityFrameworkStoreOptions.DefaultSqliteCheckpointPages, await checkpoint.ExecuteScalarAsync(Ct));
     }
 
     internal static ServiceProvider Services(string provider, string connection)

@@ -59,19 +59,9 @@ public sealed class EvolutionLoop(
     /// <summary>Runs every mutation of every workspace that waits for the sandbox. Idempotent.</summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        await foreach (var tenant in workspaces.ListWorkspacesAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => mutations.ListByStatusAsync(t, ToolMutationStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {
-            var pending = new List<ToolMutation>();
-            await foreach (var mutation in mutations.ListByStatusAsync(tenant, ToolMutationStatus.Pending, cancellationToken).ConfigureAwait(false))
-            {
-                pending.Add(mutation);
-            }
-
-            if (pending.Count > 0)
-            {
-                Log.MutationsRecovered(logger, tenant, pending.Count);
-            }
-
+            Log.MutationsRecovered(logger, tenant, pending.Count);
             foreach (var mutation in pending)
             {
                 await alpha.SandboxExecuteMutationAsync(mutation.TenantId, mutation.Id, cancellationToken).ConfigureAwait(false);

@@ -87,19 +87,9 @@ public sealed class MementoLoop(
     /// <summary>Validates every candidate of every workspace that waits for validation. Idempotent.</summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        await foreach (var tenant in workspaces.ListWorkspacesAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => candidates.ListByStatusAsync(t, SkillCandidateStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {
-            var pending = new List<SkillCandidate>();
-            await foreach (var candidate in candidates.ListByStatusAsync(tenant, SkillCandidateStatus.Pending, cancellationToken).ConfigureAwait(false))
-            {
-                pending.Add(candidate);
-            }
-
-            if (pending.Count > 0)
-            {
-                Log.CandidatesRecovered(logger, tenant, pending.Count);
-            }
-
+            Log.CandidatesRecovered(logger, tenant, pending.Count);
             foreach (var candidate in pending)
             {
                 await ValidateAndReviewAsync(candidate, cancellationToken).ConfigureAwait(false);

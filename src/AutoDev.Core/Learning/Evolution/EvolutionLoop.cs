@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,37 +16,13 @@ public sealed class EvolutionLoop(
     IWorkspaceStore workspaces,
     IToolMutationStore mutations,
     IOptions<EvolutionOptions> options,
-    ILogger<EvolutionLoop> logger) : IHostedService, IDisposable
+    ILogger<EvolutionLoop> logger) : LearningLoop<SkillExecuted>(events)
 {
-    private IDisposable? _subscription;
-
     /// <inheritdoc/>
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!options.Value.RunEvolutionLoop)
-        {
-            return;
-        }
-
-        _subscription = events.Subscribe<SkillExecuted>(OnSkillExecutedAsync);
-        await RecoverAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Interlocked.Exchange(ref _subscription, null)?.Dispose();
-    }
+    protected override bool IsEnabled => options.Value.RunEvolutionLoop;
 
     /// <summary>Handles one execution: observe, and run a new mutation in the sandbox.</summary>
-    public async ValueTask OnSkillExecutedAsync(SkillExecuted execution, CancellationToken cancellationToken)
+    public override async ValueTask HandleAsync(SkillExecuted execution, CancellationToken cancellationToken)
     {
         var decision = await evolution.ObserveAsync(execution, cancellationToken).ConfigureAwait(false);
         if (decision is { Action: EvolutionAction.Generated, Mutation: { Status: ToolMutationStatus.Pending } mutation })
@@ -57,7 +32,7 @@ public sealed class EvolutionLoop(
     }
 
     /// <summary>Runs every mutation of every workspace that waits for the sandbox. Idempotent.</summary>
-    public async Task RecoverAsync(CancellationToken cancellationToken)
+    public override async Task RecoverAsync(CancellationToken cancellationToken)
     {
         await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => mutations.ListByStatusAsync(t, ToolMutationStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {

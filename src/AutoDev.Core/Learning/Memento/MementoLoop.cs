@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AutoDev;
@@ -23,37 +22,13 @@ public sealed class MementoLoop(
     IWorkspaceStore workspaces,
     ISkillCandidateStore candidates,
     Microsoft.Extensions.Options.IOptions<AutoDevOptions> options,
-    ILogger<MementoLoop> logger) : IHostedService, IDisposable
+    ILogger<MementoLoop> logger) : LearningLoop<TaskFailed>(events)
 {
-    private IDisposable? _subscription;
-
     /// <inheritdoc/>
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!options.Value.RunMementoLoop)
-        {
-            return;
-        }
-
-        _subscription = events.Subscribe<TaskFailed>(OnTaskFailedAsync);
-        await RecoverAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Interlocked.Exchange(ref _subscription, null)?.Dispose();
-    }
+    protected override bool IsEnabled => options.Value.RunMementoLoop;
 
     /// <summary>Handles one failure: reflect, and when a pattern is due, generate, validate and maybe auto-promote.</summary>
-    public async ValueTask OnTaskFailedAsync(TaskFailed failure, CancellationToken cancellationToken)
+    public override async ValueTask HandleAsync(TaskFailed failure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(failure);
         var episode = await episodes.FindAsync(failure.TenantId, failure.EpisodeId, cancellationToken).ConfigureAwait(false);
@@ -85,7 +60,7 @@ public sealed class MementoLoop(
     }
 
     /// <summary>Validates every candidate of every workspace that waits for validation. Idempotent.</summary>
-    public async Task RecoverAsync(CancellationToken cancellationToken)
+    public override async Task RecoverAsync(CancellationToken cancellationToken)
     {
         await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => candidates.ListByStatusAsync(t, SkillCandidateStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+
+namespace AutoDev;
+
+/// <summary>
+/// The base of the hosted services that run a learning loop: while the host runs, every <typeparamref name="TEvent"/>
+/// goes to <see cref="HandleAsync"/>; at start, <see cref="RecoverAsync"/> picks up work left waiting by a stop.
+/// </summary>
+/// <typeparam name="TEvent">The event the loop reacts to.</typeparam>
+/// <remarks>
+/// Handler failures are isolated and logged by the event bus. Subclass it to run a loop of your own engine; the
+/// built-in ones are <see cref="MementoLoop"/> and <see cref="EvolutionLoop"/>.
+/// </remarks>
+public abstract class LearningLoop<TEvent>(IEventBus events) : IHostedService, IDisposable
+    where TEvent : AutoDevEvent
+{
+    private IDisposable? _subscription;
+
+    /// <summary>Whether the host runs the loop (from the loop's options).</summary>
+    protected abstract bool IsEnabled { get; }
+
+    /// <inheritdoc/>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!IsEnabled)
+        {
+            return;
+        }
+
+        _subscription = events.Subscribe<TEvent>(HandleAsync);
+        await RecoverAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Handles one event.</summary>
+    public abstract ValueTask HandleAsync(TEvent notification, CancellationToken cancellationToken);
+
+    /// <summary>Finishes the work every workspace left waiting. Idempotent.</summary>
+    public abstract Task RecoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>Unsubscribes.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Unsubscribes when <paramref name="disposing"/>.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Interlocked.Exchange(ref _subscription, null)?.Dispose();
+        }
+    }
+}

@@ -66,4 +66,7 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Error, "Background research in workspace {TenantId} failed; the next round tries again.")]
     public static partial void ResearchFailed(ILogger logger, Exception exception, string tenantId);
+
+    [LoggerMessage(22, LogLevel.Error, "Mutation {MutationId} of workspace {TenantId} could not be evaluated; it stays pending for the next start.")]
+    public static partial void MutationEvaluationFailed(ILogger logger, Exception exception, string tenantId, Guid mutationId);
 }

@@ -32,7 +32,7 @@ public abstract class LearningLoop<TEvent>(IEventBus events) : IHostedService, I
     }
 
     /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken)
+    public virtual Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();
         return Task.CompletedTask;

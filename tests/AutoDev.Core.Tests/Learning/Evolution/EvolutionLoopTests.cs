@@ -168,4 +168,63 @@ public sealed class EvolutionLoopTests
         Assert.Empty(after.Chat.Calls);
         Assert.Single(await mutations.ListRecentAsync(EvolutionHost.Tenant, 10, Ct).ToListAsync(Ct));
     }
+
+    [Fact]
+    public async Task WithChannelDispatch_AnEvaluationInTheSandbox_DoesNotHoldUpOtherEvents()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sandbox = new GatedSandbox(new TimedSandbox(), release.Task);
+        await using var host = await EvolutionHost.StartAsync(
+            sandbox: sandbox,
+            answers: [TimedSandbox.Answer(10)],
+            code: TimedSandbox.Module(50),
+            tests: "[{\"inputs\":{},\"expected\":1}]",
+            configure: s => s.Configure<AutoDevOptions>(o => o.EventDispatchMode = EventDispatchMode.Channel));
+        var loop = host.Get<EvolutionLoop>();
+        await loop.StartAsync(Ct);
+        var bus = host.Get<IEventBus>();
+        var other = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = bus.Subscribe<TaskSucceeded>((_, _) =>
+        {
+            other.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        await bus.PublishAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
+        await sandbox.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await bus.PublishAsync(new TaskSucceeded { TenantId = EvolutionHost.Tenant, AgentId = EvolutionHost.Agent, EpisodeId = Guid.NewGuid(), TaskDescription = "next" }, Ct);
+        await other.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // The other event was handled while the mutation still waited in the sandbox.
+        var waiting = Assert.Single(await host.MutationsAsync());
+        Assert.Equal(ToolMutationStatus.Pending, waiting.Status);
+
+        release.SetResult();
+        ToolMutation? done = null;
+        for (var attempt = 0; attempt < 300 && done?.Status is not ToolMutationStatus.Passed; attempt++)
+        {
+            await Task.Delay(20, Ct);
+            done = await host.Get<IToolMutationStore>().FindAsync(EvolutionHost.Tenant, waiting.Id, Ct);
+        }
+
+        Assert.Equal(ToolMutationStatus.Passed, done?.Status);
+        await loop.StopAsync(Ct);
+    }
+
+    /// <summary>Holds every sandbox call until released, and says when the first one arrived.</summary>
+    private sealed class GatedSandbox(ISandbox inner, Task release) : ISandbox
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public string Tier => inner.Tier;
+
+        public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult();
+            await release.WaitAsync(cancellationToken);
+            return await inner.ExecuteAsync(request, cancellationToken);
+        }
+    }
 }

@@ -26,15 +26,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var (table, column) = SqlNames<CapabilityCounterRow>(db);
-        var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
-
-        // One statement claims a unit of the limit: insert the counter at 1, or add 1 while it is under the limit.
-        // It affects no row when the limit is reached; the row lock (PostgreSQL) or the write lock (SQLite) makes
-        // concurrent claims wait for each other and re-check the condition.
-        // Only identifiers from the model are put in the text; the values are parameters.
-        var claim = $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
-            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
+        var claim = Statement(db, "claim", ClaimSql);
         var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
@@ -68,6 +60,20 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// One statement claims a unit of the limit: insert the counter at 1, or add 1 while it is under the limit. It
+    /// affects no row when the limit is reached; the row lock (PostgreSQL) or the write lock (SQLite) makes concurrent
+    /// claims wait for each other and re-check the condition. Only identifiers from the model are put in the text; the
+    /// values are parameters.
+    /// </summary>
+    private static string ClaimSql(DbContext db)
+    {
+        var (table, column) = SqlNames<CapabilityCounterRow>(db);
+        var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
+        return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
+            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
     }
 
     public async ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)

@@ -135,9 +135,17 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
             ?? throw new InvalidOperationException($"The database provider has no mapping for {value.GetType()}."));
 
     /// <summary>The delimited table name of a row type, and a function from property to delimited column name, for raw SQL.</summary>
-    protected static (string Table, Func<string, string> Column) SqlNames<TRow>(DbContext db)
+    protected static (string Table, Func<string, string> Column) SqlNames<TRow>(DbContext db) => SqlNames(db, typeof(TRow));
+
+    /// <summary>A hot path's SQL text, built from the model once per model and <paramref name="key"/>.</summary>
+    protected static string Statement(DbContext db, string key, Func<DbContext, string> build) =>
+        Statements.GetValue(db.Model, _ => new()).GetOrAdd(key, _ => build(db));
+
+    private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<string, string>> Statements = [];
+
+    private static (string Table, Func<string, string> Column) SqlNames(DbContext db, Type rowType)
     {
-        var entity = db.Model.FindEntityType(typeof(TRow))!;
+        var entity = db.Model.FindEntityType(rowType)!;
         var sql = db.GetService<ISqlGenerationHelper>();
         var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         return (sql.DelimitIdentifier(store.Name, store.Schema), property => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(store)!));
@@ -175,13 +183,10 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
         public static InsertPlan For(DbContext db, Type rowType) =>
             Plans.GetValue(db.Model, _ => new()).GetOrAdd(rowType, type =>
             {
-                var entity = db.Model.FindEntityType(type)!;
-                var sql = db.GetService<ISqlGenerationHelper>();
-                var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-                var properties = entity.GetProperties().ToArray();
-                var columns = properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!));
+                var (table, column) = SqlNames(db, type);
+                var properties = db.Model.FindEntityType(type)!.GetProperties().ToArray();
                 return new InsertPlan(
-                    $"INSERT INTO {sql.DelimitIdentifier(store.Name, store.Schema)} ({string.Join(", ", columns)}) VALUES (",
+                    $"INSERT INTO {table} ({string.Join(", ", properties.Select(p => column(p.Name)))}) VALUES (",
                     properties,
                     [.. properties.Select(p => p.GetRelationalTypeMapping())]);
             });

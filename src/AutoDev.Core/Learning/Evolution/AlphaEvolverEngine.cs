@@ -251,16 +251,18 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
         {
             var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.ToolMutation, stamped, cancellationToken).ConfigureAwait(false);
             await UpdateWithRetryAsync(
+                mutation,
                 ct => _mutations.FindAsync(tenantId, variantId, ct),
                 m => _mutations.UpdateAsync(m with { FitnessScore = record.Score, UpdatedAt = now }, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             return record;
         }
 
-        if (await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is not null)
+        if (await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is { } variant)
         {
             var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.WorkflowVariant, stamped, cancellationToken).ConfigureAwait(false);
             await UpdateWithRetryAsync(
+                variant,
                 ct => _workflows.FindAsync(tenantId, variantId, ct),
                 v => _workflows.UpdateAsync(v with { FitnessScore = record.Score, FitnessSignals = record.Signals }, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
@@ -316,8 +318,7 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
         await using (reservation.ConfigureAwait(false))
         {
             var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
-            var evaluator = new MutationEvaluator(Sandbox, _fitness, _options);
-            var inputs = evaluator.Inputs(recorded, analysis.ParentVersion.TestCode);
+            var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCode, _options.MaxEvaluationInputs);
             var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
             var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -374,14 +375,13 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             parentCode = (await FindMutationAsync(proposal.TenantId, championId, cancellationToken).ConfigureAwait(false)).Code;
         }
 
-        var evaluator = new MutationEvaluator(Sandbox, _fitness, _options);
-        var inputs = proposal.EvaluationInputs.Count > 0 ? proposal.EvaluationInputs : evaluator.Inputs([], parent.TestCode);
+        var inputs = proposal.EvaluationInputs.Count > 0 ? proposal.EvaluationInputs : MutationEvaluator.Inputs([], parent.TestCode, _options.MaxEvaluationInputs);
         if (inputs.Count == 0)
         {
             return LearningValidation.Failed("Nothing to compare parent and child on: the skill has no tests and no inputs were recorded (set SkillRunRequest.RecordInputs).");
         }
 
-        var outcome = await evaluator.EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCode, inputs, cancellationToken).ConfigureAwait(false);
+        var outcome = await new MutationEvaluator(Sandbox, _fitness, _options).EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCode, inputs, cancellationToken).ConfigureAwait(false);
         return new MutationValidation(outcome);
     }
 
@@ -430,17 +430,12 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
         await _mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
 
-    private static async Task UpdateWithRetryAsync<T>(Func<CancellationToken, ValueTask<T?>> read, Func<T, ValueTask<T>> write, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="current"/>; after a concurrency conflict, reads it again and reapplies, a few times.</summary>
+    private static async Task UpdateWithRetryAsync<T>(T current, Func<CancellationToken, ValueTask<T?>> read, Func<T, ValueTask<T>> write, CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await read(cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return;
-            }
-
             try
             {
                 await write(current).ConfigureAwait(false);
@@ -449,6 +444,12 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             catch (ConcurrencyConflictException) when (attempt < 4)
             {
                 // Someone saved it meanwhile (a reviewer, another delivery): read again and reapply.
+                if (await read(cancellationToken).ConfigureAwait(false) is not { } fresh)
+                {
+                    return;
+                }
+
+                current = fresh;
             }
         }
     }

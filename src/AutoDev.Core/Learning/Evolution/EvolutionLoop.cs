@@ -47,13 +47,9 @@ public sealed class EvolutionLoop(
             return;
         }
 
-        if (Volatile.Read(ref _worker) is null)
+        lock (_evaluations)
         {
-            var worker = new Task<Task>(EvaluateQueuedAsync);
-            if (Interlocked.CompareExchange(ref _worker, worker.Unwrap(), null) is null)
-            {
-                worker.Start(TaskScheduler.Default);
-            }
+            _worker ??= Task.Run(EvaluateQueuedAsync, CancellationToken.None);
         }
 
         _evaluations.Writer.TryWrite(mutation);

@@ -17,15 +17,15 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
 
     /// <summary>
     /// The inputs an evaluation runs: the recorded ones, then those of the test cases that expect a value, distinct, at
-    /// most <see cref="EvolutionOptions.MaxEvaluationInputs"/>.
+    /// most <paramref name="max"/> (<see cref="EvolutionOptions.MaxEvaluationInputs"/>).
     /// </summary>
-    public IReadOnlyList<string> Inputs(IEnumerable<string> recorded, string testsJson)
+    public static IReadOnlyList<string> Inputs(IEnumerable<string> recorded, string testsJson, int max)
     {
         var inputs = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void Add(JsonElement element)
         {
-            if (element.ValueKind == JsonValueKind.Object && inputs.Count < options.MaxEvaluationInputs && seen.Add(element.GetRawText()))
+            if (element.ValueKind == JsonValueKind.Object && inputs.Count < max && seen.Add(element.GetRawText()))
             {
                 inputs.Add(element.GetRawText());
             }
@@ -83,20 +83,19 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
         var (parentPassed, parentTotal, _) = parentTests is null ? (0, 0, null) : SkillTests.Read(parentTests);
         var (childPassed, childTotal, childProblem) = childTests is null ? (0, 0, null) : SkillTests.Read(childTests);
 
-        var parentMs = parentRuns.Select(r => r.Milliseconds).ToArray();
-        var childMs = childRuns.Select(r => r.Milliseconds).ToArray();
-        var (parentMedian, childMedian) = (Median(parentMs), Median(childMs));
-        var pValue = MannWhitney.PValueLess(childMs, parentMs);
-        var latencyCounted = pValue < options.LatencySignificance && childMedian <= parentMedian * (1 - options.MinLatencyImprovement);
+        var parent = Measure(parentRuns, parentPassed, parentTotal);
+        var child = Measure(childRuns, childPassed, childTotal);
+        var pValue = MannWhitney.PValueLess(child.RunMilliseconds, parent.RunMilliseconds);
+        var latencyCounted = pValue < options.LatencySignificance && child.MedianMilliseconds <= parent.MedianMilliseconds * (1 - options.MinLatencyImprovement);
 
         // Latency counts only when the difference is real; otherwise both get the pooled median and tie on it.
-        var pooled = Median([.. parentMs, .. childMs]);
-        var parentSignals = Signals(parentRuns, parentPassed, parentTotal, latencyCounted ? parentMedian : pooled);
-        var childSignals = Signals(childRuns, childPassed, childTotal, latencyCounted ? childMedian : pooled);
+        var pooled = Median([.. parent.RunMilliseconds, .. child.RunMilliseconds]);
+        var parentSignals = Signals(parent, parentRuns, latencyCounted ? parent.MedianMilliseconds : pooled);
+        var childSignals = Signals(child, childRuns, latencyCounted ? child.MedianMilliseconds : pooled);
+        parent = parent with { Fitness = fitness.Score(parentSignals) };
+        child = child with { Fitness = fitness.Score(childSignals) };
         var difference = Difference(inputs, parentRuns, childRuns);
         var childFailure = childRuns.Select(r => r.Failure).FirstOrDefault(f => f is not null);
-        var parent = Measure(parentRuns, parentMs, parentPassed, parentTotal, fitness.Score(parentSignals));
-        var child = Measure(childRuns, childMs, childPassed, childTotal, fitness.Score(childSignals));
 
         string? reason =
             childFailure is not null ? $"The child did not run: {childFailure}"
@@ -212,7 +211,7 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
         return null;
     }
 
-    private static List<FitnessSignal> Signals(List<Run> runs, int testsPassed, int testsTotal, double latencyMs)
+    private static List<FitnessSignal> Signals(VariantMeasurement measured, List<Run> runs, double latencyMs)
     {
         var signals = new List<FitnessSignal>();
         if (!runs.Exists(r => r.SyntaxError))
@@ -225,32 +224,31 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
             signals.Add(new(FitnessSignalNames.Executed));
         }
 
-        if (testsTotal > 0)
+        if (measured.TestsTotal > 0)
         {
-            signals.Add(new(FitnessSignalNames.TestsPassed, (double)testsPassed / testsTotal));
+            signals.Add(new(FitnessSignalNames.TestsPassed, (double)measured.TestsPassed / measured.TestsTotal));
         }
 
-        signals.Add(new(FitnessSignalNames.SuccessRate, SuccessRate(runs)));
+        signals.Add(new(FitnessSignalNames.SuccessRate, measured.SuccessRate));
         signals.Add(new(FitnessSignalNames.LatencyMilliseconds, latencyMs));
-        signals.Add(new(FitnessSignalNames.OutputTokens, Median([.. runs.Select(r => r.Tokens)])));
+        signals.Add(new(FitnessSignalNames.OutputTokens, measured.OutputTokens));
         return signals;
     }
 
-    private static VariantMeasurement Measure(List<Run> runs, double[] ms, int testsPassed, int testsTotal, double score) => new()
+    /// <summary>A variant's runs summed up; its fitness comes later, from the signals.</summary>
+    private static VariantMeasurement Measure(List<Run> runs, int testsPassed, int testsTotal)
     {
-        RunMilliseconds = ms,
-        MedianMilliseconds = Median(ms),
-        SuccessRate = SuccessRate(runs),
-        OutputTokens = Median([.. runs.Select(r => r.Tokens)]),
-        TestsPassed = testsPassed,
-        TestsTotal = testsTotal,
-        Fitness = score,
-    };
-
-    private static double SuccessRate(List<Run> runs)
-    {
+        var ms = runs.Select(r => r.Milliseconds).ToArray();
         var calls = runs.Sum(r => r.Ok.Length);
-        return calls == 0 ? 0 : (double)runs.Sum(r => r.Ok.Count(ok => ok)) / calls;
+        return new()
+        {
+            RunMilliseconds = ms,
+            MedianMilliseconds = Median(ms),
+            SuccessRate = calls == 0 ? 0 : (double)runs.Sum(r => r.Ok.Count(ok => ok)) / calls,
+            OutputTokens = Median([.. runs.Select(r => r.Tokens)]),
+            TestsPassed = testsPassed,
+            TestsTotal = testsTotal,
+        };
     }
 
     internal static double Median(double[] values)

@@ -97,9 +97,8 @@ def _run_child(request_fd, workdir, result_fd):
     me = os.getpid()
     try:
         os.chdir(workdir)
-        os.environ.clear()
-        os.environ.update({"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"})
-        tempfile.tempdir = workdir
+        if _environment_of != workdir:
+            _set_environment(workdir)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size limit raises EFBIG instead
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
@@ -180,6 +179,19 @@ def _run_child(request_fd, workdir, result_fd):
     os._exit(0)
 
 
+# The workdir the process's environment (HOME, TMPDIR, tempfile) points at. A fork server whose temp root is private
+# (PID 1 of its sandbox) gives every child the same fresh path, so it sets this up once and children skip it.
+_environment_of = None
+
+
+def _set_environment(workdir):
+    global _environment_of
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"})
+    tempfile.tempdir = workdir
+    _environment_of = workdir
+
+
 def _kill_leftovers(pgid):
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -201,6 +213,13 @@ def _kill_leftovers(pgid):
 
 
 def _clean_dir(path):
+    try:
+        os.rmdir(path)  # most executions leave their directory empty
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass
     # Make every directory writable again first: an execution may have locked one with chmod 000.
     try:
         os.chmod(path, 0o700)
@@ -220,7 +239,14 @@ class _Prepared:
 
     def __init__(self, tmp_root):
         self.tmp_root = tmp_root
-        self.workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
+        if os.getpid() == 1:
+            # The temp root is private and emptied after every execution: each child gets the same path, fresh.
+            self.workdir = os.path.join(tmp_root, "exec")
+            os.mkdir(self.workdir, 0o700)
+            if _environment_of != self.workdir:
+                _set_environment(self.workdir)
+        else:
+            self.workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
         req_r, self.req_w = os.pipe()
         self.out_r, out_w = os.pipe()
         self.err_r, err_w = os.pipe()
@@ -255,6 +281,10 @@ class _Prepared:
 
     def stop(self):
         """Kills the child and everything it left, and returns the child's wait status (0 if already reaped)."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # the child may not have started its own process group yet
+        except OSError:
+            pass
         _kill_leftovers(self.pid)
         try:
             return os.waitpid(self.pid, 0)[1]

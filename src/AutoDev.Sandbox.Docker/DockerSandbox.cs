@@ -35,6 +35,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private readonly DockerEngineClient _client;
     private readonly WarmPool _pool;
     private readonly Lazy<Task> _cleanup;
+    private readonly bool _directSocket;
+    private readonly string _socketParent;
 
     /// <summary>Creates the tier.</summary>
     public DockerSandbox(IOptions<DockerSandboxOptions> options, IOptions<SandboxOptions> sandboxOptions, TimeProvider time, ILogger<DockerSandbox> logger)
@@ -47,6 +49,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         _client = new DockerEngineClient(_options);
+        _directSocket = _options.UseDirectSocket && _options.Endpoint.StartsWith("unix://", StringComparison.Ordinal);
+        _socketParent = SocketRendezvous.ParentDirectory(_options.SocketDirectory);
         _pool = new WarmPool((tenant, ct) => StartWorkerAsync(tenant, ct), _options.WarmContainersPerTenant, _options.MaxExecutionsPerContainer, logger);
         _cleanup = new Lazy<Task>(() => RemoveOrphansAsync(CancellationToken.None));
     }
@@ -109,12 +113,71 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
 
     private async Task<ForkServerWorker> StartWorkerAsync(string tenantId, CancellationToken cancellationToken)
     {
+        SocketRendezvous? rendezvous = null;
+        if (_directSocket && !OperatingSystem.IsWindows())
+        {
+            try
+            {
+                rendezvous = SocketRendezvous.Create(_socketParent);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SandboxUnavailableException(Tier, $"could not make a socket directory under {_socketParent} ({ex.Message}); set SocketDirectory, or UseDirectSocket to false.", ex);
+            }
+        }
+
+        using (rendezvous)
+        {
+            var id = await CreateContainerAsync(tenantId, rendezvous, cancellationToken).ConfigureAwait(false);
+            Stream? stream = null;
+            try
+            {
+                stream = rendezvous is null
+                    ? await AttachAndStartAsync(id, cancellationToken).ConfigureAwait(false)
+                    : await StartAndAcceptAsync(id, rendezvous, cancellationToken).ConfigureAwait(false);
+                ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
+            }
+            catch (Exception ex)
+            {
+                if (stream is not null)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
+                if (ex is HttpRequestException or IOException or DockerEngineException)
+                {
+                    throw new SandboxUnavailableException(Tier, $"could not start container {id[..12]}: {ex.Message}", ex);
+                }
+
+                throw;
+            }
+
+            var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
+            var output = new StreamReader(rendezvous is null ? new DockerStdoutStream(stream) : stream, Encoding.UTF8, false, 64 * 1024);
+            return new ForkServerWorker(Tier, tenantId, input, output, async () =>
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }, _time);
+        }
+    }
+
+    private async Task<string> CreateContainerAsync(string tenantId, SocketRendezvous? rendezvous, CancellationToken cancellationToken)
+    {
+        var attached = rendezvous is null;
         var create = new ContainerCreateRequest
         {
             Image = _options.Image,
-            Cmd = ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true)],
+            Cmd = attached
+                ? ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true)]
+                : ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true), "--connect", SocketRendezvous.ContainerPath],
             Env = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
             User = _options.User,
+            AttachStdin = attached,
+            AttachStdout = attached,
+            AttachStderr = attached,
+            OpenStdin = attached,
             Labels = new Dictionary<string, string>
             {
                 ["autodev.sandbox"] = "1",
@@ -129,53 +192,54 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 NanoCpus = (long)(_options.Cpus * 1_000_000_000),
                 PidsLimit = _options.PidsLimit,
                 Ulimits = [new Ulimit { Name = "core", Soft = 0, Hard = 0 }],
+                Binds = attached ? null : [rendezvous!.Bind],
             },
         };
 
-        string id;
         try
         {
-            id = await _client.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
+            return await _client.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException)
         {
             throw new SandboxUnavailableException(Tier, $"could not create a container from {_options.Image}: {ex.Message}", ex);
         }
+    }
 
-        Stream? stream = null;
+    private async Task<Stream> AttachAndStartAsync(string id, CancellationToken cancellationToken)
+    {
+        var stream = await _client.AttachAsync(id, cancellationToken).ConfigureAwait(false);
         try
         {
-            stream = await _client.AttachAsync(id, cancellationToken).ConfigureAwait(false);
             await _client.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
-            ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
+            return stream;
         }
-        catch (Exception ex)
-        {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-            if (ex is HttpRequestException or IOException or DockerEngineException)
-            {
-                throw new SandboxUnavailableException(Tier, $"could not start container {id[..12]}: {ex.Message}", ex);
-            }
-
-            throw;
-        }
-
-        var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
-        var output = new StreamReader(new DockerStdoutStream(stream), Encoding.UTF8, false, 64 * 1024);
-        return new ForkServerWorker(Tier, tenantId, input, output, async () =>
+        catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-        }, _time);
+            throw;
+        }
+    }
+
+    private async Task<Stream> StartAndAcceptAsync(string id, SocketRendezvous rendezvous, CancellationToken cancellationToken)
+    {
+        await _client.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stopped = _client.WaitContainerAsync(id, watching.Token);
+        try
+        {
+            return await rendezvous.AcceptAsync(stopped, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await watching.CancelAsync().ConfigureAwait(false);
+            _ = stopped.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     private async Task RemoveOrphansAsync(CancellationToken cancellationToken)
     {
+        RemoveStaleSocketDirectories();
         try
         {
             foreach (var container in await _client.ListContainersAsync("autodev.sandbox=1", cancellationToken).ConfigureAwait(false))
@@ -189,6 +253,32 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Best effort: a failed clean-up must never stop executions (every execution awaits this once).
+            Log.OrphanCleanupFailed(_logger, ex);
+        }
+    }
+
+    private void RemoveStaleSocketDirectories()
+    {
+        // A socket directory lives from a container's creation until its fork server connects (well within
+        // ConnectTimeout); one older than that belongs to a start that died half-way.
+        if (!_directSocket || !Directory.Exists(_socketParent))
+        {
+            return;
+        }
+
+        var stale = _time.GetUtcNow().UtcDateTime - _options.ConnectTimeout - TimeSpan.FromMinutes(1);
+        try
+        {
+            foreach (var directory in new DirectoryInfo(_socketParent).EnumerateDirectories())
+            {
+                if (directory.CreationTimeUtc < stale)
+                {
+                    SocketRendezvous.DeleteDirectory(directory.FullName);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
             Log.OrphanCleanupFailed(_logger, ex);
         }
     }

@@ -73,6 +73,29 @@ public sealed class DockerSandboxOptions
     [Range(1, 64)]
     public int WarmContainersPerTenant { get; set; } = 2;
 
+    /// <summary>
+    /// Whether the host talks to each container's fork server over a Unix socket of its own instead of the engine's
+    /// attach stream, which copies every request and result through the engine. The host listens on a socket in a new
+    /// directory under <see cref="SocketDirectory"/>, mounts that directory read-only into the container, accepts the
+    /// fork server's one connection (before any code runs) and deletes the socket. Needs the engine on this machine
+    /// (a <c>unix://</c> endpoint); with a <c>tcp://</c> endpoint the attach stream is used.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool UseDirectSocket { get; set; } = true;
+
+    /// <summary>
+    /// The directory on this machine under which each container's socket directory is made; it is created private to
+    /// the host's user (mode 0700), so no other local user can reach a socket before the container does.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: <c>/run/autodev/sandbox-sockets</c> as root, otherwise
+    /// <c>autodev-sandbox-sockets-&lt;uid&gt;</c> in the temp directory.</value>
+    public string? SocketDirectory { get; set; }
+
+    /// <summary>How long a started container may take to connect to its socket before it counts as failed.</summary>
+    /// <value>Default 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Executions after which a warm container is replaced. It is replaced at once after a time-out, a limit or a crash.</summary>
     /// <value>Default 500.</value>
     [Range(1, 100_000)]

@@ -76,6 +76,13 @@ internal sealed class DockerEngineClient : IDisposable
     public Task StartContainerAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"containers/{id}/start", null, DockerJsonContext.Default.JsonElement, cancellationToken);
 
+    /// <summary>Returns the exit code once the container has stopped running.</summary>
+    public async Task<long> WaitContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(HttpMethod.Post, $"containers/{id}/wait?condition=not-running", null, DockerJsonContext.Default.ContainerWaitResponse, cancellationToken).ConfigureAwait(false);
+        return response?.StatusCode ?? -1;
+    }
+
     public async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
     {
         try

@@ -40,13 +40,13 @@ internal sealed class ContainerCreateRequest
 
     public string WorkingDir { get; init; } = "/tmp";
 
-    public bool AttachStdin { get; init; } = true;
+    public bool AttachStdin { get; init; }
 
-    public bool AttachStdout { get; init; } = true;
+    public bool AttachStdout { get; init; }
 
-    public bool AttachStderr { get; init; } = true;
+    public bool AttachStderr { get; init; }
 
-    public bool OpenStdin { get; init; } = true;
+    public bool OpenStdin { get; init; }
 
     public bool StdinOnce { get; init; }
 
@@ -86,6 +86,22 @@ internal sealed class HostConfig
     public string IpcMode { get; init; } = "private";
 
     public IReadOnlyList<Ulimit> Ulimits { get; init; } = [];
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Binds { get; init; }
+
+    /// <summary>Containers' output goes to no log: the fork server's protocol is not worth storing.</summary>
+    public LogConfig LogConfig { get; init; } = new() { Type = "none" };
+}
+
+internal sealed class LogConfig
+{
+    public required string Type { get; init; }
+}
+
+internal sealed class ContainerWaitResponse
+{
+    public long StatusCode { get; init; }
 }
 
 internal sealed class Ulimit
@@ -101,6 +117,7 @@ internal sealed class Ulimit
 [JsonSerializable(typeof(DockerError))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerWaitResponse))]
 [JsonSerializable(typeof(List<ContainerSummary>), TypeInfoPropertyName = "ListContainerSummary")]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class DockerJsonContext : JsonSerializerContext;

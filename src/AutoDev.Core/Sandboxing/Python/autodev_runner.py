@@ -1,7 +1,9 @@
 # AutoDev's Python runner: the same execution semantics for every sandbox tier.
 #
-# Started as `python3 -I -S -c <this source> [--serve]`. It reads one JSON request per line on stdin and writes one
-# JSON result per line on stdout. Without --serve it handles one request and exits.
+# Started as `python3 -I -S -c <this source> [--serve] [--connect PATH]`. It reads one JSON request per line on stdin
+# and writes one JSON result per line on stdout, or, with --connect, on a Unix socket it connects to at PATH (the host
+# listens there; the Docker tier uses it to skip the engine's attach proxy). Without --serve it handles one request
+# and exits.
 #
 # Each request runs in a child forked ahead of time (so fork and set-up are off the request's clock): own session and
 # process group, no controlling terminal, stdin from /dev/null,
@@ -419,13 +421,25 @@ def run(prepared, request, raw):
     return result
 
 
+def _channel(arguments):
+    """Where requests come from and results go: stdin and stdout, or the socket named by --connect."""
+    if "--connect" not in arguments:
+        return sys.stdin.buffer, sys.stdout.buffer
+    import socket  # noqa: PLC0415 - only this mode needs it
+
+    path = arguments[arguments.index("--connect") + 1]
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(path)
+    return connection.makefile("rb"), connection.makefile("wb")
+
+
 def main():
     serve = "--serve" in sys.argv[1:]
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
-    out = sys.stdout.buffer
+    requests, out = _channel(sys.argv[1:])
     prepared = None
     try:
-        for line in sys.stdin.buffer:
+        for line in requests:
             line = line.strip()
             if not line:
                 continue

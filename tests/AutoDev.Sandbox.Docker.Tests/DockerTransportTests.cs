@@ -1,0 +1,126 @@
+using System.Net.Sockets;
+using AutoDev.Sandbox.Docker.Internal;
+using AutoDev.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev.Tests;
+
+/// <summary>The two ways the host reaches a container's fork server: its own Unix socket (default) and the engine's attach stream.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class DockerTransportTests : IDisposable
+{
+    private readonly string _parent = Path.Combine(Path.GetTempPath(), "autodev-transport-" + Guid.NewGuid().ToString("N"));
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ExecuteAsync_EitherTransport_ReturnsValueOutputAndTimeouts(bool directSocket)
+    {
+        await using var sandbox = CreateSandbox(directSocket);
+        ServiceRequirement.Require(await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+        var ct = TestContext.Current.CancellationToken;
+
+        var doubled = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "def f(x):\n    print('seen', x)\n    return x * 2", EntryPoint = "f", InputsJson = """{"x": 21}""" }, ct);
+        var slow = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "import time\ntime.sleep(30)", Timeout = TimeSpan.FromMilliseconds(500) }, ct);
+        var after = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "def f():\n    return 'fine'", EntryPoint = "f" }, ct);
+
+        Assert.Equal(SandboxStatus.Succeeded, doubled.Status);
+        Assert.Equal(42, doubled.ReturnValue?.GetInt32());
+        Assert.Equal("seen 21\n", doubled.Stdout);
+        Assert.Equal(SandboxStatus.TimedOut, slow.Status);
+        Assert.Equal("fine", after.ReturnValue?.GetString());
+    }
+
+    [Fact]
+    public async Task DirectSocket_OnceConnected_LeavesNothingToConnectTo()
+    {
+        await using var sandbox = CreateSandbox(directSocket: true);
+        ServiceRequirement.Require(await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+
+        var result = await sandbox.ExecuteAsync(
+            new SandboxRequest
+            {
+                TenantId = "t",
+                EntryPoint = "f",
+                Code = """
+                    import os, socket
+                    def f():
+                        s = socket.socket(socket.AF_UNIX)
+                        try:
+                            s.connect('/run/autodev/runner.sock')
+                            connected = True
+                        except OSError:
+                            connected = False
+                        return {'entries': os.listdir('/run/autodev'), 'connected': connected}
+                    """,
+            },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        Assert.Equal("""{"entries":[],"connected":false}""", result.ReturnValue?.GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_parent));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_parent));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_ContainerStopsFirst_ThrowsWithExitCodeAndAdvice()
+    {
+        using var rendezvous = SocketRendezvous.Create(_parent);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => rendezvous.AcceptAsync(Task.FromResult(3L), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+
+        Assert.Contains("exit code 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UseDirectSocket", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(rendezvous.HostDirectory));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_NobodyConnects_TimesOutWithAdvice()
+    {
+        using var rendezvous = SocketRendezvous.Create(_parent);
+        var never = new TaskCompletionSource<long>();
+
+        var error = await Assert.ThrowsAsync<IOException>(() => rendezvous.AcceptAsync(never.Task, TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken));
+
+        Assert.Contains("did not connect", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(rendezvous.HostDirectory));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_FirstConnection_IsTheOnlyOne()
+    {
+        using var rendezvous = SocketRendezvous.Create(_parent);
+        var path = Path.Combine(rendezvous.HostDirectory, "runner.sock");
+        const UnixFileMode anyoneReadsAndWrites = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        Assert.Equal(anyoneReadsAndWrites, File.GetUnixFileMode(path));
+        using var first = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await first.ConnectAsync(new UnixDomainSocketEndPoint(path), TestContext.Current.CancellationToken);
+
+        await using var accepted = await rendezvous.AcceptAsync(new TaskCompletionSource<long>().Task, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await first.SendAsync("ping\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        var buffer = new byte[5];
+        await accepted.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken);
+
+        Assert.Equal("ping\n"u8.ToArray(), buffer);
+        Assert.False(Directory.Exists(rendezvous.HostDirectory));
+        using var second = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await Assert.ThrowsAsync<SocketException>(async () => await second.ConnectAsync(new UnixDomainSocketEndPoint(path), TestContext.Current.CancellationToken));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_parent))
+        {
+            Directory.Delete(_parent, recursive: true);
+        }
+    }
+
+    private DockerSandbox CreateSandbox(bool directSocket)
+    {
+        var options = WarmDockerFixture.CreateOptions(warm: true);
+        options.UseDirectSocket = directSocket;
+        options.SocketDirectory = _parent;
+        return new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+    }
+}

@@ -103,9 +103,7 @@ def _run_child(request_fd, workdir, result_fd):
             _set_environment(workdir)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size limit raises EFBIG instead
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-        sys.stdin = open(0, "r", closefd=False)
+        sys.stdout, sys.stderr, sys.stdin = _child_streams
 
         # Touch the paths every execution takes (JSON, compile, exec), so the copy-on-write page faults of a fresh
         # fork are paid here, before the request exists, rather than on its clock.
@@ -200,18 +198,17 @@ def _kill_leftovers(pgid):
     except OSError:
         pass
     if os.getpid() == 1:
-        # As init of the sandbox's PID namespace: kill every other process, then reap them.
+        # As init of the sandbox's PID namespace: kill every other process, then reap them. Every one of them is
+        # killable (same user, no way to gain another) and, as orphans come to init, ours to reap: wait until none is left.
         try:
             os.kill(-1, signal.SIGKILL)
         except OSError:
             pass
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                os.waitpid(-1, 0)
             except ChildProcessError:
                 break
-            if pid == 0:
-                time.sleep(0.0005)
 
 
 def _clean_dir(path):
@@ -236,6 +233,24 @@ def _clean_dir(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
+# Made once by the fork server and inherited by every child, so no child pays for them: the text streams over the
+# child's fds 1, 2 and 0 (never used by the fork server itself), and /dev/null for the child's stdin.
+_child_streams = None
+_devnull = None
+
+
+def _inherited():
+    global _child_streams, _devnull
+    if _child_streams is None:
+        _child_streams = (
+            open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False),
+            open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False),
+            open(0, "r", closefd=False),
+        )
+        _devnull = os.open(os.devnull, os.O_RDONLY)
+    return _devnull
+
+
 class _Prepared:
     """A forked child, ready in its own session and directory, waiting for its request."""
 
@@ -253,6 +268,7 @@ class _Prepared:
         self.out_r, out_w = os.pipe()
         self.err_r, err_w = os.pipe()
         self.res_r, res_w = os.pipe()
+        null = _inherited()
         sys.stdout.flush()
         gc.freeze()  # the child's collector then leaves the parent's objects (and their pages) alone
         self.pid = os.fork()
@@ -260,9 +276,7 @@ class _Prepared:
             try:
                 os.setsid()
                 _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-                _prctl(PR_SET_NO_NEW_PRIVS, 1)
                 _prctl(PR_SET_DUMPABLE, 1)
-                null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)
                 os.dup2(out_w, 1)
                 os.dup2(err_w, 2)
@@ -436,6 +450,7 @@ def _channel(arguments):
 def main():
     serve = "--serve" in sys.argv[1:]
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)  # inherited by every child
     requests, out = _channel(sys.argv[1:])
     prepared = None
     try:

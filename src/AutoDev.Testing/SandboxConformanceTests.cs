@@ -166,6 +166,25 @@ public abstract class SandboxConformanceTests
         Assert.False(look.ReturnValue!.Value.GetBoolean());
     }
 
+    /// <summary>
+    /// Each execution starts from fresh process state: its own random seed (a fork server must not hand every child
+    /// the same generator), and temporary files in its own directory, which is also its working directory.
+    /// </summary>
+    [Fact]
+    public async Task Execute_RandomAndTempfile_AreFreshPerExecution()
+    {
+        const string code = "import os, random, tempfile\ndef run():\n    fd, path = tempfile.mkstemp()\n    os.close(fd)\n    return [random.getrandbits(64), os.path.dirname(path) == os.getcwd()]";
+        var tenant = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var first = await RunAsync(code, "run", tenant: tenant);
+        var second = await RunAsync(code, "run", tenant: tenant);
+
+        AssertStatus(SandboxStatus.Succeeded, first);
+        AssertStatus(SandboxStatus.Succeeded, second);
+        Assert.True(first.ReturnValue!.Value[1].GetBoolean(), "tempfile did not write in the execution's own directory");
+        Assert.True(second.ReturnValue!.Value[1].GetBoolean(), "tempfile did not write in the execution's own directory");
+        Assert.NotEqual(first.ReturnValue.Value[0].GetUInt64(), second.ReturnValue.Value[0].GetUInt64());
+    }
+
     /// <summary>Parallel executions each get their own answer.</summary>
     [Fact]
     public async Task Execute_InParallel_EachGetsItsOwnResult()

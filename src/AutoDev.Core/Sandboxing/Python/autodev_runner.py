@@ -28,12 +28,12 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import sys
-import tempfile
 import time
-import traceback
+
+# shutil, tempfile and traceback are imported where needed, not here: every module the fork server holds makes each
+# fork dearer, and tempfile's random module would reseed itself from os.urandom in every child.
 
 MAX_RESULT_BYTES = 4 * 1024 * 1024
 PR_SET_PDEATHSIG = 1
@@ -81,6 +81,8 @@ def _skill_traceback(ex):
     tb = ex.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != "<skill>":
         tb = tb.tb_next
+    import traceback  # noqa: PLC0415 - see the imports
+
     lines = traceback.format_exception(type(ex), ex, tb)
     text = "".join(lines[-40:])
     return text[-8000:]
@@ -188,7 +190,8 @@ def _set_environment(workdir):
     global _environment_of
     os.environ.clear()
     os.environ.update({"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"})
-    tempfile.tempdir = workdir
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = workdir  # otherwise tempfile reads TMPDIR when first imported
     _environment_of = workdir
 
 
@@ -230,6 +233,8 @@ def _clean_dir(path):
                 os.chmod(os.path.join(root, name), 0o700)
             except OSError:
                 pass
+    import shutil  # noqa: PLC0415 - see the imports
+
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -263,6 +268,8 @@ class _Prepared:
             if _environment_of != self.workdir:
                 _set_environment(self.workdir)
         else:
+            import tempfile  # noqa: PLC0415 - see the imports
+
             self.workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
         req_r, self.req_w = os.pipe()
         self.out_r, out_w = os.pipe()
@@ -435,6 +442,12 @@ def run(prepared, request, raw):
     return result
 
 
+def _default_tmp_root():
+    import tempfile  # noqa: PLC0415 - see the imports
+
+    return tempfile.gettempdir()
+
+
 def _channel(arguments):
     """Where requests come from and results go: stdin and stdout, or the socket named by --connect."""
     if "--connect" not in arguments:
@@ -462,7 +475,7 @@ def main():
             try:
                 request = json.loads(line)
                 request_id = request.get("id")
-                tmp_root = request.get("tmp_root") or tempfile.gettempdir()
+                tmp_root = request.get("tmp_root") or _default_tmp_root()
                 if prepared is None or prepared.tmp_root != tmp_root:
                     if prepared is not None:
                         prepared.discard()

@@ -264,7 +264,11 @@ class _Prepared:
         if os.getpid() == 1:
             # The temp root is private and emptied after every execution: each child gets the same path, fresh.
             self.workdir = os.path.join(tmp_root, "exec")
-            os.mkdir(self.workdir, 0o700)
+            try:
+                os.mkdir(self.workdir, 0o700)
+            except FileExistsError:  # a clean-up that failed earlier: try it again rather than reuse the directory
+                _clean_dir(self.workdir)
+                os.mkdir(self.workdir, 0o700)
             if _environment_of != self.workdir:
                 _set_environment(self.workdir)
         else:

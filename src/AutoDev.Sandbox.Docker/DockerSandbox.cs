@@ -129,21 +129,16 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         using (rendezvous)
         {
             var id = await CreateContainerAsync(tenantId, rendezvous, cancellationToken).ConfigureAwait(false);
-            Stream? stream = null;
+            Stream stream;
             try
             {
+                // Each path disposes its own stream when it fails.
                 stream = rendezvous is null
                     ? await AttachAndStartAsync(id, cancellationToken).ConfigureAwait(false)
                     : await StartAndAcceptAsync(id, rendezvous, cancellationToken).ConfigureAwait(false);
-                ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
             }
             catch (Exception ex)
             {
-                if (stream is not null)
-                {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                }
-
                 await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
                 if (ex is HttpRequestException or IOException or DockerEngineException)
                 {
@@ -153,6 +148,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 throw;
             }
 
+            ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
             var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
             var output = new StreamReader(rendezvous is null ? new DockerStdoutStream(stream) : stream, Encoding.UTF8, false, 64 * 1024);
             return new ForkServerWorker(Tier, tenantId, input, output, async () =>

@@ -229,7 +229,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         finally
         {
             await watching.CancelAsync().ConfigureAwait(false);
-            _ = stopped.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            stopped.ObserveFailure();
         }
     }
 

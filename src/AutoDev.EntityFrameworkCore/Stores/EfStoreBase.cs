@@ -139,9 +139,7 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
 
     /// <summary>A hot path's SQL text, built from the model once per model and <paramref name="key"/>.</summary>
     protected static string Statement(DbContext db, string key, Func<DbContext, string> build) =>
-        Statements.GetValue(db.Model, _ => new()).GetOrAdd(key, _ => build(db));
-
-    private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<string, string>> Statements = [];
+        PerModel<string, string>.Get(db.Model, key, _ => build(db));
 
     private static (string Table, Func<string, string> Column) SqlNames(DbContext db, Type rowType)
     {
@@ -178,10 +176,8 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
     /// <summary>A row type's <c>INSERT INTO table (columns) VALUES (</c> and its properties' type mappings, per model.</summary>
     private sealed record InsertPlan(string Prefix, IProperty[] Properties, RelationalTypeMapping[] Mappings)
     {
-        private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<Type, InsertPlan>> Plans = [];
-
         public static InsertPlan For(DbContext db, Type rowType) =>
-            Plans.GetValue(db.Model, _ => new()).GetOrAdd(rowType, type =>
+            PerModel<Type, InsertPlan>.Get(db.Model, rowType, type =>
             {
                 var (table, column) = SqlNames(db, type);
                 var properties = db.Model.FindEntityType(type)!.GetProperties().ToArray();
@@ -190,5 +186,14 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
                     properties,
                     [.. properties.Select(p => p.GetRelationalTypeMapping())]);
             });
+    }
+
+    /// <summary>Values built from a model once per key, kept as long as the model (which outlives every context).</summary>
+    private static class PerModel<TKey, TValue>
+        where TKey : notnull
+    {
+        private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<TKey, TValue>> Cache = [];
+
+        public static TValue Get(IModel model, TKey key, Func<TKey, TValue> build) => Cache.GetValue(model, _ => new()).GetOrAdd(key, build);
     }
 }

@@ -131,7 +131,7 @@ internal sealed class SocketRendezvous : IDisposable
         {
             Dispose();
             await deadline.CancelAsync().ConfigureAwait(false);
-            _ = accept.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            accept.ObserveFailure();
         }
     }
 

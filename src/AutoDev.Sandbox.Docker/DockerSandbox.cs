@@ -36,6 +36,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private readonly WarmPool _pool;
     private readonly Lazy<Task> _cleanup;
     private readonly bool _directSocket;
+    private readonly bool _preferInlineScheduling;
     private readonly string _socketParent;
 
     /// <summary>Creates the tier.</summary>
@@ -46,6 +47,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         _options = options.Value;
         // The container's pids limit bounds processes; RLIMIT_NPROC would count the user id's processes host-wide.
         _limits = sandboxOptions.Value.Limits with { MaxProcesses = 0 };
+        _preferInlineScheduling = sandboxOptions.Value.UnsafePreferInlineScheduling;
         _time = time;
         _logger = logger;
         _client = new DockerEngineClient(_options);
@@ -155,7 +157,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
                 await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-            }, _time);
+            }, _time, preferInlineScheduling: _preferInlineScheduling && rendezvous is not null); // the attach stream has no blocking reads
         }
     }
 

@@ -59,6 +59,12 @@ public class WarmSandboxLatencyBenchmarks : TrivialExecutionBenchmarks
 
     [Benchmark]
     public Task<SandboxResult> DockerWarm() => Tiers.DockerWarm.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark(Description = "BubblewrapWarm, inline scheduling")]
+    public Task<SandboxResult> BubblewrapWarmInline() => Tiers.BubblewrapInline.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark(Description = "DockerWarm, inline scheduling")]
+    public Task<SandboxResult> DockerWarmInline() => Tiers.DockerWarmInline.ExecuteAsync(Trivial, CancellationToken.None);
 }
 
 /// <summary>
@@ -101,6 +107,12 @@ public class HumanEvalBenchmarks
 
     [Benchmark]
     public Task DockerWarm() => RunAllAsync(_tiers.DockerWarm);
+
+    [Benchmark(Description = "BubblewrapWarm, inline scheduling")]
+    public Task BubblewrapWarmInline() => RunAllAsync(_tiers.BubblewrapInline);
+
+    [Benchmark(Description = "DockerWarm, inline scheduling")]
+    public Task DockerWarmInline() => RunAllAsync(_tiers.DockerWarmInline);
 
     private async Task RunAllAsync(ISandbox sandbox)
     {
@@ -146,11 +158,13 @@ public abstract class TrivialExecutionBenchmarks
 /// <summary>The tiers under benchmark, each configured as a host would.</summary>
 internal sealed class SandboxSet : IAsyncDisposable
 {
-    private SandboxSet(ProcessSandbox process, BubblewrapSandbox bubblewrap, DockerSandbox warm, DockerSandbox cold)
+    private SandboxSet(ProcessSandbox process, BubblewrapSandbox bubblewrap, BubblewrapSandbox bubblewrapInline, DockerSandbox warm, DockerSandbox warmInline, DockerSandbox cold)
     {
         Process = process;
         Bubblewrap = bubblewrap;
+        BubblewrapInline = bubblewrapInline;
         DockerWarm = warm;
+        DockerWarmInline = warmInline;
         DockerCold = cold;
     }
 
@@ -158,18 +172,27 @@ internal sealed class SandboxSet : IAsyncDisposable
 
     public BubblewrapSandbox Bubblewrap { get; }
 
+    /// <summary>Bubblewrap with <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>.</summary>
+    public BubblewrapSandbox BubblewrapInline { get; }
+
     public DockerSandbox DockerWarm { get; }
+
+    /// <summary>Warm Docker with <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>.</summary>
+    public DockerSandbox DockerWarmInline { get; }
 
     public DockerSandbox DockerCold { get; }
 
     public static async Task<SandboxSet> CreateAsync(int workersPerTenant = 2)
     {
-        var sandbox = Options.Create(new SandboxOptions { MaxExecutionsPerWorker = 100_000, WarmWorkersPerTenant = workersPerTenant });
+        SandboxOptions Sandbox(bool inline) => new() { MaxExecutionsPerWorker = 100_000, WarmWorkersPerTenant = workersPerTenant, UnsafePreferInlineScheduling = inline };
+        DockerSandbox Warm(bool inline) => new(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000, WarmContainersPerTenant = workersPerTenant }), Options.Create(Sandbox(inline)), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
         var set = new SandboxSet(
-            new ProcessSandbox(sandbox, TimeProvider.System),
-            new BubblewrapSandbox(sandbox, TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
-            new DockerSandbox(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000, WarmContainersPerTenant = workersPerTenant }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance),
-            new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), sandbox, TimeProvider.System, NullLogger<DockerSandbox>.Instance));
+            new ProcessSandbox(Options.Create(Sandbox(false)), TimeProvider.System),
+            new BubblewrapSandbox(Options.Create(Sandbox(false)), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
+            new BubblewrapSandbox(Options.Create(Sandbox(true)), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
+            Warm(false),
+            Warm(true),
+            new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), Options.Create(Sandbox(false)), TimeProvider.System, NullLogger<DockerSandbox>.Instance));
         foreach (var tier in new ISandboxTier[] { set.Bubblewrap, set.DockerWarm })
         {
             var availability = await tier.CheckAvailabilityAsync(CancellationToken.None);
@@ -185,13 +208,17 @@ internal sealed class SandboxSet : IAsyncDisposable
     public async Task WarmUpAsync(string tenant)
     {
         await Bubblewrap.Pool.WarmUpAsync(tenant, CancellationToken.None);
+        await BubblewrapInline.Pool.WarmUpAsync(tenant, CancellationToken.None);
         await DockerWarm.Pool.WarmUpAsync(tenant, CancellationToken.None);
+        await DockerWarmInline.Pool.WarmUpAsync(tenant, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Bubblewrap.DisposeAsync();
+        await BubblewrapInline.DisposeAsync();
         await DockerWarm.DisposeAsync();
+        await DockerWarmInline.DisposeAsync();
         await DockerCold.DisposeAsync();
     }
 }

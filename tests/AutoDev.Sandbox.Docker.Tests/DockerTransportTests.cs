@@ -13,11 +13,13 @@ public sealed class DockerTransportTests : IDisposable
     private readonly string _parent = Path.Combine(Path.GetTempPath(), "autodev-transport-" + Guid.NewGuid().ToString("N"));
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task ExecuteAsync_EitherTransport_ReturnsValueOutputAndTimeouts(bool directSocket)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task ExecuteAsync_EitherTransportAndScheduling_ReturnsValueOutputAndTimeouts(bool directSocket, bool inline)
     {
-        await using var sandbox = CreateSandbox(directSocket);
+        await using var sandbox = CreateSandbox(directSocket, inline);
         ServiceRequirement.Require(await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken));
         var ct = TestContext.Current.CancellationToken;
 
@@ -30,6 +32,24 @@ public sealed class DockerTransportTests : IDisposable
         Assert.Equal("seen 21\n", doubled.Stdout);
         Assert.Equal(SandboxStatus.TimedOut, slow.Status);
         Assert.Equal("fine", after.ReturnValue?.GetString());
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ExecuteAsync_InlineScheduling_ResumesOnTheContainersOwnThreadOverTheDirectSocketOnly(bool directSocket, bool onPool)
+    {
+        await using var sandbox = CreateSandbox(directSocket, inline: true);
+        ServiceRequirement.Require(await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+        await sandbox.Pool.WarmUpAsync("t", TestContext.Current.CancellationToken);
+
+        var (pool, name) = await ResumedOnAsync(sandbox);
+
+        Assert.Equal(onPool, pool);
+        if (!onPool)
+        {
+            Assert.Equal("AutoDev docker worker", name);
+        }
     }
 
     [Fact]
@@ -116,11 +136,20 @@ public sealed class DockerTransportTests : IDisposable
         }
     }
 
-    private DockerSandbox CreateSandbox(bool directSocket)
+    /// <summary>Where the code after awaiting an execution runs (the execution sleeps, so its answer comes after the await began).</summary>
+    private static async Task<(bool ThreadPool, string? Name)> ResumedOnAsync(DockerSandbox sandbox)
+    {
+        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "import time\ntime.sleep(0.05)" }, TestContext.Current.CancellationToken).ConfigureAwait(false);
+        var resumed = (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        return resumed;
+    }
+
+    private DockerSandbox CreateSandbox(bool directSocket, bool inline = false)
     {
         var options = WarmDockerFixture.CreateOptions(warm: true);
         options.UseDirectSocket = directSocket;
         options.SocketDirectory = _parent;
-        return new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+        return new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions { UnsafePreferInlineScheduling = inline }), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
     }
 }

@@ -133,7 +133,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
 
         // Drain bwrap's stderr so it can never block; nothing reads it.
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        return Task.FromResult(new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time));
+        return Task.FromResult(new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time, _options.UnsafePreferInlineScheduling));
     }
 
     private static async ValueTask KillAsync(Process process, UnprivilegedCommand.UserIdLease user)

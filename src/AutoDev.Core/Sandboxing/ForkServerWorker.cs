@@ -15,6 +15,7 @@ public sealed class ForkServerWorker : IAsyncDisposable
     private readonly TextReader _output;
     private readonly Func<ValueTask> _kill;
     private readonly TimeProvider _time;
+    private readonly InlineLineReader? _inline;
     private int _disposed;
 
     /// <summary>Creates a worker over a started fork server.</summary>
@@ -25,7 +26,21 @@ public sealed class ForkServerWorker : IAsyncDisposable
     /// <param name="kill">Stops the fork server and everything in its isolation, and frees it; called once.</param>
     /// <param name="time">The clock.</param>
     public ForkServerWorker(string tier, string tenantId, TextWriter input, TextReader output, Func<ValueTask> kill, TimeProvider time)
+        : this(tier, tenantId, input, output, kill, time, preferInlineScheduling: false)
     {
+    }
+
+    /// <summary>Creates a worker over a started fork server.</summary>
+    /// <param name="tier">The tier name results report.</param>
+    /// <param name="tenantId">The only tenant this worker serves.</param>
+    /// <param name="input">The fork server's stdin.</param>
+    /// <param name="output">The fork server's stdout. With <paramref name="preferInlineScheduling"/> it is read with blocking reads, so it must support them.</param>
+    /// <param name="kill">Stops the fork server and everything in its isolation, and frees it; called once.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="preferInlineScheduling">Reads answers on a thread of the worker's own and resumes callers there: see <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>.</param>
+    public ForkServerWorker(string tier, string tenantId, TextWriter input, TextReader output, Func<ValueTask> kill, TimeProvider time, bool preferInlineScheduling)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         Tier = tier;
         TenantId = tenantId;
         _input = input;
@@ -33,6 +48,7 @@ public sealed class ForkServerWorker : IAsyncDisposable
         _kill = kill;
         _time = time;
         CreatedAt = time.GetUtcNow();
+        _inline = preferInlineScheduling ? new InlineLineReader(output, $"AutoDev {tier} worker") : null;
     }
 
     /// <summary>The tier name.</summary>
@@ -67,9 +83,16 @@ public sealed class ForkServerWorker : IAsyncDisposable
         string? answer;
         try
         {
-            await _input.WriteLineAsync(line.AsMemory(), deadline.Token).ConfigureAwait(false);
-            await _input.FlushAsync(deadline.Token).ConfigureAwait(false);
-            answer = await _output.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+            if (_inline is null)
+            {
+                await _input.WriteLineAsync(line.AsMemory(), deadline.Token).ConfigureAwait(false);
+                await _input.FlushAsync(deadline.Token).ConfigureAwait(false);
+                answer = await _output.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                answer = await ExchangeInlineAsync(_inline, line, deadline.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -103,6 +126,20 @@ public sealed class ForkServerWorker : IAsyncDisposable
         return result;
     }
 
+    private async Task<string?> ExchangeInlineAsync(InlineLineReader reader, string line, CancellationToken deadline)
+    {
+        var pending = reader.Expect();
+        // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the runtime
+        // then completes even the reader thread's blocking reads through the thread pool. The fork server is waiting
+        // for this line, so the write does not wait on it.
+        _input.WriteLine(line);
+        _input.Flush();
+        using (deadline.UnsafeRegister(static state => ((TaskCompletionSource<string?>)state!).TrySetCanceled(), pending))
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Kills the fork server and frees its isolation.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -115,7 +152,15 @@ public sealed class ForkServerWorker : IAsyncDisposable
             }
             finally
             {
-                _input.Dispose();
+                try
+                {
+                    _input.Dispose(); // flushes first, which fails once a write has found the pipe broken
+                }
+                catch (IOException)
+                {
+                    // The fork server is gone: there is nobody left to flush to.
+                }
+
                 _output.Dispose();
             }
         }

@@ -85,6 +85,19 @@ public sealed class SandboxOptions
     [Range(1, 100_000)]
     public int MaxExecutionsPerWorker { get; set; } = DefaultMaxExecutionsPerWorker;
 
+    /// <summary>
+    /// Reads each warm fork server's answers on a thread of that worker's own and resumes the caller of
+    /// <see cref="ISandbox.ExecuteAsync"/> on that thread, instead of on the thread pool. Named like Kestrel's socket
+    /// option of the same name, for the same trade: on a machine whose cores are busy running sandboxed code, every
+    /// hand-off to the thread pool (a wake-up, then spinning before it sleeps again) is CPU taken from that code; on two
+    /// cores it cost about a tenth of HumanEval's throughput (docs/benchmarks.md). Unsafe because the code after your
+    /// <c>await</c> runs on that worker's thread: code that blocks there (a synchronous wait, a long computation) delays
+    /// that worker's next answer until it returns. Turn it on only when the code awaiting executions does not block.
+    /// Applies to the warm bubblewrap workers, and to warm Docker containers reached over their direct socket.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: callers resume on the thread pool.</value>
+    public bool UnsafePreferInlineScheduling { get; set; }
+
     /// <summary>Output caps and process, file limits passed to the runner.</summary>
     public SandboxLimits Limits { get; set; } = SandboxLimits.Default;
 

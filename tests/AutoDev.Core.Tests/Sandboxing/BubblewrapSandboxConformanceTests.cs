@@ -27,3 +27,26 @@ public sealed class BubblewrapSandboxConformanceTests(BubblewrapFixture fixture)
 
     protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
 }
+
+/// <summary>The bubblewrap tier with <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>: callers resume on each worker's own thread.</summary>
+public sealed class BubblewrapInlineFixture : IAsyncLifetime
+{
+    private Task<SandboxAvailability>? _availability;
+
+    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions { WarmWorkersPerTenant = 1, UnsafePreferInlineScheduling = true }), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+
+    public Task<SandboxAvailability> Availability => _availability ??= Sandbox.CheckAvailabilityAsync(CancellationToken.None).AsTask();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
+}
+
+/// <summary>The same conformance suite and HumanEval with inline scheduling: the hostile cases, time-outs and crashes give the same statuses.</summary>
+[Trait("Requires", "bubblewrap")]
+public sealed class BubblewrapInlineSchedulingConformanceTests(BubblewrapInlineFixture fixture) : HumanEvalTierTests, IClassFixture<BubblewrapInlineFixture>
+{
+    protected override ISandbox Sandbox => fixture.Sandbox;
+
+    protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
+}

@@ -1,0 +1,171 @@
+using System.IO.Pipes;
+using System.Text;
+using System.Text.Json;
+
+namespace AutoDev.Tests.Sandboxing;
+
+/// <summary>
+/// The worker's exchange with a fork server, over real OS pipes to a scripted stand-in, in both scheduling modes:
+/// where the caller resumes, and what a silent, closed or cancelled exchange gives.
+/// </summary>
+public sealed class ForkServerWorkerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExecuteAsync_Answer_ReturnsItsResult(bool inline)
+    {
+        await using var server = new ScriptedServer(_ => """{"status":"succeeded","return_value_json":"42","stdout":"hi"}""");
+        await using var worker = server.CreateWorker(inline);
+
+        var result = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
+
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        Assert.Equal(42, result.ReturnValue!.Value.GetInt32());
+        Assert.Equal("hi", result.Stdout);
+        Assert.False(worker.MustRecycle);
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(bool inline, bool onPool)
+    {
+        await using var server = new ScriptedServer(_ => """{"status":"succeeded"}""", delay: TimeSpan.FromMilliseconds(50));
+        await using var worker = server.CreateWorker(inline);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (pool, name) = await ResumedOnAsync(worker);
+
+            Assert.Equal(onPool, pool);
+            if (!onPool)
+            {
+                Assert.Equal("AutoDev fake worker", name);
+            }
+        }
+
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExecuteAsync_ServerExitsWithoutAnswering_IsCrashedAndRecycled(bool inline)
+    {
+        await using var server = new ScriptedServer(_ => throw new EndOfStreamException());
+        await using var worker = server.CreateWorker(inline);
+
+        var first = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
+        var second = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
+
+        Assert.Equal(SandboxStatus.Crashed, first.Status);
+        Assert.Contains("fork server", first.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(SandboxStatus.Crashed, second.Status);
+        Assert.True(worker.MustRecycle);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExecuteAsync_CallerCancels_ThrowsAndRecycles(bool inline)
+    {
+        await using var server = new ScriptedServer(_ => null);
+        await using var worker = server.CreateWorker(inline);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, cancel.Token));
+
+        Assert.True(worker.MustRecycle);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_InlineAndNoAnswerWithinTimeoutAndGrace_TimesOutAndRecycles()
+    {
+        await using var server = new ScriptedServer(_ => null);
+        await using var worker = server.CreateWorker(inline: true);
+
+        var result = await worker.ExecuteAsync(Request(TimeSpan.FromMilliseconds(100)), Guid.NewGuid(), SandboxLimits.Default, Ct);
+
+        Assert.Equal(SandboxStatus.TimedOut, result.Status);
+        Assert.True(worker.MustRecycle);
+    }
+
+    /// <summary>Where the code after awaiting an execution runs. The answer comes after the request, so that is wherever it was delivered.</summary>
+    private static async Task<(bool ThreadPool, string? Name)> ResumedOnAsync(ForkServerWorker worker)
+    {
+        await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct).ConfigureAwait(false);
+        return (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
+    }
+
+    private static SandboxRequest Request(TimeSpan? timeout = null) =>
+        new() { TenantId = "t", Code = "pass", Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+
+    /// <summary>
+    /// A fork server stand-in over two OS pipes: every request line is answered with what the script returns for it
+    /// (null: no answer; an exception: the server closes its output).
+    /// </summary>
+    private sealed class ScriptedServer : IAsyncDisposable
+    {
+        private readonly AnonymousPipeServerStream _requestsOut = new(PipeDirection.Out);
+        private readonly AnonymousPipeClientStream _requestsIn;
+        private readonly AnonymousPipeServerStream _answersOut = new(PipeDirection.Out);
+        private readonly AnonymousPipeClientStream _answersIn;
+        private readonly Task _loop;
+        private int _requests;
+
+        public ScriptedServer(Func<string, string?> script, TimeSpan delay = default)
+        {
+            _requestsIn = new AnonymousPipeClientStream(PipeDirection.In, _requestsOut.ClientSafePipeHandle);
+            _answersIn = new AnonymousPipeClientStream(PipeDirection.In, _answersOut.ClientSafePipeHandle);
+            _loop = Task.Run(async () =>
+            {
+                using var requests = new StreamReader(_requestsIn, Encoding.UTF8);
+                await using var answers = new StreamWriter(_answersOut, new UTF8Encoding(false)) { NewLine = "\n", AutoFlush = true };
+                while (await requests.ReadLineAsync(CancellationToken.None) is { } line)
+                {
+                    Interlocked.Increment(ref _requests);
+                    string? answer;
+                    try
+                    {
+                        answer = script(line);
+                    }
+                    catch (EndOfStreamException)
+                    {
+                        return;
+                    }
+
+                    if (answer is not null)
+                    {
+                        await Task.Delay(delay, CancellationToken.None);
+                        using var request = JsonDocument.Parse(line);
+                        var id = request.RootElement.GetProperty("id").GetString();
+                        await answers.WriteLineAsync(answer.Insert(1, $"\"id\":\"{id}\","));
+                    }
+                }
+            });
+        }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public ForkServerWorker CreateWorker(bool inline) => new(
+            "fake",
+            "t",
+            new StreamWriter(_requestsOut, new UTF8Encoding(false)) { NewLine = "\n" },
+            new StreamReader(_answersIn, Encoding.UTF8),
+            () => ValueTask.CompletedTask, // disposing the worker closes its input, which ends the loop
+            TimeProvider.System,
+            inline);
+
+        public async ValueTask DisposeAsync()
+        {
+            _requestsOut.Dispose();
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+            _answersIn.Dispose();
+            _requestsIn.Dispose();
+        }
+    }
+}

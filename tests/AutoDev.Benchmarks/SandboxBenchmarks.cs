@@ -72,7 +72,6 @@ public class WarmSandboxLatencyBenchmarks : TrivialExecutionBenchmarks
 /// harnesses without AutoDev (two at a time). Five warm-up rounds (820 executions) let .NET's tiered JIT settle.
 /// </summary>
 [MemoryDiagnoser]
-[ThreadingDiagnoser] // thread-pool work items per round: the hand-offs UnsafePreferInlineScheduling removes
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 5, iterationCount: 10)]
 public class HumanEvalBenchmarks
 {

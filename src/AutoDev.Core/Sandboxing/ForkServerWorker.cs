@@ -16,6 +16,9 @@ public sealed class ForkServerWorker : IAsyncDisposable
     private readonly Func<ValueTask> _kill;
     private readonly TimeProvider _time;
     private readonly InlineLineReader? _inline;
+
+    // At most 3 UTF-8 bytes a char: a line this long (with its newline) fits an empty pipe's 64 KiB or socket's buffer.
+    private const int InlineWriteLimitChars = 16 * 1024;
     private int _disposed;
 
     /// <summary>Creates a worker over a started fork server.</summary>
@@ -129,11 +132,22 @@ public sealed class ForkServerWorker : IAsyncDisposable
     private async Task<string?> ExchangeInlineAsync(InlineLineReader reader, string line, CancellationToken deadline)
     {
         var pending = reader.Expect();
-        // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the runtime
-        // then completes even the reader thread's blocking reads through the thread pool. The fork server is waiting
-        // for this line, so the write does not wait on it.
-        _input.WriteLine(line);
-        _input.Flush();
+        if (line.Length <= InlineWriteLimitChars)
+        {
+            // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the runtime
+            // then completes even the reader thread's blocking reads through the thread pool. The fork server is
+            // waiting for this line and the pipe or socket is empty, so a line this short fits without waiting.
+            _input.WriteLine(line);
+            _input.Flush();
+        }
+        else
+        {
+            // A longer line could wait for the fork server to read, so it is written under the deadline (correct, and
+            // from then on this worker's reads go through the thread pool after all).
+            await _input.WriteLineAsync(line.AsMemory(), deadline).ConfigureAwait(false);
+            await _input.FlushAsync(deadline).ConfigureAwait(false);
+        }
+
         using (deadline.UnsafeRegister(static state => ((TaskCompletionSource<string?>)state!).TrySetCanceled(), pending))
         {
             return await pending.Task.ConfigureAwait(false);

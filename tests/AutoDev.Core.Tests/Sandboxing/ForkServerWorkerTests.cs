@@ -29,6 +29,23 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExecuteAsync_RequestLargerThanAPipeBuffer_ArrivesWholeAndIsAnswered(bool inline)
+    {
+        // 200,000 chars: more than a pipe holds, so the write must wait for the server to read (inline: asynchronously).
+        var code = "x = '" + new string('a', 200_000) + "'";
+        await using var server = new ScriptedServer(line => JsonDocument.Parse(line).RootElement.GetProperty("code").GetString() == code ? """{"status":"succeeded"}""" : """{"status":"failed"}""");
+        await using var worker = server.CreateWorker(inline);
+
+        var large = await worker.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = code }, Guid.NewGuid(), SandboxLimits.Default, Ct);
+        var small = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
+
+        Assert.Equal(SandboxStatus.Succeeded, large.Status);
+        Assert.Equal(SandboxStatus.Failed, small.Status);
+    }
+
+    [Theory]
     [InlineData(false, true)]
     [InlineData(true, false)]
     public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(bool inline, bool onPool)

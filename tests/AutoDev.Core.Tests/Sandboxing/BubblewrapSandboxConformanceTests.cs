@@ -4,19 +4,33 @@ using Microsoft.Extensions.Options;
 namespace AutoDev.Tests.Sandboxing;
 
 /// <summary>One bubblewrap tier (and its warm pool) shared by the tests of a class.</summary>
-public sealed class BubblewrapFixture : IAsyncLifetime
+public class BubblewrapFixture : IAsyncLifetime
 {
     private Task<SandboxAvailability>? _availability;
 
-    /// <summary>One worker per tenant, so a follow-up execution runs where the hostile one ran.</summary>
-    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions { WarmWorkersPerTenant = 1 }), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+    public BubblewrapFixture()
+        : this(inlineScheduling: false)
+    {
+    }
+
+    protected BubblewrapFixture(bool inlineScheduling)
+    {
+        // One worker per tenant, so a follow-up execution runs where the hostile one ran.
+        Sandbox = new(Options.Create(new SandboxOptions { WarmWorkersPerTenant = 1, UnsafePreferInlineScheduling = inlineScheduling }), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+    }
+
+    public BubblewrapSandbox Sandbox { get; }
 
     /// <summary>Probed once: the probe starts a sandbox.</summary>
     public Task<SandboxAvailability> Availability => _availability ??= Sandbox.CheckAvailabilityAsync(CancellationToken.None).AsTask();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return Sandbox.DisposeAsync();
+    }
 }
 
 /// <summary>The bubblewrap tier against the sandbox conformance suite and HumanEval.</summary>
@@ -29,18 +43,7 @@ public sealed class BubblewrapSandboxConformanceTests(BubblewrapFixture fixture)
 }
 
 /// <summary>The bubblewrap tier with <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>: callers resume on each worker's own thread.</summary>
-public sealed class BubblewrapInlineFixture : IAsyncLifetime
-{
-    private Task<SandboxAvailability>? _availability;
-
-    public BubblewrapSandbox Sandbox { get; } = new(Options.Create(new SandboxOptions { WarmWorkersPerTenant = 1, UnsafePreferInlineScheduling = true }), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
-
-    public Task<SandboxAvailability> Availability => _availability ??= Sandbox.CheckAvailabilityAsync(CancellationToken.None).AsTask();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();
-}
+public sealed class BubblewrapInlineFixture() : BubblewrapFixture(inlineScheduling: true);
 
 /// <summary>The same conformance suite and HumanEval with inline scheduling: the hostile cases, time-outs and crashes give the same statuses.</summary>
 [Trait("Requires", "bubblewrap")]

@@ -57,7 +57,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
         using var process = new Process { StartInfo = CreateStartInfo(_options, user, ["-I", "-S", "-c", "print('ok')"]) };
         try
         {
-            process.Start();
+            await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             var output = await process.StandardOutput.ReadToEndAsync(timeout.Token).ConfigureAwait(false);
@@ -115,14 +115,15 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
         return UnprivilegedCommand.StartInfo(user, options.BubblewrapPath, bwrap.Concat(pythonArguments), "/");
     }
 
-    private Task<ForkServerWorker> StartWorkerAsync(string tenantId, CancellationToken cancellationToken)
+    private async Task<ForkServerWorker> StartWorkerAsync(string tenantId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var user = UnprivilegedCommand.Rent(_options, Tier);
         var process = new Process { StartInfo = CreateStartInfo(_options, user, PythonRunner.Arguments(serve: true)) };
         try
         {
-            process.Start();
+            // bwrap dies with the thread that starts it (--die-with-parent): start it from one that never exits.
+            await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -133,7 +134,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
 
         // Drain bwrap's stderr so it can never block; nothing reads it.
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        return Task.FromResult(new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time, _options.UnsafePreferInlineScheduling));
+        return new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time, _options.UnsafePreferInlineScheduling);
     }
 
     private static async ValueTask KillAsync(Process process, UnprivilegedCommand.UserIdLease user)

@@ -86,16 +86,26 @@ public sealed class ForkServerWorker : IAsyncDisposable
         string? answer;
         try
         {
-            if (_inline is null)
+            var pending = _inline?.Expect(); // before the request, so the answer cannot come first
+            if (pending is not null && line.Length <= InlineWriteLimitChars)
             {
-                await _input.WriteLineAsync(line.AsMemory(), deadline.Token).ConfigureAwait(false);
-                await _input.FlushAsync(deadline.Token).ConfigureAwait(false);
-                answer = await _output.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the
+                // runtime then completes even the reader thread's blocking reads through the thread pool. The fork
+                // server is waiting for this line and the pipe or socket is empty, so a line this short fits at once.
+                _input.WriteLine(line);
+                _input.Flush();
             }
             else
             {
-                answer = await ExchangeInlineAsync(_inline, line, deadline.Token).ConfigureAwait(false);
+                // Without inline scheduling, or for a line long enough to wait for the fork server to read it: written
+                // under the deadline (with inline scheduling, this worker's reads go through the pool from then on).
+                await _input.WriteLineAsync(line.AsMemory(), deadline.Token).ConfigureAwait(false);
+                await _input.FlushAsync(deadline.Token).ConfigureAwait(false);
             }
+
+            answer = pending is null
+                ? await _output.ReadLineAsync(deadline.Token).ConfigureAwait(false)
+                : await AnswerAsync(pending, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -129,25 +139,8 @@ public sealed class ForkServerWorker : IAsyncDisposable
         return result;
     }
 
-    private async Task<string?> ExchangeInlineAsync(InlineLineReader reader, string line, CancellationToken deadline)
+    private static async Task<string?> AnswerAsync(TaskCompletionSource<string?> pending, CancellationToken deadline)
     {
-        var pending = reader.Expect();
-        if (line.Length <= InlineWriteLimitChars)
-        {
-            // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the runtime
-            // then completes even the reader thread's blocking reads through the thread pool. The fork server is
-            // waiting for this line and the pipe or socket is empty, so a line this short fits without waiting.
-            _input.WriteLine(line);
-            _input.Flush();
-        }
-        else
-        {
-            // A longer line could wait for the fork server to read, so it is written under the deadline (correct, and
-            // from then on this worker's reads go through the thread pool after all).
-            await _input.WriteLineAsync(line.AsMemory(), deadline).ConfigureAwait(false);
-            await _input.FlushAsync(deadline).ConfigureAwait(false);
-        }
-
         using (deadline.UnsafeRegister(static state => ((TaskCompletionSource<string?>)state!).TrySetCanceled(), pending))
         {
             return await pending.Task.ConfigureAwait(false);

@@ -37,6 +37,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private readonly Lazy<Task> _cleanup;
     private readonly bool _directSocket;
     private readonly bool _preferInlineScheduling;
+    private readonly IReadOnlyList<string> _runnerArguments;
     private readonly string _socketParent;
 
     /// <summary>Creates the tier.</summary>
@@ -48,6 +49,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         // The container's pids limit bounds processes; RLIMIT_NPROC would count the user id's processes host-wide.
         _limits = sandboxOptions.Value.Limits with { MaxProcesses = 0 };
         _preferInlineScheduling = sandboxOptions.Value.UnsafePreferInlineScheduling;
+        // A cold container serves one execution: importing modules ahead of it would only make it slower.
+        _runnerArguments = PythonRunner.Arguments(serve: true, _options.UseWarmPool ? sandboxOptions.Value.PreloadedModules : []);
         _time = time;
         _logger = logger;
         _client = new DockerEngineClient(_options);
@@ -168,8 +171,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         {
             Image = _options.Image,
             Cmd = attached
-                ? ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true)]
-                : ["/usr/bin/python3", .. PythonRunner.Arguments(serve: true), "--connect", SocketRendezvous.ContainerPath],
+                ? ["/usr/bin/python3", .. _runnerArguments]
+                : ["/usr/bin/python3", .. _runnerArguments, "--connect", SocketRendezvous.ContainerPath],
             Env = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
             User = _options.User,
             AttachStdin = attached,

@@ -61,3 +61,9 @@ public sealed class DockerSandboxTests
     [Fact]
     public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(DockerSandbox).Assembly, "AutoDev.Sandbox.Docker.Tests");
 }
+
+/// <summary>The warm Docker tier's containers preload <see cref="SandboxOptions.PreloadedModules"/>.</summary>
+public sealed class DockerPreloadTests : WarmTierPreloadTests
+{
+    protected override ISandboxTier CreateSandbox(SandboxOptions options) => new DockerSandbox(Options.Create(WarmDockerFixture.CreateOptions(warm: true)), Options.Create(options), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+}

@@ -19,6 +19,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
 {
     private const long TmpfsBytes = 64L * 1024 * 1024;
     private readonly SandboxOptions _options;
+    private readonly IReadOnlyList<string> _runnerArguments;
     private readonly TimeProvider _time;
     private readonly WarmPool _pool;
 
@@ -27,6 +28,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _runnerArguments = PythonRunner.Arguments(serve: true, _options.PreloadedModules);
         _time = time;
         _pool = new WarmPool(StartWorkerAsync, _options.WarmWorkersPerTenant, _options.MaxExecutionsPerWorker, logger);
     }
@@ -119,7 +121,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
     {
         cancellationToken.ThrowIfCancellationRequested();
         var user = UnprivilegedCommand.Rent(_options, Tier);
-        var process = new Process { StartInfo = CreateStartInfo(_options, user, PythonRunner.Arguments(serve: true)) };
+        var process = new Process { StartInfo = CreateStartInfo(_options, user, _runnerArguments) };
         try
         {
             // bwrap dies with the thread that starts it (--die-with-parent): start it from one that never exits.

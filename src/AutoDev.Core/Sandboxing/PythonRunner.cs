@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 
 namespace AutoDev;
@@ -10,7 +11,7 @@ namespace AutoDev;
 /// result per line, so every tier has the same semantics.
 /// </summary>
 /// <remarks>Tier authors use this to build a tier of their own; hosts never need it.</remarks>
-public static class PythonRunner
+public static partial class PythonRunner
 {
     /// <summary>Default of <see cref="SandboxLimits.MaxOutputBytes"/>: 64 KiB per stream.</summary>
     public const int DefaultMaxOutputBytes = 64 * 1024;
@@ -28,6 +29,30 @@ public static class PythonRunner
 
     /// <summary>The arguments after the Python executable: <c>-I -S -c &lt;source&gt;</c>, plus <c>--serve</c> for a fork server.</summary>
     public static IReadOnlyList<string> Arguments(bool serve) => serve ? ["-I", "-S", "-c", Source, "--serve"] : ["-I", "-S", "-c", Source];
+
+    /// <summary>
+    /// The arguments for a fork server that imports <paramref name="preloadedModules"/> once, before it forks any child,
+    /// so that executions importing them find them loaded (see <see cref="SandboxOptions.PreloadedModules"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a Python module name such as <c>typing</c> or <c>collections.abc</c>.</exception>
+    public static IReadOnlyList<string> Arguments(bool serve, IEnumerable<string> preloadedModules)
+    {
+        ArgumentNullException.ThrowIfNull(preloadedModules);
+        var modules = preloadedModules.ToList();
+        if (InvalidModuleName(modules) is { } invalid)
+        {
+            throw new ArgumentException($"'{invalid}' is not a Python module name (letters, digits and underscores, dot-separated).", nameof(preloadedModules));
+        }
+
+        var arguments = Arguments(serve);
+        return modules.Count == 0 ? arguments : [.. arguments, "--preload", string.Join(',', modules)];
+    }
+
+    /// <summary>The first name that is not a Python module name, or <see langword="null"/>.</summary>
+    internal static string? InvalidModuleName(IEnumerable<string?> names) => names.FirstOrDefault(name => name is null || !ModuleName().IsMatch(name));
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ModuleName();
 
     /// <summary>Writes a request as one line of JSON (without the line end).</summary>
     /// <exception cref="ArgumentException">The request's <see cref="SandboxRequest.InputsJson"/> is not a JSON object.</exception>

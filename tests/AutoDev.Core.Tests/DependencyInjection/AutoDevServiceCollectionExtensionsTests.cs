@@ -93,4 +93,16 @@ public sealed class AutoDevServiceCollectionExtensionsTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HostStart_PreloadedModuleNotAModuleName_FailsSayingWhich()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAutoDev(builder.Configuration).ConfigureSandbox(o => o.PreloadedModules.Add("json; import os"));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("PreloadedModules: 'json; import os' is not a Python module name", error.Message, StringComparison.Ordinal);
+    }
 }

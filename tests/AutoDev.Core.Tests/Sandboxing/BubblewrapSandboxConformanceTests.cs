@@ -53,3 +53,10 @@ public sealed class BubblewrapInlineSchedulingConformanceTests(BubblewrapInlineF
 
     protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
 }
+
+/// <summary>The bubblewrap tier's fork servers preload <see cref="SandboxOptions.PreloadedModules"/>.</summary>
+[Trait("Requires", "bubblewrap")]
+public sealed class BubblewrapPreloadTests : WarmTierPreloadTests
+{
+    protected override ISandboxTier CreateSandbox(SandboxOptions options) => new BubblewrapSandbox(Options.Create(options), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance);
+}

@@ -24,6 +24,29 @@ public sealed class PythonRunnerTests
         Assert.Equal((100, 200, 3), (root.GetProperty("max_output_bytes").GetInt32(), root.GetProperty("max_file_bytes").GetInt32(), root.GetProperty("max_processes").GetInt32()));
     }
 
+    [Fact]
+    public void Arguments_PreloadedModules_FollowServeAsOneCommaSeparatedArgument()
+    {
+        var arguments = PythonRunner.Arguments(serve: true, ["typing", "collections.abc"]);
+
+        Assert.Equal(["--serve", "--preload", "typing,collections.abc"], arguments.Skip(4));
+        Assert.Equal(PythonRunner.Arguments(serve: true), PythonRunner.Arguments(serve: true, []));
+    }
+
+    [Theory]
+    [InlineData("os; import shutil")]
+    [InlineData("typing,math")]
+    [InlineData("")]
+    [InlineData("1abc")]
+    [InlineData("collections.")]
+    [InlineData("typing\n")]
+    public void Arguments_NotAModuleName_ThrowsNamingIt(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => PythonRunner.Arguments(serve: true, ["math", name]));
+
+        Assert.Contains($"'{name}' is not a Python module name", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("[1]")]
     [InlineData("\"text\"")]

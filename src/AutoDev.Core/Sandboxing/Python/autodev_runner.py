@@ -1,19 +1,22 @@
 # AutoDev's Python runner: the same execution semantics for every sandbox tier.
 #
-# Started as `python3 -I -S -c <this source> [--serve] [--connect PATH]`. It reads one JSON request per line on stdin
-# and writes one JSON result per line on stdout, or, with --connect, on a Unix socket it connects to at PATH (the host
-# listens there; the Docker tier uses it to skip the engine's attach proxy). Without --serve it handles one request
-# and exits.
+# Started as `python3 -I -S -c <this source> [--serve] [--connect PATH] [--preload MODULE,...]`. It reads one JSON
+# request per line on stdin and writes one JSON result per line on stdout, or, with --connect, on a Unix socket it
+# connects to at PATH (the host listens there; the Docker tier uses it to skip the engine's attach proxy). Without
+# --serve it handles one request and exits. --preload imports modules once, so that executions find them loaded.
 #
 # Each request runs in a child forked ahead of time (so fork and set-up are off the request's clock): own session and
-# process group, no controlling terminal, stdin from /dev/null,
-# a fresh private directory under the temp root, a cleared environment, rlimits (address space, CPU, file size,
-# processes, open files, no core dumps), no new privileges, and death with the parent. The parent (the trusted part)
-# captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by killing the child's process
-# group, answers as soon as the length-prefixed result is whole, and then, before reading the next request, kills
-# whatever the child left running, deletes its directory and prepares the next child. When the parent is PID 1 of
-# a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and kill(-1) removes every process an
-# execution left behind, even ones that escaped the process group.
+# process group, no controlling terminal, stdin from /dev/null, a fresh private directory under the temp root, a
+# cleared environment, rlimits (address space, CPU, file size, processes, open files, no core dumps), no new
+# privileges, and death with the parent (or, under a PID-1 fork server, with the sandbox's PID namespace). The fork
+# server (the trusted part) captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by
+# killing the child's process group, answers as soon as the length-prefixed result is whole, and then, before reading
+# the next request, kills whatever the child left running, deletes its directory and prepares the next child.
+#
+# When the fork server is PID 1 of a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and
+# kill(-1) removes every process an execution left behind, even ones that escaped the process group. Such a fork
+# server forks its children through a fork helper (see _ForkHelper), so that its own work per execution costs no
+# copy-on-write page faults.
 #
 # Request: {"id", "code", "entry_point", "inputs", "timeout_s", "memory_bytes", "max_output_bytes",
 #           "max_file_bytes", "max_processes", "tmp_root"}
@@ -656,10 +659,23 @@ def _choose_forker(serve):
     return _ForkHelper()
 
 
+def _preload(arguments):
+    """Imports the modules named by --preload (comma-separated) once, before any fork, so that executions importing
+    them find them loaded instead of paying for the import each time. A module this Python lacks is skipped."""
+    if "--preload" not in arguments:
+        return
+    for name in arguments[arguments.index("--preload") + 1].split(","):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
 def main():
     serve = "--serve" in sys.argv[1:]
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
     _prctl(PR_SET_NO_NEW_PRIVS, 1)  # inherited by every child
+    _preload(sys.argv[1:])
     requests, out = _channel(sys.argv[1:])
     forker = _choose_forker(serve)
     prepared = None

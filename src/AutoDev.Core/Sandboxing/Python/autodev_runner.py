@@ -6,17 +6,14 @@
 # --serve it handles one request and exits. --preload imports modules once, so that executions find them loaded.
 #
 # Each request runs in a child forked ahead of time (so fork and set-up are off the request's clock): own session and
-# process group, no controlling terminal, stdin from /dev/null, a fresh private directory under the temp root, a
-# cleared environment, rlimits (address space, CPU, file size, processes, open files, no core dumps), no new
-# privileges, and death with the parent (or, under a PID-1 fork server, with the sandbox's PID namespace). The fork
-# server (the trusted part) captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by
-# killing the child's process group, answers as soon as the length-prefixed result is whole, and then, before reading
-# the next request, kills whatever the child left running, deletes its directory and prepares the next child.
-#
-# When the fork server is PID 1 of a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and
-# kill(-1) removes every process an execution left behind, even ones that escaped the process group. Such a fork
-# server forks its children through a fork helper (see _ForkHelper), so that its own work per execution costs no
-# copy-on-write page faults.
+# process group, no controlling terminal, stdin from /dev/null,
+# a fresh private directory under the temp root, a cleared environment, rlimits (address space, CPU, file size,
+# processes, open files, no core dumps), no new privileges, and death with the parent. The parent (the trusted part)
+# captures stdout and stderr through pipes with a cap, enforces the wall-clock timeout by killing the child's process
+# group, answers as soon as the length-prefixed result is whole, and then, before reading the next request, kills
+# whatever the child left running, deletes its directory and prepares the next child. When the parent is PID 1 of
+# a PID namespace (the bubblewrap and Docker tiers), children cannot signal it, and kill(-1) removes every process an
+# execution left behind, even ones that escaped the process group.
 #
 # Request: {"id", "code", "entry_point", "inputs", "timeout_s", "memory_bytes", "max_output_bytes",
 #           "max_file_bytes", "max_processes", "tmp_root"}
@@ -42,7 +39,6 @@ MAX_RESULT_BYTES = 4 * 1024 * 1024
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
-PR_SET_CHILD_SUBREAPER = 36
 
 try:
     _libc = ctypes.CDLL(None, use_errno=True)
@@ -199,38 +195,23 @@ def _set_environment(workdir):
     _environment_of = workdir
 
 
-def _kill_and_reap(pid, everything):
-    """Kills the child `pid` and its process group and, when `everything`, every other process this one may signal,
-    then reaps them. Returns the child's wait status (0 when it was reaped before).
-
-    `everything` is for the sandboxes' own PID namespaces, where every other process is killable (same user, no way
-    to gain another) and comes to us when orphaned (we are init, or the fork helper, a subreaper): kill(-1) spares only
-    the caller and the namespace's init, so this removes what an execution left running even outside its process
-    group, and the blocking wait returns once none is left.
-    """
-    for kill in (os.kill, os.killpg):  # the child may not have started its own process group yet
-        try:
-            kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    status = 0
-    if not everything:
-        try:
-            status = os.waitpid(pid, 0)[1]
-        except ChildProcessError:
-            pass
-        return status
+def _kill_leftovers(pgid):
     try:
-        os.kill(-1, signal.SIGKILL)
+        os.killpg(pgid, signal.SIGKILL)
     except OSError:
         pass
-    while True:
+    if os.getpid() == 1:
+        # As init of the sandbox's PID namespace: kill every other process, then reap them. Every one of them is
+        # killable (same user, no way to gain another) and, as orphans come to init, ours to reap: wait until none is left.
         try:
-            reaped, reaped_status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            return status
-        if reaped == pid:
-            status = reaped_status
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
 
 
 def _clean_dir(path):
@@ -275,193 +256,10 @@ def _inherited():
     return _devnull
 
 
-def _child_main(fds, workdir, death_signal):
-    """The start of a forked child: its own session, its descriptors, then the request. Never returns."""
-    req_r, out_w, err_w, res_w = fds
-    try:
-        os.setsid()
-        if death_signal:
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        _prctl(PR_SET_DUMPABLE, 1)
-        os.dup2(_devnull, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
-        # Keep only the request and result pipes; the parent's other descriptors are none of the child's business.
-        low, high = sorted((req_r, res_w))
-        os.closerange(3, low)
-        os.closerange(low + 1, high)
-        os.closerange(high + 1, 4096)
-        _run_child(req_r, workdir, res_w)
-    finally:
-        os._exit(4)
-
-
-def _fork_child(fds, workdir, death_signal):
-    sys.stdout.flush()
-    gc.freeze()  # the child's collector then leaves the parent's objects (and their pages) alone
-    pid = os.fork()
-    if pid == 0:
-        _child_main(fds, workdir, death_signal)
-    return pid
-
-
-class _Forker:
-    """Forks each child from this process: for a single run, and for fork servers that are not PID 1."""
-
-    def fork(self, fds, workdir):
-        return _fork_child(fds, workdir, death_signal=True)
-
-    def exit_status(self, prepared):
-        done, status = os.waitpid(prepared.pid, os.WNOHANG)
-        return status if done else None
-
-    def stop(self, pid):
-        return _kill_and_reap(pid, everything=os.getpid() == 1)
-
-    def close(self):
-        pass
-
-
-# The fork helper's answers take microseconds; one that takes longer has been stopped or killed (an execution can
-# signal it: same user), and the fork server then replaces it.
-FORK_HELPER_TIMEOUT_S = 2.0
-
-
-class _ForkHelper:
-    """Forks each child from a helper process, for a fork server that is PID 1 of its sandbox (bubblewrap, Docker).
-
-    After every fork, each page a process writes costs it a page fault, and on a virtual machine a fault costs
-    microseconds. The fork server does real work per execution (requests, pipes, results, clean-up); the helper does
-    almost none (receive four descriptors, fork, answer), so forking from it instead costs a fraction of the faults.
-    The helper is forked once from the fork server (so its children start from the same warm interpreter), adopts
-    every orphan of the executions as a subreaper, and does the kill-and-reap after each execution, since kill(-1)
-    from the fork server would kill the helper too.
-
-    Executions run as the same user as the helper, so one can stop or kill it. The fork server then times out or sees
-    it gone, kills everything itself (it is PID 1), reaps, and starts a new helper for the next execution.
-    """
-
-    def __init__(self):
-        self.pid = None
-        self.channel = None
-
-    def _start(self):
-        import _socket  # noqa: PLC0415 - only the fork helper needs it; socket.py would import much more
-
-        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
-        sys.stdout.flush()
-        gc.freeze()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                ours.close()
-                # Hold nothing of the fork server's: not its channel, not the pipes of the execution being prepared.
-                for fd in (0, 1, 2):
-                    os.dup2(_devnull, fd)
-                low, high = sorted((theirs.fileno(), _devnull))
-                os.closerange(3, low)
-                os.closerange(low + 1, high)
-                os.closerange(high + 1, 4096)
-                _serve_fork_helper(theirs)
-            finally:
-                os._exit(5)
-        theirs.close()
-        ours.settimeout(FORK_HELPER_TIMEOUT_S)
-        self.pid, self.channel = pid, ours
-
-    def _ask(self, message, fds=None):
-        import _socket  # noqa: PLC0415 - already loaded by _start
-
-        if fds is None:
-            self.channel.sendall(message)
-        else:
-            packed = b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds)
-            self.channel.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, packed)])
-        answer = self.channel.recv(4)
-        if len(answer) != 4:
-            raise ConnectionError("the fork helper is gone")
-        return int.from_bytes(answer, "big", signed=True)
-
-    def fork(self, fds, workdir):
-        for attempt in (1, 2):
-            if self.channel is None:
-                self._start()
-            try:
-                return self._ask(b"F" + workdir.encode("utf-8"), fds)
-            except OSError:
-                self._replace()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def exit_status(self, prepared):
-        if prepared.pidfd is None or not select.select([prepared.pidfd], [], [], 0)[0]:
-            return None
-        return self.stop(prepared.pid)
-
-    def stop(self, pid):
-        if self.channel is not None:
-            try:
-                os.kill(self.pid, signal.SIGCONT)  # in case an execution stopped it
-                return self._ask(b"S" + pid.to_bytes(4, "big"))
-            except OSError:
-                pass
-        return self._replace().get(pid, 0)
-
-    def _replace(self):
-        """Kills the helper and everything else, reaps them (the helper's orphans come to us, init), and forgets the
-        helper; the next fork starts a new one. Returns the wait statuses reaped, by pid."""
-        if self.channel is not None:
-            self.channel.close()
-        self.pid, self.channel = None, None
-        statuses = {}
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        while True:
-            try:
-                reaped, status = os.waitpid(-1, 0)
-            except ChildProcessError:
-                return statuses
-            statuses[reaped] = status
-
-    def close(self):
-        if self.channel is not None:
-            self.channel.close()  # the helper exits when its channel closes
-            self.channel = None
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-
-
-def _serve_fork_helper(channel):
-    """The fork helper's loop. "F" + workdir, with four descriptors: fork a child, answer its pid. "S" + pid: kill
-    that child and everything else, reap them, answer the child's wait status. Never returns."""
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    while True:
-        message, ancillary, _, _ = channel.recvmsg(4096, 64)
-        if not message:
-            os._exit(0)
-        if message[:1] == b"F":
-            data = ancillary[0][2]
-            fds = tuple(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, 16, 4))
-            # No death signal: when the fork server (init) dies, the kernel kills the whole namespace anyway, and an
-            # execution that kills its parent (this helper) must not die of it.
-            pid = _fork_child(fds, message[1:].decode("utf-8"), death_signal=False)
-            for fd in fds:
-                os.close(fd)
-            answer = pid
-        else:
-            answer = _kill_and_reap(int.from_bytes(message[1:5], "big"), everything=True)
-        channel.sendall(answer.to_bytes(4, "big", signed=True))
-
-
 class _Prepared:
     """A forked child, ready in its own session and directory, waiting for its request."""
 
-    def __init__(self, tmp_root, forker):
+    def __init__(self, tmp_root):
         self.tmp_root = tmp_root
         if os.getpid() == 1:
             # The temp root is private and emptied after every execution: each child gets the same path, fresh.
@@ -477,29 +275,48 @@ class _Prepared:
             import tempfile  # noqa: PLC0415 - see the imports
 
             self.workdir = tempfile.mkdtemp(prefix="exec-", dir=tmp_root)
-        self.forker = forker
-        _inherited()
         req_r, self.req_w = os.pipe()
         self.out_r, out_w = os.pipe()
         self.err_r, err_w = os.pipe()
         self.res_r, res_w = os.pipe()
-        try:
-            self.pid = forker.fork((req_r, out_w, err_w, res_w), self.workdir)
-        finally:
-            for fd in (req_r, out_w, err_w, res_w):
-                os.close(fd)
+        null = _inherited()
+        sys.stdout.flush()
+        gc.freeze()  # the child's collector then leaves the parent's objects (and their pages) alone
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.setsid()
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+                _prctl(PR_SET_DUMPABLE, 1)
+                os.dup2(null, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                # Keep only the request and result pipes; the parent's other descriptors are none of the child's business.
+                low, high = sorted((req_r, res_w))
+                os.closerange(3, low)
+                os.closerange(low + 1, high)
+                os.closerange(high + 1, 4096)
+                _run_child(req_r, self.workdir, res_w)
+            finally:
+                os._exit(4)
+        for fd in (req_r, out_w, err_w, res_w):
+            os.close(fd)
         try:
             self.pidfd = os.pidfd_open(self.pid)
         except (AttributeError, OSError):
             self.pidfd = None
 
-    def exit_status(self):
-        """The child's wait status once it has exited (everything it left is then killed too), else None."""
-        return self.forker.exit_status(self)
-
     def stop(self):
         """Kills the child and everything it left, and returns the child's wait status (0 if already reaped)."""
-        return self.forker.stop(self.pid)
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # the child may not have started its own process group yet
+        except OSError:
+            pass
+        _kill_leftovers(self.pid)
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return 0
 
     def discard(self):
         self.stop()
@@ -569,8 +386,8 @@ def run(prepared, request, raw):
     timed_out = False
     wait_status = None
     while not _complete(buffers[res_r]):
-        status = prepared.exit_status()
-        if status is not None:
+        done, status = os.waitpid(prepared.pid, os.WNOHANG)
+        if done:
             wait_status = status
             break
         remaining = deadline - time.monotonic()
@@ -647,18 +464,6 @@ def _channel(arguments):
     return connection.makefile("rb"), connection.makefile("wb")
 
 
-def _choose_forker(serve):
-    """The fork helper for a fork server that is PID 1 of its sandbox and can watch a child it did not fork (pidfd),
-    else this process forks."""
-    if not serve or os.getpid() != 1:
-        return _Forker()
-    try:
-        os.close(os.pidfd_open(os.getpid()))
-    except (AttributeError, OSError):
-        return _Forker()
-    return _ForkHelper()
-
-
 def _preload(arguments):
     """Imports the modules named by --preload (comma-separated) once, before any fork, so that executions importing
     them find them loaded instead of paying for the import each time. A module this Python lacks is skipped."""
@@ -677,7 +482,6 @@ def main():
     _prctl(PR_SET_NO_NEW_PRIVS, 1)  # inherited by every child
     _preload(sys.argv[1:])
     requests, out = _channel(sys.argv[1:])
-    forker = _choose_forker(serve)
     prepared = None
     try:
         for line in requests:
@@ -692,8 +496,7 @@ def main():
                 if prepared is None or prepared.tmp_root != tmp_root:
                     if prepared is not None:
                         prepared.discard()
-                    prepared = None
-                    prepared = _Prepared(tmp_root, forker)
+                    prepared = _Prepared(tmp_root)
                 result = run(prepared, request, line)
             except Exception as ex:  # noqa: BLE001 - a bad request must not stop the server
                 result = {"status": "crashed", "error": _error(type(ex).__name__, "the runner could not run the request: %s" % ex)}
@@ -705,18 +508,12 @@ def main():
             if prepared is not None:
                 tmp_root = prepared.tmp_root
                 prepared.discard()
-                prepared = None
-                if serve:
-                    try:
-                        prepared = _Prepared(tmp_root, forker)
-                    except Exception:  # noqa: BLE001 - the next request tries again and reports why it failed
-                        prepared = None
+                prepared = _Prepared(tmp_root) if serve else None
             if not serve:
                 break
     finally:
         if prepared is not None:
             prepared.discard()
-        forker.close()
 
 
 if __name__ == "__main__":

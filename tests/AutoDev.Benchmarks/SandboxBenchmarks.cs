@@ -96,6 +96,9 @@ public class HumanEvalBenchmarks
     [Benchmark(Baseline = true, Description = "(a) fork-per-problem, no isolation")]
     public Task LeanForkHarness() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", HumanEvalData.Baseline("humaneval_fork.py"), HumanEvalData.DataPath);
 
+    [Benchmark(Description = "(a') (a) with the warm tiers' preloaded modules, for reference")]
+    public Task LeanForkHarnessPreloaded() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", HumanEvalData.Baseline("humaneval_fork.py"), HumanEvalData.DataPath, "--preload", string.Join(',', SandboxOptions.DefaultPreloadedModules));
+
     [Benchmark(Description = "(b) human-eval harness style")]
     public Task HumanEvalHarnessStyle() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", HumanEvalData.Baseline("humaneval_harness_style.py"), HumanEvalData.DataPath);
 

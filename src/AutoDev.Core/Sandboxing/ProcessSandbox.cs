@@ -13,7 +13,8 @@ namespace AutoDev;
 /// own (see <see cref="SandboxOptions.SandboxUserIdRangeStart"/>); otherwise as the host's own user. It cannot contain: reading world-readable host files
 /// (<c>/etc</c>), writing to the host's <c>/tmp</c> (files there outlive the execution and are shared between tenants),
 /// network egress (DNS, raw IP, the host's loopback), seeing other processes, reaching a Docker socket the user can
-/// open, processes that double-fork out of the process group, and, when the host does not run as root, fork bombs
+/// open, signals to its own runner (an ordinary process of the same user), processes that double-fork out of the
+/// process group, and, when the host does not run as root, fork bombs
 /// (no process limit is set then, since it would count all of the host user's processes). Code at <see cref="SafetyLevel.Medium"/> or <see cref="SafetyLevel.High"/> is therefore refused unless the
 /// host sets <see cref="SandboxOptions.AllowProcessTierForUntrustedCode"/>.</para>
 /// <para>Thread-safe; every execution is a new process.</para>

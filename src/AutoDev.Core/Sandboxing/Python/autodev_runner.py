@@ -29,6 +29,7 @@ import os
 import resource
 import select
 import signal
+import _signal  # noqa: I001 - the C half of signal, already loaded by it
 import sys
 import time
 
@@ -103,8 +104,9 @@ def _run_child(request_fd, workdir, result_fd):
         os.chdir(workdir)
         if _environment_of != workdir:
             _set_environment(workdir)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file-size limit raises EFBIG instead
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        # The fork server ignores SIGXFSZ for every child (a write past the file-size limit then raises EFBIG); Python's
+        # SIGPIPE setting is undone here. _signal with plain numbers: signal.signal's enum conversions cost page faults.
+        _signal.signal(int(signal.SIGPIPE), int(signal.SIG_DFL))
         sys.stdout, sys.stderr, sys.stdin = _child_streams
 
         # Touch the paths every execution takes (JSON, compile, exec), so the copy-on-write page faults of a fresh
@@ -481,6 +483,7 @@ def main():
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
     _prctl(PR_SET_NO_NEW_PRIVS, 1)  # inherited by every child
     _preload(sys.argv[1:])
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # inherited by every child: see _run_child
     requests, out = _channel(sys.argv[1:])
     prepared = None
     try:

@@ -107,7 +107,8 @@ public sealed class SandboxOptions : IValidatableObject
     /// <c>typing</c> itself spends about 8 ms and 700 page faults on it; preloaded, nothing. Each preloaded module makes
     /// every fork a little dearer, so the list holds what LLM-written code imports most. Add to it, or clear it. A module
     /// the sandbox's Python lacks is skipped. Modules that seed state per process (such as <c>random</c>) reseed in
-    /// every child and cost each execution, whether it uses them or not.
+    /// every child and cost each execution, whether it uses them or not. Preload only modules that start no threads when
+    /// imported: a fork copies only the forking thread.
     /// </summary>
     /// <value>Default <see cref="DefaultPreloadedModules"/>. Each a module name such as <c>collections.abc</c>.</value>
     public IList<string> PreloadedModules { get; } = [.. DefaultPreloadedModules];

@@ -236,9 +236,9 @@ internal static class Commands
 internal static class HumanEvalData
 {
     /// <summary>Baseline (a): the lean fork-per-problem harness, optionally with the warm tiers' preloaded modules (a').</summary>
-    public static Task RunLeanForkHarnessAsync(bool preload) => preload
-        ? Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", Baseline("humaneval_fork.py"), DataPath, "--preload", string.Join(',', SandboxOptions.DefaultPreloadedModules))
-        : Commands.RunAsync(SandboxOptions.DefaultPythonPath, "-I", "-S", Baseline("humaneval_fork.py"), DataPath);
+    public static Task RunLeanForkHarnessAsync(bool preload) => Commands.RunAsync(
+        SandboxOptions.DefaultPythonPath,
+        ["-I", "-S", Baseline("humaneval_fork.py"), DataPath, .. preload ? ["--preload", string.Join(',', SandboxOptions.DefaultPreloadedModules)] : Array.Empty<string>()]);
 
     /// <summary>Runs every program through <paramref name="sandbox"/>, <paramref name="parallelism"/> at a time; throws unless all pass.</summary>
     public static async Task RunAllAsync(ISandbox sandbox, IReadOnlyList<string> programs, int parallelism)

@@ -39,17 +39,28 @@ public static partial class PythonRunner
     {
         ArgumentNullException.ThrowIfNull(preloadedModules);
         var modules = preloadedModules.ToList();
-        if (InvalidModuleName(modules) is { } invalid)
+        if (ModuleNameError(modules) is { } error)
         {
-            throw new ArgumentException($"'{invalid}' is not a Python module name (letters, digits and underscores, dot-separated).", nameof(preloadedModules));
+            throw new ArgumentException(error, nameof(preloadedModules));
         }
 
         var arguments = Arguments(serve);
         return modules.Count == 0 ? arguments : [.. arguments, "--preload", string.Join(',', modules)];
     }
 
-    /// <summary>The first name that is not a Python module name, or <see langword="null"/>.</summary>
-    internal static string? InvalidModuleName(IEnumerable<string?> names) => names.FirstOrDefault(name => name is null || !ModuleName().IsMatch(name));
+    /// <summary>Says which name is not a Python module name, or <see langword="null"/> when all are.</summary>
+    internal static string? ModuleNameError(IEnumerable<string?> names)
+    {
+        foreach (var name in names)
+        {
+            if (name is null || !ModuleName().IsMatch(name))
+            {
+                return $"'{name}' is not a Python module name (letters, digits and underscores, dot-separated).";
+            }
+        }
+
+        return null;
+    }
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ModuleName();

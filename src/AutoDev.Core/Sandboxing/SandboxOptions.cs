@@ -122,9 +122,9 @@ public sealed class SandboxOptions : IValidatableObject
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (PythonRunner.InvalidModuleName(PreloadedModules) is { } invalid)
+        if (PythonRunner.ModuleNameError(PreloadedModules) is { } error)
         {
-            yield return new ValidationResult($"PreloadedModules: '{invalid}' is not a Python module name (letters, digits and underscores, dot-separated).", [nameof(PreloadedModules)]);
+            yield return new ValidationResult($"{nameof(PreloadedModules)}: {error}", [nameof(PreloadedModules)]);
         }
     }
 }

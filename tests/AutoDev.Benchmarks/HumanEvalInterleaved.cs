@@ -23,8 +23,8 @@ internal static class HumanEvalInterleaved
         await tiers.WarmUpAsync("humaneval");
         (string Name, Func<Task> Run)[] variants =
         [
-            ("(a) fork-per-problem, no isolation", () => HumanEvalData.RunLeanForkHarnessAsync(preload: false)),
-            ("(a') (a) with the preloaded modules", () => HumanEvalData.RunLeanForkHarnessAsync(preload: true)),
+            ("(a) fork-per-problem, no isolation", () => HumanEvalData.RunLeanForkHarnessAsync(warmStart: false)),
+            ("(a') (a) with the warm tiers' start-up work", () => HumanEvalData.RunLeanForkHarnessAsync(warmStart: true)),
             ("BubblewrapWarm", () => HumanEvalData.RunAllAsync(tiers.Bubblewrap, programs, parallelism)),
             ("BubblewrapWarm, inline scheduling", () => HumanEvalData.RunAllAsync(tiers.BubblewrapInline, programs, parallelism)),
             ("DockerWarm", () => HumanEvalData.RunAllAsync(tiers.DockerWarm, programs, parallelism)),

@@ -36,7 +36,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private readonly WarmPool _pool;
     private readonly Lazy<Task> _cleanup;
     private readonly bool _directSocket;
-    private readonly bool _preferInlineScheduling;
+    private readonly ForkServerReading _socketReading;
     private readonly IReadOnlyList<string> _runnerArguments;
     private readonly string _socketParent;
 
@@ -48,7 +48,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         _options = options.Value;
         // The container's pids limit bounds processes; RLIMIT_NPROC would count the user id's processes host-wide.
         _limits = sandboxOptions.Value.Limits with { MaxProcesses = 0 };
-        _preferInlineScheduling = sandboxOptions.Value.UnsafePreferInlineScheduling;
+        _socketReading = sandboxOptions.Value.UnsafePreferInlineScheduling ? ForkServerReading.DedicatedThreadInline : ForkServerReading.DedicatedThread;
         // A cold container serves one execution: importing modules ahead of it would only make it slower.
         _runnerArguments = PythonRunner.Arguments(serve: true, _options.UseWarmPool ? sandboxOptions.Value.PreloadedModules : []);
         _time = time;
@@ -156,11 +156,12 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
             var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
             var output = new StreamReader(rendezvous is null ? new DockerStdoutStream(stream) : stream, Encoding.UTF8, false, 64 * 1024);
+            var reading = rendezvous is null ? ForkServerReading.Asynchronous : _socketReading; // the attach stream has no blocking reads
             return new ForkServerWorker(Tier, tenantId, input, output, async () =>
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
                 await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-            }, _time, preferInlineScheduling: _preferInlineScheduling && rendezvous is not null); // the attach stream has no blocking reads
+            }, _time, reading);
         }
     }
 

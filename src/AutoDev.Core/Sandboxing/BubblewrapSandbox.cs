@@ -136,7 +136,8 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
 
         // Drain bwrap's stderr so it can never block; nothing reads it.
         _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        return new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time, _options.UnsafePreferInlineScheduling);
+        var reading = _options.UnsafePreferInlineScheduling ? ForkServerReading.DedicatedThreadInline : ForkServerReading.DedicatedThread;
+        return new ForkServerWorker(Tier, tenantId, process.StandardInput, process.StandardOutput, () => KillAsync(process, user), _time, reading);
     }
 
     private static async ValueTask KillAsync(Process process, UnprivilegedCommand.UserIdLease user)

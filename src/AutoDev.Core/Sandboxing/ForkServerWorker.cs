@@ -15,10 +15,10 @@ public sealed class ForkServerWorker : IAsyncDisposable
     private readonly TextReader _output;
     private readonly Func<ValueTask> _kill;
     private readonly TimeProvider _time;
-    private readonly InlineLineReader? _inline;
+    private readonly DedicatedLineReader? _dedicated;
 
     // At most 3 UTF-8 bytes a char: a line this long (with its newline) fits an empty pipe's 64 KiB or socket's buffer.
-    private const int InlineWriteLimitChars = 16 * 1024;
+    private const int SynchronousWriteLimitChars = 16 * 1024;
     private int _disposed;
 
     /// <summary>Creates a worker over a started fork server.</summary>
@@ -29,7 +29,7 @@ public sealed class ForkServerWorker : IAsyncDisposable
     /// <param name="kill">Stops the fork server and everything in its isolation, and frees it; called once.</param>
     /// <param name="time">The clock.</param>
     public ForkServerWorker(string tier, string tenantId, TextWriter input, TextReader output, Func<ValueTask> kill, TimeProvider time)
-        : this(tier, tenantId, input, output, kill, time, preferInlineScheduling: false)
+        : this(tier, tenantId, input, output, kill, time, ForkServerReading.Asynchronous)
     {
     }
 
@@ -37,13 +37,18 @@ public sealed class ForkServerWorker : IAsyncDisposable
     /// <param name="tier">The tier name results report.</param>
     /// <param name="tenantId">The only tenant this worker serves.</param>
     /// <param name="input">The fork server's stdin.</param>
-    /// <param name="output">The fork server's stdout. With <paramref name="preferInlineScheduling"/> it is read with blocking reads, so it must support them.</param>
+    /// <param name="output">The fork server's stdout. Unless <paramref name="reading"/> is <see cref="ForkServerReading.Asynchronous"/>, it is read with blocking reads, so it must support them.</param>
     /// <param name="kill">Stops the fork server and everything in its isolation, and frees it; called once.</param>
     /// <param name="time">The clock.</param>
-    /// <param name="preferInlineScheduling">Reads answers on a thread of the worker's own and resumes callers there: see <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>.</param>
-    public ForkServerWorker(string tier, string tenantId, TextWriter input, TextReader output, Func<ValueTask> kill, TimeProvider time, bool preferInlineScheduling)
+    /// <param name="reading">How answers are read and where callers resume.</param>
+    public ForkServerWorker(string tier, string tenantId, TextWriter input, TextReader output, Func<ValueTask> kill, TimeProvider time, ForkServerReading reading)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (!Enum.IsDefined(reading))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reading), reading, "not a ForkServerReading value");
+        }
+
         Tier = tier;
         TenantId = tenantId;
         _input = input;
@@ -51,7 +56,7 @@ public sealed class ForkServerWorker : IAsyncDisposable
         _kill = kill;
         _time = time;
         CreatedAt = time.GetUtcNow();
-        _inline = preferInlineScheduling ? new InlineLineReader(output, $"AutoDev {tier} worker") : null;
+        _dedicated = reading == ForkServerReading.Asynchronous ? null : new DedicatedLineReader(output, $"AutoDev {tier} worker", resumeInline: reading == ForkServerReading.DedicatedThreadInline);
     }
 
     /// <summary>The tier name.</summary>
@@ -86,8 +91,8 @@ public sealed class ForkServerWorker : IAsyncDisposable
         string? answer;
         try
         {
-            var pending = _inline?.Expect(); // before the request, so the answer cannot come first
-            if (pending is not null && line.Length <= InlineWriteLimitChars)
+            var pending = _dedicated?.Expect(); // before the request, so the answer cannot come first
+            if (pending is not null && line.Length <= SynchronousWriteLimitChars)
             {
                 // Written synchronously: an asynchronous write would switch a socket to non-blocking mode, and the
                 // runtime then completes even the reader thread's blocking reads through the thread pool. The fork
@@ -97,8 +102,8 @@ public sealed class ForkServerWorker : IAsyncDisposable
             }
             else
             {
-                // Without inline scheduling, or for a line long enough to wait for the fork server to read it: written
-                // under the deadline (with inline scheduling, this worker's reads go through the pool from then on).
+                // With asynchronous reading, or for a line long enough to wait for the fork server to read it: written
+                // under the deadline (with a dedicated reader, this worker's reads go through the pool from then on).
                 await _input.WriteLineAsync(line.AsMemory(), deadline.Token).ConfigureAwait(false);
                 await _input.FlushAsync(deadline.Token).ConfigureAwait(false);
             }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace AutoDev.Tests.Sandboxing;
 
 /// <summary>
-/// The worker's exchange with a fork server, over real OS pipes to a scripted stand-in, in both scheduling modes:
+/// The worker's exchange with a fork server, over real OS pipes to a scripted stand-in, in every reading mode:
 /// where the caller resumes, and what a silent, closed or cancelled exchange gives.
 /// </summary>
 public sealed class ForkServerWorkerTests
@@ -13,12 +13,13 @@ public sealed class ForkServerWorkerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExecuteAsync_Answer_ReturnsItsResult(bool inline)
+    [InlineData(ForkServerReading.Asynchronous)]
+    [InlineData(ForkServerReading.DedicatedThread)]
+    [InlineData(ForkServerReading.DedicatedThreadInline)]
+    public async Task ExecuteAsync_Answer_ReturnsItsResult(ForkServerReading reading)
     {
         await using var server = new ScriptedServer(_ => """{"status":"succeeded","return_value_json":"42","stdout":"hi"}""");
-        await using var worker = server.CreateWorker(inline);
+        await using var worker = server.CreateWorker(reading);
 
         var result = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
 
@@ -29,14 +30,15 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExecuteAsync_RequestLargerThanAPipeBuffer_ArrivesWholeAndIsAnswered(bool inline)
+    [InlineData(ForkServerReading.Asynchronous)]
+    [InlineData(ForkServerReading.DedicatedThread)]
+    [InlineData(ForkServerReading.DedicatedThreadInline)]
+    public async Task ExecuteAsync_RequestLargerThanAPipeBuffer_ArrivesWholeAndIsAnswered(ForkServerReading reading)
     {
-        // 200,000 chars: more than a pipe holds, so the write must wait for the server to read (inline: asynchronously).
+        // 200,000 chars: more than a pipe holds, so the write must wait for the server to read (with a dedicated reader too: asynchronously).
         var code = "x = '" + new string('a', 200_000) + "'";
         await using var server = new ScriptedServer(line => JsonDocument.Parse(line).RootElement.GetProperty("code").GetString() == code ? """{"status":"succeeded"}""" : """{"status":"failed"}""");
-        await using var worker = server.CreateWorker(inline);
+        await using var worker = server.CreateWorker(reading);
 
         var large = await worker.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = code }, Guid.NewGuid(), SandboxLimits.Default, Ct);
         var small = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
@@ -46,12 +48,13 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(bool inline, bool onPool)
+    [InlineData(ForkServerReading.Asynchronous, true)]
+    [InlineData(ForkServerReading.DedicatedThread, true)]
+    [InlineData(ForkServerReading.DedicatedThreadInline, false)]
+    public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(ForkServerReading reading, bool onPool)
     {
         await using var server = new ScriptedServer(_ => """{"status":"succeeded"}""", delay: TimeSpan.FromMilliseconds(50));
-        await using var worker = server.CreateWorker(inline);
+        await using var worker = server.CreateWorker(reading);
 
         for (var i = 0; i < 3; i++)
         {
@@ -68,12 +71,13 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExecuteAsync_ServerExitsWithoutAnswering_IsCrashedAndRecycled(bool inline)
+    [InlineData(ForkServerReading.Asynchronous)]
+    [InlineData(ForkServerReading.DedicatedThread)]
+    [InlineData(ForkServerReading.DedicatedThreadInline)]
+    public async Task ExecuteAsync_ServerExitsWithoutAnswering_IsCrashedAndRecycled(ForkServerReading reading)
     {
         await using var server = new ScriptedServer(_ => throw new EndOfStreamException());
-        await using var worker = server.CreateWorker(inline);
+        await using var worker = server.CreateWorker(reading);
 
         var first = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
         var second = await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
@@ -85,12 +89,13 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ExecuteAsync_CallerCancels_ThrowsAndRecycles(bool inline)
+    [InlineData(ForkServerReading.Asynchronous)]
+    [InlineData(ForkServerReading.DedicatedThread)]
+    [InlineData(ForkServerReading.DedicatedThreadInline)]
+    public async Task ExecuteAsync_CallerCancels_ThrowsAndRecycles(ForkServerReading reading)
     {
         await using var server = new ScriptedServer(_ => null);
-        await using var worker = server.CreateWorker(inline);
+        await using var worker = server.CreateWorker(reading);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cancel.CancelAfter(TimeSpan.FromMilliseconds(100));
 
@@ -99,16 +104,26 @@ public sealed class ForkServerWorkerTests
         Assert.True(worker.MustRecycle);
     }
 
-    [Fact]
-    public async Task ExecuteAsync_InlineAndNoAnswerWithinTimeoutAndGrace_TimesOutAndRecycles()
+    [Theory]
+    [InlineData(ForkServerReading.DedicatedThread)]
+    [InlineData(ForkServerReading.DedicatedThreadInline)]
+    public async Task ExecuteAsync_DedicatedReaderAndNoAnswerWithinTimeoutAndGrace_TimesOutAndRecycles(ForkServerReading reading)
     {
         await using var server = new ScriptedServer(_ => null);
-        await using var worker = server.CreateWorker(inline: true);
+        await using var worker = server.CreateWorker(reading);
 
         var result = await worker.ExecuteAsync(Request(TimeSpan.FromMilliseconds(100)), Guid.NewGuid(), SandboxLimits.Default, Ct);
 
         Assert.Equal(SandboxStatus.TimedOut, result.Status);
         Assert.True(worker.MustRecycle);
+    }
+
+    [Fact]
+    public void Constructor_UnknownReading_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ForkServerWorker("fake", "t", TextWriter.Null, TextReader.Null, () => ValueTask.CompletedTask, TimeProvider.System, (ForkServerReading)7));
+
+        Assert.Equal("reading", ex.ParamName);
     }
 
     /// <summary>Where the code after awaiting an execution runs. The answer comes after the request, so that is wherever it was delivered.</summary>
@@ -168,14 +183,14 @@ public sealed class ForkServerWorkerTests
 
         public int Requests => Volatile.Read(ref _requests);
 
-        public ForkServerWorker CreateWorker(bool inline) => new(
+        public ForkServerWorker CreateWorker(ForkServerReading reading) => new(
             "fake",
             "t",
             new StreamWriter(_requestsOut, new UTF8Encoding(false)) { NewLine = "\n" },
             new StreamReader(_answersIn, Encoding.UTF8),
             () => ValueTask.CompletedTask, // disposing the worker closes its input, which ends the loop
             TimeProvider.System,
-            inline);
+            reading);
 
         public async ValueTask DisposeAsync()
         {

@@ -1,25 +1,31 @@
 namespace AutoDev;
 
 /// <summary>
-/// Reads a fork server's answers on a thread of its own and resumes whoever awaits an answer on that thread, not on
-/// the thread pool. Behind <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>.
+/// Reads a fork server's answers with blocking reads on a thread of its own, and resumes whoever awaits an answer
+/// either on the thread pool or, behind <see cref="SandboxOptions.UnsafePreferInlineScheduling"/>, on that thread.
 /// </summary>
 /// <remarks>
-/// An answer read through the thread pool costs two thread hand-offs (the runtime's socket or pipe thread, then a pool
-/// thread, which spins before it sleeps). On a busy small machine that is CPU taken from the sandboxed code. Here one
-/// blocked read wakes one thread, which runs the caller's continuation and goes back to reading.
+/// An answer read asynchronously from a socket costs two thread-pool work items (.NET's socket engine schedules a
+/// second one to look for more events), and every pool thread woken spins before it sleeps again. On a busy small
+/// machine that is CPU taken from the sandboxed code. Here one blocked read wakes one thread, which hands the caller's
+/// continuation to the pool (one work item) or runs it itself, and goes back to reading.
 /// </remarks>
-internal sealed class InlineLineReader
+internal sealed class DedicatedLineReader
 {
     private readonly TextReader _reader;
+    private readonly TaskCreationOptions _completion;
     private readonly Lock _lock = new();
     private TaskCompletionSource<string?>? _pending;
     private bool _ended;
     private Exception? _failure;
 
-    public InlineLineReader(TextReader reader, string threadName)
+    /// <param name="reader">The fork server's output; it must support blocking reads.</param>
+    /// <param name="threadName">The reading thread's name.</param>
+    /// <param name="resumeInline">Run the awaiting caller's continuation on the reading thread instead of the pool.</param>
+    public DedicatedLineReader(TextReader reader, string threadName, bool resumeInline)
     {
         _reader = reader;
+        _completion = resumeInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously;
         new Thread(Run) { IsBackground = true, Name = threadName }.Start();
     }
 
@@ -27,8 +33,7 @@ internal sealed class InlineLineReader
     /// <returns>Completes with the line, with <see langword="null"/> at the end of the stream, or with the read's <see cref="IOException"/>.</returns>
     public TaskCompletionSource<string?> Expect()
     {
-        // No RunContinuationsAsynchronously: running the awaiting code on the reader thread is the point.
-        var next = new TaskCompletionSource<string?>();
+        var next = new TaskCompletionSource<string?>(_completion);
         bool ended;
         Exception? failure;
         lock (_lock)

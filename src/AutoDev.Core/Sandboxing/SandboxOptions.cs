@@ -92,11 +92,12 @@ public sealed class SandboxOptions : IValidatableObject
     /// Resumes the caller of <see cref="ISandbox.ExecuteAsync"/> on the thread that reads the warm fork server's
     /// answers (each warm worker has one of its own), instead of on the thread pool. Named like Kestrel's socket
     /// option of the same name, for the same trade: on a machine whose cores are busy running sandboxed code, every
-    /// hand-off to the thread pool (a wake-up, then spinning before it sleeps again) is CPU taken from that code; on two
-    /// cores the one hand-off per execution left by default took about 5% of the CPU of a HumanEval run (docs/sandboxes.md). Unsafe because the code after your
-    /// <c>await</c> runs on that worker's thread: code that blocks there (a synchronous wait, a long computation) delays
-    /// that worker's next answer until it returns. Turn it on only when the code awaiting executions does not block.
-    /// Applies to the warm bubblewrap workers, and to warm Docker containers reached over their direct socket.
+    /// hand-off to the thread pool (a wake-up, then spinning before it sleeps again) is CPU taken from that code; on
+    /// two cores the one hand-off per execution left by default took about 5% of the CPU of a HumanEval run
+    /// (docs/sandboxes.md). Unsafe because the code after your <c>await</c> runs on that worker's thread: code that
+    /// blocks there (a synchronous wait, a long computation) delays that worker's next answer until it returns. Turn it
+    /// on only when the code awaiting executions does not block. Applies to the warm bubblewrap workers, and to warm
+    /// Docker containers reached over their direct socket.
     /// </summary>
     /// <value>Default <see langword="false"/>: callers resume on the thread pool.</value>
     public bool UnsafePreferInlineScheduling { get; set; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what AutoDev's tests and sample need on a Debian machine, when missing: python3, bubblewrap,
-# the Docker engine (started by build/start-docker.sh), the sandbox image (build/docker-image.sh) and PostgreSQL
+# libseccomp (the bubblewrap tier's filter), the Docker engine with gVisor's runsc (started by build/start-docker.sh),
+# the sandbox image (build/docker-image.sh) and PostgreSQL
 # (started on loopback by build/start-postgres.sh). Idempotent, and quick when everything is already there.
 #   AUTODEV_SKIP_DOCKER=1 leaves the Docker engine out (the Docker tests then skip, or fail under CI=true).
 #   AUTODEV_SKIP_POSTGRES=1 leaves PostgreSQL out (the PostgreSQL tests then skip, or fail under CI=true).
@@ -13,9 +14,11 @@ need=()
 [ -x /usr/bin/python3 ] || need+=(python3)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
 [ -x /usr/bin/setpriv ] || need+=(util-linux)
+ls /usr/lib/*/libseccomp.so.2 >/dev/null 2>&1 || need+=(libseccomp2)
 if [ "${AUTODEV_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  [ -x /usr/bin/runsc ] || need+=(runsc)
 fi
 
 if [ "${AUTODEV_SKIP_POSTGRES:-0}" != 1 ]; then

@@ -38,7 +38,8 @@ var autodev = builder.Services.AddAutoDev(builder.Configuration, options =>
         """);
 })
     .AddEntityFrameworkStores(o => o.UseSqlite($"Data Source={database}"), stores => stores.MigrateOnStart = true)
-    .AddDockerSandbox()
+    // The strongest local tier: Docker where its engine and image are there, otherwise bubblewrap.
+    .AddDockerSandbox(docker => docker.AllowFallback = true)
     .ConfigureEvolution(evolution => evolution.LatencyThreshold = slowSkillThreshold);
 var chatProvider = ChatProvider.Use(autodev, builder.Configuration);
 

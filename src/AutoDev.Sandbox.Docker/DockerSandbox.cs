@@ -70,21 +70,36 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     public WarmPool Pool => _pool;
 
     /// <inheritdoc/>
+    /// <remarks>Unless <see cref="DockerSandboxOptions.AllowFallback"/> is set, an unavailable answer forbids falling back to a weaker tier (<see cref="SandboxAvailability.FallbackAllowed"/>).</remarks>
     public async ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken)
     {
         try
         {
             await _client.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await _client.ImageExistsAsync(_options.Image, cancellationToken).ConfigureAwait(false))
+            {
+                return Unavailable(
+                    $"the image '{_options.Image}' is not on the Docker engine at {_options.Endpoint}. Build one with Debian's python3 at /usr/bin/python3 "
+                    + $"without a registry (mmdebstrap --variant=essential --include=python3 bookworm rootfs.tar, then docker import rootfs.tar {_options.Image}; "
+                    + "the AutoDev repository's build/docker-image.sh does this), or set DockerSandboxOptions.Image to an image you have.");
+            }
+
+            if (_options.Runtime is { } runtime && !(await _client.GetRuntimesAsync(cancellationToken).ConfigureAwait(false)).Contains(runtime))
+            {
+                return Unavailable($"the Docker engine at {_options.Endpoint} has no runtime named '{runtime}'; register it in the engine's daemon.json (runtimes), or clear DockerSandboxOptions.Runtime.");
+            }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException or System.Net.Sockets.SocketException)
         {
-            return SandboxAvailability.Unavailable($"no Docker engine answers at {_options.Endpoint} ({ex.Message}); start dockerd (build/start-docker.sh).");
+            return Unavailable($"no Docker engine answers at {_options.Endpoint} ({ex.Message}); start dockerd, or set DockerSandboxOptions.Endpoint to the engine's socket.");
         }
 
-        return await _client.ImageExistsAsync(_options.Image, cancellationToken).ConfigureAwait(false)
-            ? SandboxAvailability.Available
-            : SandboxAvailability.Unavailable($"the image {_options.Image} does not exist; build it with build/docker-image.sh.");
+        return SandboxAvailability.Available;
     }
+
+    private SandboxAvailability Unavailable(string reason) => _options.AllowFallback
+        ? SandboxAvailability.Unavailable(reason)
+        : SandboxAvailability.Required(reason + " (Set DockerSandboxOptions.AllowFallback to run code in the next strongest tier instead.)");
 
     /// <inheritdoc/>
     public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
@@ -194,6 +209,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 NanoCpus = (long)(_options.Cpus * 1_000_000_000),
                 PidsLimit = _options.PidsLimit,
                 Ulimits = [new Ulimit { Name = "core", Soft = 0, Hard = 0 }],
+                ShmSize = _options.SharedMemoryBytes,
+                Runtime = _options.Runtime,
                 Binds = attached ? null : [rendezvous!.Bind],
             },
         };

@@ -1,5 +1,7 @@
 using AutoDev;
+using AutoDev.Sandbox.Docker.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -7,8 +9,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DockerSandboxBuilderExtensions
 {
     /// <summary>
-    /// Adds the Docker tier to automatic sandbox selection; being the strongest, it runs every request while the
-    /// engine answers and the image exists. Safe to call more than once; every <paramref name="configure"/> applies.
+    /// Adds the Docker tier to automatic sandbox selection; being the strongest, it runs every request. The host stops
+    /// at start-up with a <see cref="SandboxUnavailableException"/> that says what is missing when the engine does not
+    /// answer or the image is not there, unless <see cref="DockerSandboxOptions.AllowFallback"/> lets the next
+    /// strongest tier run the code instead. Safe to call more than once; every <paramref name="configure"/> applies.
     /// </summary>
     public static IAutoDevBuilder AddDockerSandbox(this IAutoDevBuilder builder, Action<DockerSandboxOptions>? configure = null)
     {
@@ -21,6 +25,7 @@ public static class DockerSandboxBuilderExtensions
 
         builder.Services.TryAddSingleton<DockerSandbox>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, DockerSandbox>(sp => sp.GetRequiredService<DockerSandbox>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DockerStartupCheck>());
         return builder;
     }
 }

@@ -20,6 +20,12 @@ public sealed class DockerSandboxOptions
     /// <summary>Default of <see cref="PidsLimit"/>.</summary>
     public const int DefaultPidsLimit = 64;
 
+    /// <summary>Default of <see cref="SharedMemoryBytes"/>: 64 MiB, as the engine's own default.</summary>
+    public const long DefaultSharedMemoryBytes = 64L * 1024 * 1024;
+
+    /// <summary>The name under which gVisor's <c>runsc</c> is usually registered with the engine, for <see cref="Runtime"/>.</summary>
+    public const string GVisorRuntime = "runsc";
+
     /// <summary>Default of <see cref="User"/>: nobody.</summary>
     public const string DefaultUser = "65534:65534";
 
@@ -57,6 +63,30 @@ public sealed class DockerSandboxOptions
     /// <value>Default <c>rw,noexec,nosuid,size=64m</c>.</value>
     [Required]
     public string TmpfsOptions { get; set; } = "rw,noexec,nosuid,size=64m";
+
+    /// <summary>The size of the container's <c>/dev/shm</c>, a tmpfs emptied after every execution. What code writes there counts against <see cref="MemoryBytes"/>.</summary>
+    /// <value>Default <see cref="DefaultSharedMemoryBytes"/>; from 1 MiB.</value>
+    [Range(1024L * 1024, long.MaxValue)]
+    public long SharedMemoryBytes { get; set; } = DefaultSharedMemoryBytes;
+
+    /// <summary>
+    /// The OCI runtime containers run under, by the name the engine knows it by; <see langword="null"/> takes the
+    /// engine's default (runc). <see cref="GVisorRuntime"/> runs every container under gVisor, whose own kernel stands
+    /// between the code and the host's: stronger isolation, slower system calls. The engine must have it registered
+    /// (for gVisor: a <c>runtimes</c> entry in the engine's <c>daemon.json</c> with <c>"runtimeArgs": ["--network=none",
+    /// "--host-uds=open"]</c>, the second for <see cref="UseDirectSocket"/>).
+    /// </summary>
+    /// <value>Default <see langword="null"/>.</value>
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]*$", ErrorMessage = "Runtime must be a runtime name the Docker engine knows, for example runsc.")]
+    public string? Runtime { get; set; }
+
+    /// <summary>
+    /// Whether AutoDev may run code in the next strongest tier (bubblewrap) when the Docker engine does not answer or
+    /// the image is missing. Off by default: a host that added the Docker tier gets an error at start-up that says what
+    /// is missing, and executions fail with <see cref="SandboxUnavailableException"/> rather than run elsewhere.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool AllowFallback { get; set; }
 
     /// <summary>The non-root user code runs as, <c>uid:gid</c>.</summary>
     /// <value>Default <see cref="DefaultUser"/>.</value>

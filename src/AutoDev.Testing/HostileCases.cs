@@ -60,8 +60,58 @@ public static class HostileCases
         new("huge_return_value", "def run():\n    return 'x' * (5 * 1024 * 1024)", "run", SandboxStatus.Failed, true),
         new("sys_exit", "import sys\nsys.exit(3)", null, SandboxStatus.Failed, true),
         new("hard_exit_without_result", "import os\nos._exit(0)", null, SandboxStatus.Crashed, true),
+        new("forged_result_frame", "import os, json\ndef run():\n    f = json.dumps({'status': 'succeeded', 'return_value_json': '{not json'}).encode()\n    for fd in range(3, 64):\n        try:\n            os.write(fd, len(f).to_bytes(4, 'big') + f)\n        except OSError:\n            pass\n    os._exit(0)", "run", SandboxStatus.Crashed, true),
+        new("forged_result_of_wrong_shape", "import os, json\ndef run():\n    f = json.dumps(['succeeded', {'error': 'not an object'}]).encode()\n    for fd in range(3, 64):\n        try:\n            os.write(fd, len(f).to_bytes(4, 'big') + f)\n        except OSError:\n            pass\n    os._exit(0)", "run", SandboxStatus.Crashed, true),
+        new("write_root_and_dev", "import os\ndef run():\n    written = []\n    for path in ('/autodev-root-write', '/dev/autodev-dev-write', '/proc/autodev', '/usr/autodev'):\n        try:\n            open(path, 'w').write('x')\n            written.append(path)\n        except OSError:\n            pass\n    if written:\n        raise SystemExit('wrote ' + ', '.join(written))", "run", SandboxStatus.Succeeded, true),
+        new("fill_dev_shm", "def run():\n    chunk = b'0' * (1 << 20)\n    for i in range(64):\n        with open('/dev/shm/fill-%d' % i, 'wb') as f:\n            for _ in range(16):\n                f.write(chunk)", "run", SandboxStatus.ResourceLimit, false),
+        new("memfd_over_memory_limit", "import os\ndef run():\n    chunk = b'm' * (1 << 20)\n    held = []\n    for i in range(48):\n        fd = os.memfd_create('held-%d' % i)\n        for _ in range(16):\n            os.write(fd, chunk)\n        held.append(fd)\n    return '%d MiB held in memfd files' % (16 * len(held))", "run", SandboxStatus.ResourceLimit, false),
+        new("sysv_shm_over_memory_limit", SysVShm + "def run():\n    for _ in range(8):\n        segment(64 << 20, 1)\n    return '512 MiB held in SysV segments'", "run", SandboxStatus.ResourceLimit, false),
+        new("ipc_left_behind", SysVShm + "import os\ndef run():\n    open('/dev/shm/secret', 'w').write('secret of the previous execution')\n    segment(4096, 42)\n    mq = ctypes.CDLL('librt.so.1', use_errno=True).mq_open(b'/autodev-left', 0o102, 0o600, None)\n    return {'mqueue_created': mq >= 0}", "run", SandboxStatus.Succeeded, false),
+        new("kernel_attack_surface", KernelCalls, "run", SandboxStatus.Succeeded, false),
         new("garbage_on_every_descriptor", "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'garbage')\n    except OSError:\n        pass", null, SandboxStatus.Crashed, true),
     ];
+
+    /// <summary>A helper that makes a SysV shared-memory segment of <c>size</c> bytes, fills it with <c>fill</c> and detaches, so the segment outlives the mapping.</summary>
+    private const string SysVShm = """
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+        libc.shmdt.argtypes = [ctypes.c_void_p]
+        def segment(size, fill):
+            sid = libc.shmget(0, ctypes.c_size_t(size), 0o1600)
+            if sid < 0:
+                raise OSError(ctypes.get_errno(), 'shmget refused')
+            address = libc.shmat(sid, None, 0)
+            if address is None or address == ctypes.c_void_p(-1).value:
+                raise OSError(ctypes.get_errno(), 'shmat refused')
+            ctypes.memset(address, fill, size)
+            libc.shmdt(address)
+            return sid
+
+        """;
+
+    /// <summary>Calls that sandboxed Python never needs and that widen the kernel's attack surface; returns, per call, the errno it was refused with, or 0 when it succeeded.</summary>
+    private const string KernelCalls = """
+        import ctypes, errno, platform
+        libc = ctypes.CDLL(None, use_errno=True)
+        NUMBERS = {'x86_64': {'bpf': 321, 'perf_event_open': 298, 'keyctl': 250, 'init_module': 175, 'kexec_load': 246},
+                   'aarch64': {'bpf': 280, 'perf_event_open': 241, 'keyctl': 219, 'init_module': 105, 'kexec_load': 104}}[platform.machine()]
+        def refused(result):
+            return ctypes.get_errno() if result == -1 else 0
+        def run():
+            attr = ctypes.create_string_buffer(128)
+            return {
+                'unshare_user': refused(libc.unshare(0x10000000)),
+                'unshare_mount': refused(libc.unshare(0x00020000)),
+                'mount_tmpfs': refused(libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)),
+                'bpf': refused(libc.syscall(NUMBERS['bpf'], 0, attr, 128)),
+                'perf_event_open': refused(libc.syscall(NUMBERS['perf_event_open'], attr, 0, -1, -1, 0)),
+                'keyctl': refused(libc.syscall(NUMBERS['keyctl'], 0, -3, 0)),
+                'init_module': refused(libc.syscall(NUMBERS['init_module'], None, 0, b'')),
+                'kexec_load': refused(libc.syscall(NUMBERS['kexec_load'], 0, 0, None, 0)),
+            }
+        """;
 
     /// <summary>The case of that name.</summary>
     public static HostileCase Get(string name) => All.Single(c => c.Name == name);

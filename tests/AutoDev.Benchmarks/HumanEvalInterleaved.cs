@@ -29,6 +29,7 @@ internal static class HumanEvalInterleaved
             ("BubblewrapWarm, inline scheduling", () => HumanEvalData.RunAllAsync(tiers.BubblewrapInline, programs, parallelism)),
             ("DockerWarm", () => HumanEvalData.RunAllAsync(tiers.DockerWarm, programs, parallelism)),
             ("DockerWarm, inline scheduling", () => HumanEvalData.RunAllAsync(tiers.DockerWarmInline, programs, parallelism)),
+            ("DockerWarm, gVisor (runsc)", () => HumanEvalData.RunAllAsync(tiers.DockerWarmGVisor, programs, parallelism)),
         ];
 
         // Warm-up rounds (JIT, the fork servers' first pages), not measured.

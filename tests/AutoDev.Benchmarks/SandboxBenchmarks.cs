@@ -65,6 +65,9 @@ public class WarmSandboxLatencyBenchmarks : TrivialExecutionBenchmarks
 
     [Benchmark(Description = "DockerWarm, inline scheduling")]
     public Task<SandboxResult> DockerWarmInline() => Tiers.DockerWarmInline.ExecuteAsync(Trivial, CancellationToken.None);
+
+    [Benchmark(Description = "DockerWarm, gVisor (runsc)")]
+    public Task<SandboxResult> DockerWarmGVisor() => Tiers.DockerWarmGVisor.ExecuteAsync(Trivial, CancellationToken.None);
 }
 
 /// <summary>
@@ -117,6 +120,9 @@ public class HumanEvalBenchmarks
     [Benchmark(Description = "DockerWarm, inline scheduling")]
     public Task DockerWarmInline() => RunAllAsync(_tiers.DockerWarmInline);
 
+    [Benchmark(Description = "DockerWarm, gVisor (runsc)")]
+    public Task DockerWarmGVisor() => RunAllAsync(_tiers.DockerWarmGVisor);
+
     private Task RunAllAsync(ISandbox sandbox) => HumanEvalData.RunAllAsync(sandbox, _programs, Parallelism);
 }
 
@@ -141,8 +147,9 @@ public abstract class TrivialExecutionBenchmarks
 /// <summary>The tiers under benchmark, each configured as a host would.</summary>
 internal sealed class SandboxSet : IAsyncDisposable
 {
-    private SandboxSet(ProcessSandbox process, BubblewrapSandbox bubblewrap, BubblewrapSandbox bubblewrapInline, DockerSandbox warm, DockerSandbox warmInline, DockerSandbox cold)
+    private SandboxSet(ProcessSandbox process, BubblewrapSandbox bubblewrap, BubblewrapSandbox bubblewrapInline, DockerSandbox warm, DockerSandbox warmInline, DockerSandbox cold, DockerSandbox gVisor)
     {
+        DockerWarmGVisor = gVisor;
         Process = process;
         Bubblewrap = bubblewrap;
         BubblewrapInline = bubblewrapInline;
@@ -165,18 +172,33 @@ internal sealed class SandboxSet : IAsyncDisposable
 
     public DockerSandbox DockerCold { get; }
 
+    /// <summary>Warm Docker under gVisor's runsc; its kernel runs inside the container's cgroup, so it gets more pids and memory.</summary>
+    public DockerSandbox DockerWarmGVisor { get; }
+
     public static async Task<SandboxSet> CreateAsync(int workersPerTenant = 2)
     {
         SandboxOptions Sandbox(bool inline) => new() { MaxExecutionsPerWorker = 100_000, WarmWorkersPerTenant = workersPerTenant, UnsafePreferInlineScheduling = inline };
-        DockerSandbox Warm(bool inline) => new(Options.Create(new DockerSandboxOptions { MaxExecutionsPerContainer = 100_000, WarmContainersPerTenant = workersPerTenant }), Options.Create(Sandbox(inline)), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+        DockerSandbox Warm(bool inline, string? runtime = null) => new(
+            Options.Create(new DockerSandboxOptions
+            {
+                MaxExecutionsPerContainer = 100_000,
+                WarmContainersPerTenant = workersPerTenant,
+                Runtime = runtime,
+                PidsLimit = runtime is null ? DockerSandboxOptions.DefaultPidsLimit : 256,
+                MemoryBytes = runtime is null ? DockerSandboxOptions.DefaultMemoryBytes : 512L * 1024 * 1024,
+            }),
+            Options.Create(Sandbox(inline)),
+            TimeProvider.System,
+            NullLogger<DockerSandbox>.Instance);
         var set = new SandboxSet(
             new ProcessSandbox(Options.Create(Sandbox(false)), TimeProvider.System),
             new BubblewrapSandbox(Options.Create(Sandbox(false)), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
             new BubblewrapSandbox(Options.Create(Sandbox(true)), TimeProvider.System, NullLogger<BubblewrapSandbox>.Instance),
             Warm(false),
             Warm(true),
-            new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), Options.Create(Sandbox(false)), TimeProvider.System, NullLogger<DockerSandbox>.Instance));
-        foreach (var tier in new ISandboxTier[] { set.Bubblewrap, set.DockerWarm })
+            new DockerSandbox(Options.Create(new DockerSandboxOptions { UseWarmPool = false }), Options.Create(Sandbox(false)), TimeProvider.System, NullLogger<DockerSandbox>.Instance),
+            Warm(false, DockerSandboxOptions.GVisorRuntime));
+        foreach (var tier in new ISandboxTier[] { set.Bubblewrap, set.DockerWarm, set.DockerWarmGVisor })
         {
             var availability = await tier.CheckAvailabilityAsync(CancellationToken.None);
             if (!availability.IsAvailable)
@@ -194,6 +216,7 @@ internal sealed class SandboxSet : IAsyncDisposable
         await BubblewrapInline.Pool.WarmUpAsync(tenant, CancellationToken.None);
         await DockerWarm.Pool.WarmUpAsync(tenant, CancellationToken.None);
         await DockerWarmInline.Pool.WarmUpAsync(tenant, CancellationToken.None);
+        await DockerWarmGVisor.Pool.WarmUpAsync(tenant, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -203,6 +226,7 @@ internal sealed class SandboxSet : IAsyncDisposable
         await DockerWarm.DisposeAsync();
         await DockerWarmInline.DisposeAsync();
         await DockerCold.DisposeAsync();
+        await DockerWarmGVisor.DisposeAsync();
     }
 }
 

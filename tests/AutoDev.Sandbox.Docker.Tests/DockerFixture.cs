@@ -8,9 +8,17 @@ public abstract class DockerFixtureBase : IAsyncLifetime
 {
     private Task<SandboxAvailability>? _availability;
 
-    protected DockerFixtureBase(bool warm)
+    protected DockerFixtureBase(bool warm, string? runtime = null)
     {
-        Sandbox = new DockerSandbox(Options.Create(CreateOptions(warm)), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+        var options = CreateOptions(warm);
+        options.Runtime = runtime;
+        if (runtime is not null)
+        {
+            // gVisor's kernel (the sentry) runs inside the container's cgroup: its threads and memory count too.
+            options.PidsLimit = 256;
+            options.MemoryBytes = 512L * 1024 * 1024;
+        }
+        Sandbox = new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
     }
 
     public DockerSandbox Sandbox { get; }
@@ -38,3 +46,6 @@ public abstract class DockerFixtureBase : IAsyncLifetime
 public sealed class WarmDockerFixture() : DockerFixtureBase(warm: true);
 
 public sealed class ColdDockerFixture() : DockerFixtureBase(warm: false);
+
+/// <summary>The warm Docker tier under gVisor (<see cref="DockerSandboxOptions.GVisorRuntime"/>), as build/start-docker.sh registers it.</summary>
+public sealed class GVisorDockerFixture() : DockerFixtureBase(warm: true, DockerSandboxOptions.GVisorRuntime);

@@ -58,6 +58,22 @@ public sealed class DockerSandboxConformanceTests(WarmDockerFixture fixture) : H
         }
     }
 
+    /// <summary>Regression (sandbox hardening, defect 5): a time-out followed at once by another execution left two idle containers for a pool of one.</summary>
+    [Fact]
+    public async Task Pool_TimeoutThenAtOnceAnother_KeepsOneContainer()
+    {
+        const string Tenant = "overshoot";
+        for (var round = 0; round < 3; round++)
+        {
+            var timedOut = await RunAsync("while True:\n    pass", timeoutSeconds: 0.5, tenant: Tenant);
+            var next = await RunAsync("def ok():\n    return 'ok'", "ok", tenant: Tenant);
+
+            AssertStatus(SandboxStatus.TimedOut, timedOut);
+            AssertStatus(SandboxStatus.Succeeded, next);
+            Assert.Equal(1, fixture.Sandbox.Pool.IdleCount(Tenant));
+        }
+    }
+
     [Fact]
     public async Task Pool_AfterTimeout_ReplacesTheContainer()
     {
@@ -71,6 +87,39 @@ public sealed class DockerSandboxConformanceTests(WarmDockerFixture fixture) : H
         Assert.Equal(SandboxStatus.TimedOut, timedOut.Status);
         Assert.All(results, r => Assert.Equal(SandboxStatus.Succeeded, r.Status));
         Assert.DoesNotContain(first.ReturnValue!.Value.GetString(), results.Select(r => r.ReturnValue!.Value.GetString()));
+    }
+}
+
+/// <summary>The warm Docker tier under gVisor's runsc against the same conformance suite, hostile battery and HumanEval.</summary>
+[Trait("Requires", "docker")]
+public sealed class GVisorDockerSandboxConformanceTests(GVisorDockerFixture fixture) : HumanEvalTierTests, IClassFixture<GVisorDockerFixture>
+{
+    protected override ISandbox Sandbox => fixture.Sandbox;
+
+    protected override async ValueTask<SandboxAvailability> CheckAvailabilityAsync() => await fixture.Availability;
+
+    /// <summary>
+    /// What gVisor contains differently (docs/sandboxes.md): its kernel kills the whole sandbox when the container's
+    /// memory or pids limit is reached, and delivers signals to PID 1, so these executions end as Crashed (the container
+    /// is replaced) or, for a PID 1 stopped over and over, TimedOut; namespaces are gVisor's own, so creating them is allowed.
+    /// </summary>
+    protected override IReadOnlyDictionary<string, SandboxStatus> StatusOverrides { get; } = new Dictionary<string, SandboxStatus>
+    {
+        ["fork_bomb"] = SandboxStatus.Crashed,
+        ["memfd_over_memory_limit"] = SandboxStatus.Crashed,
+        ["sysv_shm_over_memory_limit"] = SandboxStatus.Crashed,
+        ["kill_parent"] = SandboxStatus.Crashed,
+        ["stop_parent_repeatedly"] = SandboxStatus.TimedOut,
+        ["kernel_attack_surface"] = SandboxStatus.Succeeded,
+    };
+
+    [Fact]
+    public async Task Execute_UnderGVisor_RunsOnGVisorsKernel()
+    {
+        var result = await RunAsync("def run():\n    return [line.split()[2] for line in open('/proc/self/mounts') if line.split()[1] == '/']", "run", tenant: "gvisor");
+
+        AssertStatus(SandboxStatus.Succeeded, result);
+        Assert.Equal("9p", result.ReturnValue!.Value[0].GetString()); // gVisor serves the root file system through its gofer
     }
 }
 

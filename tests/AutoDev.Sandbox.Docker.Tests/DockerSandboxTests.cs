@@ -1,5 +1,6 @@
 using AutoDev.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ public sealed class DockerSandboxTests
         var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
 
         Assert.False(availability.IsAvailable);
-        Assert.Contains("start-docker.sh", availability.Reason, StringComparison.Ordinal);
+        Assert.False(availability.FallbackAllowed);
+        Assert.Contains("start dockerd", availability.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,7 +41,52 @@ public sealed class DockerSandboxTests
         var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
 
         Assert.False(availability.IsAvailable);
-        Assert.Contains("docker-image.sh", availability.Reason, StringComparison.Ordinal);
+        Assert.Contains("docker import", availability.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Regression (sandbox hardening, defect 6): with the image missing, a host that added the Docker tier started and ran code in bubblewrap.</summary>
+    [Fact]
+    public async Task AddDockerSandbox_ImageMissing_HostFailsToStartSayingHowToBuildOne()
+    {
+        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAutoDev().AddDockerSandbox(o =>
+        {
+            o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
+            o.Image = "autodev/does-not-exist:0";
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(SandboxTiers.Docker, error.Tier);
+        Assert.Contains("'autodev/does-not-exist:0' is not on the Docker engine", error.Message, StringComparison.Ordinal);
+        Assert.Contains("docker import", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowFallback", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SandboxUnavailableException>(() => host.Services.GetRequiredService<ISandbox>().ExecuteAsync(
+            new SandboxRequest { TenantId = "t", Code = "pass" }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task AddDockerSandbox_ImageMissingWithFallbackAllowed_StartsAndRunsInTheNextTier()
+    {
+        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAutoDev().AddDockerSandbox(o =>
+        {
+            o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
+            o.Image = "autodev/does-not-exist:0";
+            o.AllowFallback = true;
+        });
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var result = await host.Services.GetRequiredService<ISandbox>().ExecuteAsync(
+            new SandboxRequest { TenantId = "t", Code = "def f():\n    return 1", EntryPoint = "f" }, TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        Assert.Equal(SandboxTiers.Bubblewrap, result.Tier);
     }
 
     [Fact]

@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Error, "Mutation {MutationId} of workspace {TenantId} could not be evaluated; it stays pending for the next start.")]
     public static partial void MutationEvaluationFailed(ILogger logger, Exception exception, string tenantId, Guid mutationId);
+
+    [LoggerMessage(23, LogLevel.Error, "Skill candidate {CandidateId} of workspace {TenantId} could not be validated; it stays pending for the next start.")]
+    public static partial void CandidateRecoveryFailed(ILogger logger, Exception exception, string tenantId, Guid candidateId);
 }

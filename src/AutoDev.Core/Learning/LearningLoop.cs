@@ -44,6 +44,29 @@ public abstract class LearningLoop<TEvent>(IEventBus events) : IHostedService, I
     /// <summary>Finishes the work every workspace left waiting. Idempotent.</summary>
     public abstract Task RecoverAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="recover"/> for each item of waiting work in turn. An item that throws (a sandbox that cannot
+    /// start, a store error) goes to <paramref name="failed"/> and stays waiting for the next start; the others still
+    /// run. Only the cancellation of <paramref name="cancellationToken"/> stops the loop.
+    /// </summary>
+    protected static async Task RecoverEachAsync<TItem>(IEnumerable<TItem> items, Func<TItem, CancellationToken, Task> recover, Action<TItem, Exception> failed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(recover);
+        ArgumentNullException.ThrowIfNull(failed);
+        foreach (var item in items)
+        {
+            try
+            {
+                await recover(item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed(item, ex);
+            }
+        }
+    }
+
     /// <summary>Unsubscribes.</summary>
     public void Dispose()
     {

@@ -18,6 +18,16 @@ public sealed record SandboxAvailability(bool IsAvailable, string Reason)
     /// <summary>Available.</summary>
     public static SandboxAvailability Available { get; } = new(true, "available");
 
-    /// <summary>Not available, because of <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// Whether <see cref="TieredSandbox"/> may choose a weaker tier while this one is unavailable. <see langword="false"/>
+    /// for a tier the host asked for by name: its requests then fail with <see cref="SandboxUnavailableException"/>.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool FallbackAllowed { get; init; } = true;
+
+    /// <summary>Not available, because of <paramref name="reason"/>; a weaker tier may run the code instead.</summary>
     public static SandboxAvailability Unavailable(string reason) => new(false, reason);
+
+    /// <summary>Not available, because of <paramref name="reason"/>, and no weaker tier may run the code instead.</summary>
+    public static SandboxAvailability Required(string reason) => new(false, reason) { FallbackAllowed = false };
 }

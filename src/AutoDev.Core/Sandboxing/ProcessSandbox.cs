@@ -10,8 +10,11 @@ namespace AutoDev;
 /// </summary>
 /// <remarks>
 /// <para><b>Weak isolation.</b> The code runs on the host's file system and network: as root, under a user id of its
-/// own (see <see cref="SandboxOptions.SandboxUserIdRangeStart"/>); otherwise as the host's own user. It cannot contain: reading world-readable host files
-/// (<c>/etc</c>), writing to the host's <c>/tmp</c> (files there outlive the execution and are shared between tenants),
+/// own (see <see cref="SandboxOptions.SandboxUserIdRangeStart"/>); otherwise as the host's own user. It shares with the
+/// host and with every tenant the host's <c>/tmp</c>, <c>/var/tmp</c>, <c>/dev/shm</c> and <c>/run/lock</c>, its SysV
+/// IPC objects and POSIX message queues: what an execution leaves there outlives it. It cannot contain: reading world-readable host files
+/// (<c>/etc</c>), writing to those shared places, memory held outside the address space (memfd files, SysV segments,
+/// files in <c>/dev/shm</c>), the kernel's whole system-call surface (no seccomp filter),
 /// network egress (DNS, raw IP, the host's loopback), seeing other processes, reaching a Docker socket the user can
 /// open, signals to its own runner (an ordinary process of the same user), processes that double-fork out of the
 /// process group, and, when the host does not run as root, fork bombs

@@ -103,7 +103,10 @@ public static partial class PythonRunner
         return JsonSerializer.Serialize(wire, RunnerJsonContext.Default.RunnerRequest);
     }
 
-    /// <summary>Reads one result line into a <see cref="SandboxResult"/>.</summary>
+    /// <summary>
+    /// Reads one result line into a <see cref="SandboxResult"/>. Never throws: a line that is not a well-formed result
+    /// (which sandboxed code may try to forge) is a <see cref="SandboxStatus.Crashed"/> result that says why.
+    /// </summary>
     /// <param name="line">The line the runner wrote.</param>
     /// <param name="executionId">The execution's id.</param>
     /// <param name="tier">The tier that ran it.</param>
@@ -128,8 +131,16 @@ public static partial class PythonRunner
         JsonElement? value = null;
         if (wire.ReturnValueJson is { } json)
         {
-            using var document = JsonDocument.Parse(json);
-            value = document.RootElement.Clone();
+            // The fork server passes on what the execution's own process wrote, which the code can forge.
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                value = document.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                return Crashed(executionId, tier, duration, $"protocol violation: the execution reported a return value that is not JSON ({ex.Message})");
+            }
         }
 
         return new SandboxResult
@@ -142,7 +153,7 @@ public static partial class PythonRunner
             StdoutTruncated = wire.StdoutTruncated,
             StderrTruncated = wire.StderrTruncated,
             Error = wire.Error is { } e ? new SandboxError(e.Type ?? "Error", e.Message ?? string.Empty, e.Traceback, e.Line) : null,
-            Duration = wire.DurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : duration,
+            Duration = wire.DurationMs is { } ms && double.IsFinite(ms) && ms >= 0 && ms < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : duration,
             Tier = tier,
         };
     }

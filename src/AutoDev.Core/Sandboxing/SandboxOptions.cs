@@ -36,6 +36,9 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>Default of <see cref="WarmWorkersPerTenant"/>.</summary>
     public const int DefaultWarmWorkersPerTenant = 2;
 
+    /// <summary>Default of <see cref="WorkerMemoryBytes"/>: 256 MiB, as the Docker tier's containers.</summary>
+    public const long DefaultWorkerMemoryBytes = 256L * 1024 * 1024;
+
     /// <summary>Default of <see cref="MaxExecutionsPerWorker"/>.</summary>
     public const int DefaultMaxExecutionsPerWorker = 500;
 
@@ -77,6 +80,27 @@ public sealed class SandboxOptions : IValidatableObject
     /// </summary>
     /// <value>Default <see langword="false"/>.</value>
     public bool AllowProcessTierForUntrustedCode { get; set; }
+
+    /// <summary>
+    /// The memory limit of each warm bubblewrap worker, enforced by a memory cgroup of its own when the host runs as
+    /// root: the fork server, the execution and everything it holds (files in <c>/tmp</c> and <c>/dev/shm</c>,
+    /// memfd files, SysV segments) count against it, with no swap on top; an execution past it is killed
+    /// (<see cref="SandboxStatus.ResourceLimit"/>). Each execution's own address-space limit
+    /// (<see cref="SandboxRequest.MemoryLimitBytes"/>) applies inside it.
+    /// </summary>
+    /// <value>Default <see cref="DefaultWorkerMemoryBytes"/>; at least 64 MiB.</value>
+    [Range(64L * 1024 * 1024, long.MaxValue)]
+    public long WorkerMemoryBytes { get; set; } = DefaultWorkerMemoryBytes;
+
+    /// <summary>
+    /// Opts in, by name, to running <see cref="SafetyLevel.High"/> code in the bubblewrap tier where it cannot make a
+    /// memory cgroup (the host does not run as root, or the cgroup file system is not writable). There, memory the code
+    /// holds outside its address space (files in <c>/tmp</c> and <c>/dev/shm</c> up to their sizes, memfd files,
+    /// SysV segments) is bounded by nothing but those sizes and the execution's time-out. Off by default: such
+    /// requests are refused with <see cref="SandboxRefusedException"/>.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool AllowBubblewrapWithoutMemoryCgroup { get; set; }
 
     /// <summary>Fork servers kept started per tenant in a warm tier; also the tenant's parallel executions.</summary>
     /// <value>Default <see cref="DefaultWarmWorkersPerTenant"/>; allowed 1 to 64.</value>

@@ -34,7 +34,7 @@ public sealed class TieredSandbox : ISandbox, IDisposable
     public string Tier => _tiers.Length > 0 ? _tiers[0].Tier : "none";
 
     /// <summary>The tier that runs requests of <paramref name="safetyLevel"/> on this machine.</summary>
-    /// <exception cref="SandboxUnavailableException">No allowed tier is available; the message lists why each is not.</exception>
+    /// <exception cref="SandboxUnavailableException">No allowed tier is available (the message lists why each is not), or a stronger tier that forbids falling back (<see cref="SandboxAvailability.FallbackAllowed"/>) is unavailable.</exception>
     public async ValueTask<ISandboxTier> SelectAsync(SafetyLevel safetyLevel, CancellationToken cancellationToken)
     {
         var reasons = new List<string>();
@@ -50,6 +50,11 @@ public sealed class TieredSandbox : ISandbox, IDisposable
             if (availability.IsAvailable)
             {
                 return tier;
+            }
+
+            if (!availability.FallbackAllowed)
+            {
+                throw new SandboxUnavailableException(tier.Tier, availability.Reason);
             }
 
             reasons.Add($"{tier.Tier}: {availability.Reason}");

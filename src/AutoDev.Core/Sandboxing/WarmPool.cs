@@ -6,9 +6,13 @@ namespace AutoDev;
 /// <summary>
 /// Keeps started <see cref="ForkServerWorker"/>s per tenant so executions skip start-up. Tenants never share a
 /// worker. A worker is recycled after <see cref="SandboxOptions.MaxExecutionsPerWorker"/> executions or at once after
-/// a time-out, limit or crash; a replacement is started in the background.
+/// a time-out, limit or crash; its replacement starts in the background, and the next execution takes that
+/// replacement (waiting for it if it is still starting) rather than start a worker of its own.
 /// </summary>
-/// <remarks>Thread-safe. At most <see cref="SandboxOptions.WarmWorkersPerTenant"/> executions of one tenant run at once.</remarks>
+/// <remarks>
+/// Thread-safe. A tenant never has more than <see cref="SandboxOptions.WarmWorkersPerTenant"/> workers, idle, starting
+/// or running, and so never more executions at once.
+/// </remarks>
 public sealed class WarmPool : IAsyncDisposable
 {
     private readonly Func<string, CancellationToken, Task<ForkServerWorker>> _factory;
@@ -32,22 +36,23 @@ public sealed class WarmPool : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>How many started workers wait idle for the tenant.</summary>
-    public int IdleCount(string tenantId) => _tenants.TryGetValue(tenantId, out var slots) ? slots.Idle.Count : 0;
+    /// <summary>How many started workers wait idle for the tenant (replacements still starting not counted).</summary>
+    public int IdleCount(string tenantId) => _tenants.TryGetValue(tenantId, out var slots) ? slots.IdleCount : 0;
 
-    /// <summary>Starts the tenant's workers ahead of the first execution.</summary>
+    /// <summary>Starts the workers the tenant lacks ahead of its first execution.</summary>
     public async Task WarmUpAsync(string tenantId, CancellationToken cancellationToken)
     {
         var slots = Slots(tenantId);
-        var missing = _perTenant - slots.Idle.Count;
-        var started = await Task.WhenAll(Enumerable.Range(0, Math.Max(0, missing)).Select(_ => _factory(tenantId, cancellationToken))).ConfigureAwait(false);
-        foreach (var worker in started)
+        var starting = Enumerable.Range(0, slots.Reserve(_perTenant)).Select(_ => _factory(tenantId, cancellationToken)).ToList();
+        foreach (var start in starting)
         {
-            slots.Idle.Enqueue(worker);
+            slots.Add(Settle(start, tenantId));
         }
+
+        await Task.WhenAll(starting).ConfigureAwait(false);
     }
 
-    /// <summary>Runs <paramref name="execute"/> on a worker of the tenant's, starting one when none is idle.</summary>
+    /// <summary>Runs <paramref name="execute"/> on a worker of the tenant's, starting one when none is idle or starting.</summary>
     public async Task<SandboxResult> ExecuteAsync(string tenantId, Func<ForkServerWorker, Task<SandboxResult>> execute, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(execute);
@@ -57,7 +62,7 @@ public sealed class WarmPool : IAsyncDisposable
         ForkServerWorker? worker = null;
         try
         {
-            worker = slots.Idle.TryDequeue(out var idle) ? idle : await _factory(tenantId, cancellationToken).ConfigureAwait(false);
+            worker = await TakeAsync(tenantId, slots, cancellationToken).ConfigureAwait(false);
             return await execute(worker).ConfigureAwait(false);
         }
         finally
@@ -71,7 +76,7 @@ public sealed class WarmPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills every worker.</summary>
+    /// <summary>Kills every worker, waiting for those still starting.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -83,9 +88,12 @@ public sealed class WarmPool : IAsyncDisposable
         await Task.WhenAll(_background.Keys).ConfigureAwait(false);
         foreach (var slots in _tenants.Values)
         {
-            while (slots.Idle.TryDequeue(out var worker))
+            foreach (var item in slots.TakeAll())
             {
-                await worker.DisposeAsync().ConfigureAwait(false);
+                if (await item.ConfigureAwait(false) is { } worker)
+                {
+                    await worker.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
 
@@ -95,38 +103,102 @@ public sealed class WarmPool : IAsyncDisposable
     private TenantSlots Slots(string tenantId) =>
         _tenants.GetOrAdd(Internal.Guard.Id(tenantId), _ => new TenantSlots(_perTenant));
 
+    /// <summary>The oldest idle or starting worker, or a new one; the caller holds one of the tenant's gate slots.</summary>
+    private async Task<ForkServerWorker> TakeAsync(string tenantId, TenantSlots slots, CancellationToken cancellationToken)
+    {
+        if (slots.TryTake() is { } item)
+        {
+            ForkServerWorker? taken;
+            try
+            {
+                taken = await item.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                slots.Add(item); // still the tenant's: the next execution takes it
+                throw;
+            }
+
+            if (taken is not null)
+            {
+                return taken;
+            }
+
+            // The replacement failed to start (and was logged): this execution starts one in its place.
+        }
+        else
+        {
+            slots.Reserve(1);
+        }
+
+        try
+        {
+            return await _factory(tenantId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            slots.Release();
+            throw;
+        }
+    }
+
     private void Return(string tenantId, TenantSlots slots, ForkServerWorker worker)
     {
         if (!worker.MustRecycle && worker.Executions < _maxExecutions && Volatile.Read(ref _disposed) == 0)
         {
-            slots.Idle.Enqueue(worker);
+            slots.Add(Task.FromResult<ForkServerWorker?>(worker));
             return;
         }
 
-        // Recycle: kill the worker and start a replacement, both off the caller's path.
-        Track(RecycleAsync(tenantId, slots, worker));
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            slots.Release();
+            Track(DisposeQuietlyAsync(worker, tenantId));
+            return;
+        }
+
+        // Recycle: the old worker dies while its replacement starts, both off the caller's path.
+        var replacement = ReplaceAsync(tenantId, worker);
+        Track(replacement);
+        slots.Add(replacement);
     }
 
-    private async Task RecycleAsync(string tenantId, TenantSlots slots, ForkServerWorker worker)
+    private async Task<ForkServerWorker?> ReplaceAsync(string tenantId, ForkServerWorker worker)
+    {
+        var stopping = DisposeQuietlyAsync(worker, tenantId);
+        try
+        {
+            return await Settle(_factory(tenantId, _disposing.Token), tenantId).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopping.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The started worker, or <see langword="null"/> (logged) when it could not start.</summary>
+    private async Task<ForkServerWorker?> Settle(Task<ForkServerWorker> start, string tenantId)
+    {
+        try
+        {
+            return await start.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is AutoDevException or IOException or InvalidOperationException or HttpRequestException)
+        {
+            Log.WorkerRecycleFailed(_logger, ex, "sandbox", tenantId);
+            return null;
+        }
+    }
+
+    private async Task DisposeQuietlyAsync(ForkServerWorker worker, string tenantId)
     {
         try
         {
             await worker.DisposeAsync().ConfigureAwait(false);
-            if (!_disposing.IsCancellationRequested && slots.Idle.Count < _perTenant)
-            {
-                var replacement = await _factory(tenantId, _disposing.Token).ConfigureAwait(false);
-                if (_disposing.IsCancellationRequested)
-                {
-                    await replacement.DisposeAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    slots.Idle.Enqueue(replacement);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
-        {
         }
         catch (Exception ex) when (ex is AutoDevException or IOException or InvalidOperationException or HttpRequestException)
         {
@@ -140,11 +212,77 @@ public sealed class WarmPool : IAsyncDisposable
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _background, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// One tenant's workers: a gate of <c>size</c> slots for executions, and the workers waiting for one, oldest first
+    /// (each a started worker, or a replacement still starting). <see cref="Owned"/> counts every worker the tenant
+    /// has (waiting, starting or running), which never exceeds the size.
+    /// </summary>
     private sealed class TenantSlots(int size)
     {
+        private readonly Lock _lock = new();
+        private readonly Queue<Task<ForkServerWorker?>> _waiting = new();
+
         public SemaphoreSlim Gate { get; } = new(size, size);
 
-        /// <summary>Oldest first: the worker idle longest has finished cleaning up after its last execution and prepared its next child.</summary>
-        public ConcurrentQueue<ForkServerWorker> Idle { get; } = new();
+        private int Owned { get; set; }
+
+        public int IdleCount
+        {
+            get
+            {
+                lock (_lock)
+                {
+#pragma warning disable RS0030 // Result of a task that completed already: nothing blocks.
+                    return _waiting.Count(t => t.IsCompletedSuccessfully && t.Result is not null);
+#pragma warning restore RS0030
+                }
+            }
+        }
+
+        /// <summary>Counts up to <paramref name="wanted"/> more workers as the tenant's, within its size; returns how many.</summary>
+        public int Reserve(int wanted)
+        {
+            lock (_lock)
+            {
+                var granted = Math.Min(wanted, size - Owned);
+                Owned += granted;
+                return granted;
+            }
+        }
+
+        /// <summary>A worker counted as the tenant's is gone.</summary>
+        public void Release()
+        {
+            lock (_lock)
+            {
+                Owned--;
+            }
+        }
+
+        public void Add(Task<ForkServerWorker?> worker)
+        {
+            lock (_lock)
+            {
+                _waiting.Enqueue(worker);
+            }
+        }
+
+        public Task<ForkServerWorker?>? TryTake()
+        {
+            lock (_lock)
+            {
+                return _waiting.TryDequeue(out var worker) ? worker : null;
+            }
+        }
+
+        public List<Task<ForkServerWorker?>> TakeAll()
+        {
+            lock (_lock)
+            {
+                var all = _waiting.ToList();
+                _waiting.Clear();
+                return all;
+            }
+        }
     }
 }

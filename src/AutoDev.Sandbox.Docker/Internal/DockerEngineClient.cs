@@ -54,6 +54,15 @@ internal sealed class DockerEngineClient : IDisposable
         await SendAsync(HttpMethod.Get, "version", null, DockerJsonContext.Default.DockerVersion, cancellationToken).ConfigureAwait(false)
         ?? throw new DockerEngineException(0, "the engine answered /version with nothing");
 
+    /// <summary>The names of the OCI runtimes the engine knows (<c>runc</c>, and <c>runsc</c> where gVisor is registered).</summary>
+    public async Task<IReadOnlyCollection<string>> GetRuntimesAsync(CancellationToken cancellationToken)
+    {
+        var info = await SendAsync(HttpMethod.Get, "info", null, DockerJsonContext.Default.JsonElement, cancellationToken).ConfigureAwait(false);
+        return info.ValueKind == JsonValueKind.Object && info.TryGetProperty("Runtimes", out var runtimes) && runtimes.ValueKind == JsonValueKind.Object
+            ? [.. runtimes.EnumerateObject().Select(r => r.Name)]
+            : [];
+    }
+
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
     {
         try

@@ -85,6 +85,12 @@ internal sealed class HostConfig
 
     public string IpcMode { get; init; } = "private";
 
+    /// <summary>The size of the container's <c>/dev/shm</c>, in bytes.</summary>
+    public long ShmSize { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Runtime { get; init; }
+
     public IReadOnlyList<Ulimit> Ulimits { get; init; } = [];
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

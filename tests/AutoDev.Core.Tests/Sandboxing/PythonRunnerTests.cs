@@ -85,6 +85,31 @@ public sealed class PythonRunnerTests
         Assert.Contains("runner", result.Error!.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Regression (sandbox hardening, defect 1): a forged result frame whose return value is not JSON made ParseResult throw JsonException.</summary>
+    [Theory]
+    [InlineData("""{"status":"succeeded","return_value_json":"{not json"}""")]
+    [InlineData("""{"status":"succeeded","return_value_json":""}""")]
+    [InlineData("""{"status":"succeeded","return_value_json":"[1, 2"}""")]
+    public void ParseResult_ForgedReturnValue_IsCrashedAsAProtocolViolation(string line)
+    {
+        var result = PythonRunner.ParseResult(line, Guid.Empty, "tier", TimeSpan.FromSeconds(1));
+
+        Assert.Equal(SandboxStatus.Crashed, result.Status);
+        Assert.StartsWith("protocol violation", result.Error!.Message, StringComparison.Ordinal);
+        Assert.Null(result.ReturnValue);
+    }
+
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("-5")]
+    public void ParseResult_DurationOutOfRange_UsesTheMeasuredDuration(string durationMs)
+    {
+        var result = PythonRunner.ParseResult($$"""{"status":"succeeded","return_value_json":"1","duration_ms":{{durationMs}}}""", Guid.Empty, "tier", TimeSpan.FromSeconds(2));
+
+        Assert.Equal(SandboxStatus.Succeeded, result.Status);
+        Assert.Equal(TimeSpan.FromSeconds(2), result.Duration);
+    }
+
     [Fact]
     public void Source_IsTheEmbeddedRunner()
     {

@@ -91,8 +91,25 @@ public sealed class TieredSandboxTests
         Assert.Equal(0, docker.Checks);
     }
 
+    /// <summary>Regression (sandbox hardening, defect 6): a Docker tier the host asked for by name fell back to bubblewrap without a word.</summary>
+    [Fact]
+    public async Task ExecuteAsync_StrongestUnavailableAndForbidsFallback_ThrowsItsReasonAndRunsNothingElse()
+    {
+        var bubblewrap = new StubTier(SandboxTiers.Bubblewrap, 20, true);
+        var docker = new StubTier(SandboxTiers.Docker, 30, false) { Unavailable = SandboxAvailability.Required("the image is missing") };
+        var sandbox = Create(null, docker, bubblewrap);
+
+        var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "pass" }, Ct));
+
+        Assert.Equal(SandboxTiers.Docker, error.Tier);
+        Assert.Contains("the image is missing", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, bubblewrap.Executions);
+    }
+
     private sealed class StubTier(string name, int strength, bool available) : ISandboxTier
     {
+        public SandboxAvailability Unavailable { get; init; } = SandboxAvailability.Unavailable("not here");
+
         public int Checks { get; private set; }
 
         public int Executions { get; private set; }
@@ -104,7 +121,7 @@ public sealed class TieredSandboxTests
         public ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken)
         {
             Checks++;
-            return new(available ? SandboxAvailability.Available : SandboxAvailability.Unavailable("not here"));
+            return new(available ? SandboxAvailability.Available : Unavailable);
         }
 
         public Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)

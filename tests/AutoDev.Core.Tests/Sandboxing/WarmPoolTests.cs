@@ -74,6 +74,63 @@ public sealed class WarmPoolTests
         Assert.Equal(2, factory.MaxInFlight);
     }
 
+    /// <summary>
+    /// Regression (sandbox hardening, defect 5): with one worker per tenant, a time-out followed at once by another
+    /// execution left two idle workers, because the second execution started its own while the replacement started.
+    /// </summary>
+    [Fact]
+    public async Task ExecuteAsync_RightAfterARecycle_TakesTheReplacementAndNeverOvershoots()
+    {
+        var factory = new FakeFactory();
+        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        await RunAsync(pool, "t");
+
+        for (var round = 1; round <= 4; round++)
+        {
+            factory.StartGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            factory.NextStatus = "timed_out";
+            Assert.Equal(SandboxStatus.TimedOut, (await RunAsync(pool, "t")).Status); // the replacement waits at the gate
+            factory.NextStatus = "succeeded";
+            var next = RunAsync(pool, "t");
+            factory.StartGate.SetResult();
+
+            Assert.Equal(SandboxStatus.Succeeded, (await next.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Status);
+            Assert.Equal(1 + round, factory.Servers.Count);
+            Assert.Equal(1, pool.IdleCount("t"));
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ReplacementFailedToStart_StartsAFreshWorker()
+    {
+        var factory = new FakeFactory();
+        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        factory.NextStatus = "crashed";
+        await RunAsync(pool, "t");
+        factory.NextStatus = "succeeded";
+
+        factory.FailNextStart = true;
+        var first = await RunAsync(pool, "t");
+
+        Assert.Equal(SandboxStatus.Succeeded, first.Status);
+        Assert.Equal(2, factory.Servers.Count);
+    }
+
+    [Fact]
+    public async Task WarmUpAsync_WhileAWorkerIsLeased_StartsOnlyWhatTheTenantLacks()
+    {
+        var factory = new FakeFactory { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 2, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        var leased = RunAsync(pool, "t");
+
+        await pool.WarmUpAsync("t", Ct);
+        factory.Hold.SetResult();
+        await leased;
+
+        Assert.Equal(2, factory.Servers.Count);
+        Assert.Equal(2, pool.IdleCount("t"));
+    }
+
     [Fact]
     public async Task DisposeAsync_KillsIdleWorkers()
     {
@@ -107,11 +164,28 @@ public sealed class WarmPoolTests
 
         public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
-        public Task<ForkServerWorker> CreateAsync(string tenant, CancellationToken cancellationToken)
+        /// <summary>When set, every start waits for it.</summary>
+        public TaskCompletionSource? StartGate { get; set; }
+
+        /// <summary>When set, the next start throws, as a sandbox that cannot start does.</summary>
+        public bool FailNextStart { get; set; }
+
+        public async Task<ForkServerWorker> CreateAsync(string tenant, CancellationToken cancellationToken)
         {
+            if (StartGate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            if (FailNextStart)
+            {
+                FailNextStart = false;
+                throw new SandboxUnavailableException("fake", "the fake sandbox did not start");
+            }
+
             var server = new FakeServer(this, tenant);
             _servers.Enqueue(server);
-            return Task.FromResult(new ForkServerWorker("fake", tenant, server.Input, server.Output, server.KillAsync, TimeProvider.System));
+            return new ForkServerWorker("fake", tenant, server.Input, server.Output, server.KillAsync, TimeProvider.System);
         }
 
         public async Task<string> AnswerAsync(FakeServer server, string line)

@@ -85,10 +85,7 @@ public sealed class EvolutionLoop(
         await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => mutations.ListByStatusAsync(t, ToolMutationStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {
             Log.MutationsRecovered(logger, tenant, pending.Count);
-            foreach (var mutation in pending)
-            {
-                await alpha.SandboxExecuteMutationAsync(mutation.TenantId, mutation.Id, cancellationToken).ConfigureAwait(false);
-            }
+            await RecoverEachAsync(pending, (mutation, ct) => alpha.SandboxExecuteMutationAsync(mutation.TenantId, mutation.Id, ct), (mutation, ex) => Log.MutationEvaluationFailed(logger, ex, mutation.TenantId, mutation.Id), cancellationToken).ConfigureAwait(false);
         }
     }
 

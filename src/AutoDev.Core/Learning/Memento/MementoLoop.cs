@@ -65,10 +65,7 @@ public sealed class MementoLoop(
         await foreach (var (tenant, pending) in PendingWork.ByWorkspaceAsync(workspaces, (t, ct) => candidates.ListByStatusAsync(t, SkillCandidateStatus.Pending, ct), cancellationToken).ConfigureAwait(false))
         {
             Log.CandidatesRecovered(logger, tenant, pending.Count);
-            foreach (var candidate in pending)
-            {
-                await ValidateAndReviewAsync(candidate, cancellationToken).ConfigureAwait(false);
-            }
+            await RecoverEachAsync(pending, ValidateAndReviewAsync, (candidate, ex) => Log.CandidateRecoveryFailed(logger, ex, candidate.TenantId, candidate.Id), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -40,6 +40,7 @@ MAX_RESULT_BYTES = 4 * 1024 * 1024
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
 
 try:
     _libc = ctypes.CDLL(None, use_errno=True)
@@ -77,6 +78,32 @@ def _set_limits(request):
         resource.setrlimit(kind, (value, value))
 
 
+def _refuse_message_queues():
+    """No execution may make a POSIX message queue: nothing could list or remove one afterwards. Set once in the fork
+    server (a hard limit of 0 bytes, inherited by every child). gVisor refuses to change that limit and ignores it,
+    so there a seccomp filter refuses mq_open instead."""
+    try:
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    except ValueError:
+        _deny_mq_open()
+
+
+def _deny_mq_open():
+    import ctypes  # noqa: PLC0415 - only this path needs it
+
+    arch, number = {"x86_64": (0xC000003E, 240), "aarch64": (0xC00000B7, 180)}.get(os.uname().machine, (None, None))
+    if arch is None or _libc is None:
+        return
+    # Classic BPF: load the architecture; if not ours, allow. Load the call number; mq_open (or its x32 form) gets
+    # EPERM; everything else is allowed.
+    program = [(0x20, 0, 0, 4), (0x15, 0, 4, arch), (0x20, 0, 0, 0), (0x15, 1, 0, number), (0x15, 0, 1, number | 0x40000000),
+               (0x06, 0, 0, 0x00050000 | errno.EPERM), (0x06, 0, 0, 0x7FFF0000)]
+    code = b"".join(c.to_bytes(2, "little") + bytes((t, f)) + k.to_bytes(4, "little") for c, t, f, k in program)
+    filters = ctypes.create_string_buffer(code)
+    fprog = ctypes.create_string_buffer(len(program).to_bytes(8, "little") + ctypes.addressof(filters).to_bytes(8, "little"))
+    _libc.prctl(PR_SET_SECCOMP, 2, fprog, 0, 0)  # 2: SECCOMP_MODE_FILTER; no new privileges is already set
+
+
 def _skill_traceback(ex):
     """The traceback from the skill's first frame on: the runner's own frames are noise to a reader."""
     tb = ex.__traceback__
@@ -108,6 +135,16 @@ def _run_child(request_fd, workdir, result_fd):
         # SIGPIPE setting is undone here. _signal with plain numbers: signal.signal's enum conversions cost page faults.
         _signal.signal(int(signal.SIGPIPE), int(signal.SIG_DFL))
         sys.stdout, sys.stderr, sys.stdin = _child_streams
+        # Where a memory cgroup bounds the sandbox, its OOM killer picks the execution (and what it forks), never the
+        # fork server: memory held in files (tmpfs, memfd) counts for no process, so sizes alone could pick either.
+        try:
+            oom = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+            try:
+                os.write(oom, b"1000")
+            finally:
+                os.close(oom)
+        except OSError:
+            pass
 
         # Touch the paths every execution takes (JSON, compile, exec), so the copy-on-write page faults of a fresh
         # fork are paid here, before the request exists, rather than on its clock.
@@ -333,16 +370,52 @@ class _Prepared:
                     pass
         _clean_dir(self.workdir)
         if os.getpid() == 1:
-            # The temp root is private to this sandbox: nothing written anywhere in it survives the execution.
-            for name in os.listdir(self.tmp_root):
-                path = os.path.join(self.tmp_root, name)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    _clean_dir(path)
-                else:
-                    try:
-                        os.unlink(path)
-                    except OSError:
-                        pass
+            # The temp root, /dev/shm and the IPC namespace are private to this sandbox: nothing written anywhere in
+            # them survives the execution (nor stays counted against the sandbox's memory).
+            _empty_dir(self.tmp_root)
+            _empty_dir("/dev/shm")
+            _remove_sysv_ipc()
+
+
+def _empty_dir(path):
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return
+    for name in names:
+        entry = os.path.join(path, name)
+        if os.path.isdir(entry) and not os.path.islink(entry):
+            _clean_dir(entry)
+        else:
+            try:
+                os.unlink(entry)
+            except OSError:
+                pass
+
+
+# /proc/sysvipc table -> the libc call that removes an object of it by id (IPC_RMID is 0 for all three).
+_SYSV_REMOVERS = (
+    ("shm", lambda ident: _libc.shmctl(ident, 0, None)),
+    ("msg", lambda ident: _libc.msgctl(ident, 0, None)),
+    ("sem", lambda ident: _libc.semctl(ident, 0, 0)),
+)
+
+
+def _remove_sysv_ipc():
+    """Removes every SysV shared-memory segment, message queue and semaphore set of the sandbox's IPC namespace. Every
+    one was made by an execution, under the fork server's own user id, so the fork server may remove it."""
+    if _libc is None:
+        return
+    for table, remove in _SYSV_REMOVERS:
+        try:
+            with open("/proc/sysvipc/" + table, "rb") as rows:
+                lines = rows.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 1:
+                remove(int(fields[1]))
 
 
 def _read_into(fd, buffers, dropped, max_output, res_r):
@@ -359,6 +432,44 @@ def _read_into(fd, buffers, dropped, max_output, res_r):
             buffer.extend(chunk[:room])
         dropped[fd] += max(0, len(chunk) - max(room, 0))
     return True
+
+
+_STATUSES = ("succeeded", "failed", "syntax_error", "resource_limit", "crashed")
+_ERROR_FIELDS = (("type", str), ("message", str), ("traceback", str), ("line", int))
+
+
+def _child_result(payload):
+    """The result the child wrote, with only the fields a result has and of their types, or None if it is not JSON.
+    The child ran the untrusted code, which can write to the result pipe itself: a result of the wrong shape is that
+    execution's protocol violation. The host still checks that the return value is JSON."""
+    try:
+        result = json.loads(payload.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(result, dict) or result.get("status") not in _STATUSES:
+        return _violation("a result that is not an object with a known status")
+    clean = {"status": result["status"]}
+    value = result.get("return_value_json")
+    if value is not None:
+        if not isinstance(value, str):
+            return _violation("a return value that is not JSON text")
+        clean["return_value_json"] = value
+    error = result.get("error")
+    if error is not None:
+        if not isinstance(error, dict):
+            return _violation("an error that is not an object")
+        fields = {}
+        for name, kind in _ERROR_FIELDS:
+            field = error.get(name)
+            if field is not None and (type(field) is not kind or kind is int and not -(1 << 31) <= field < 1 << 31):
+                return _violation("an error whose %s is not a %s" % (name, kind.__name__))
+            fields[name] = field
+        clean["error"] = fields
+    return clean
+
+
+def _violation(what):
+    return {"status": "crashed", "error": _error("ProtocolViolation", "protocol violation: the execution reported %s" % what)}
 
 
 def _complete(buffer):
@@ -421,10 +532,7 @@ def run(prepared, request, raw):
         result = {"status": "timed_out", "error": _error("TimeoutError", "the execution ran past its %.3g s time-out and was killed" % timeout)}
     elif _complete(buffers[res_r]):
         size = int.from_bytes(buffers[res_r][:4], "big")
-        try:
-            result = json.loads(bytes(buffers[res_r][4:4 + size]).decode("utf-8"))
-        except ValueError:
-            result = None
+        result = _child_result(bytes(buffers[res_r][4:4 + size]))
     if result is None and not timed_out:
         if wait_status is None:
             wait_status = prepared.stop()
@@ -482,6 +590,7 @@ def main():
     serve = "--serve" in sys.argv[1:]
     _prctl(PR_SET_DUMPABLE, 0)  # children cannot trace the runner or read its memory
     _prctl(PR_SET_NO_NEW_PRIVS, 1)  # inherited by every child
+    _refuse_message_queues()
     _preload(sys.argv[1:])
     # The builtin compile() sets up CPython's AST types the first time it is called in a process (it checks whether
     # its argument is an AST object), about 2.4 ms of work. Done here once, every forked child inherits it.

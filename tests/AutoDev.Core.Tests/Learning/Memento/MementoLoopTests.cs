@@ -134,6 +134,44 @@ public sealed class MementoLoopTests
         Assert.Equal(candidate.ConcurrencyStamp, (await after.CandidatesAsync()).Single().ConcurrencyStamp);
     }
 
+    /// <summary>
+    /// Regression (sandbox hardening, defect 1): a waiting candidate whose validation threw stopped recovery inside
+    /// StartAsync, so the host could not start and no other waiting candidate was reached.
+    /// </summary>
+    [Fact]
+    public async Task Restart_ACandidateWhoseValidationThrows_StaysPendingAndTheOthersAreValidated()
+    {
+        var stores = new Stores();
+        var named = (IReadOnlyList<ChatMessage> messages, ChatOptions? _, CancellationToken _) =>
+        {
+            // The good answer, for whichever function the prompt asks for.
+            var name = System.Text.RegularExpressions.Regex.Match(messages[0].Text, "Write a function named `([a-z_]+)`").Groups[1].Value;
+            return Task.FromResult(ScriptedChatClient.Text(GoodAnswer.Replace("extract_invoice_id", name, StringComparison.Ordinal)));
+        };
+        await using (var before = await StartAsync(stores: stores, answer: named))
+        {
+            foreach (var task in new[] { TaskText, "Find the billing reference in supplier letters" })
+            {
+                var episode = await before.FailAsync(task: task);
+                Assert.Equal(SkillCandidateStatus.Pending, (await before.Get<MementoEngine>().GenerateSkillCandidateAsync(Tenant, Agent, episode.Id, Ct)).Status);
+            }
+        }
+
+        var throwing = 0;
+        await using var after = await StartAsync(stores: stores, configure: services => services.AddSingleton<ISandbox>(sp =>
+        {
+            var real = ActivatorUtilities.CreateInstance<TieredSandbox>(sp);
+            return new FakeSandbox((request, ct) => Interlocked.Exchange(ref throwing, 1) == 0
+                ? throw new SandboxUnavailableException("fake", "the first validation's sandbox did not start")
+                : real.ExecuteAsync(request, ct));
+        }));
+
+        var candidates = await after.CandidatesAsync();
+        Assert.Equal(2, candidates.Count);
+        Assert.Single(candidates, c => c.Status == SkillCandidateStatus.Pending);
+        Assert.Single(candidates, c => c.Status == SkillCandidateStatus.Validated);
+    }
+
     [Theory]
     [InlineData("I cannot help with that.", "no Python function")]
     [InlineData("```python\ndef get_invoice(text):\n    return text\n```\n```json\n[{\"inputs\": {\"text\": \"a\"}, \"expected\": \"a\"}]\n```", "'get_invoice' but not 'extract_invoice_id'")]

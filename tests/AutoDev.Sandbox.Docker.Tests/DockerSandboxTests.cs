@@ -48,14 +48,7 @@ public sealed class DockerSandboxTests
     [Fact]
     public async Task AddDockerSandbox_ImageMissing_HostFailsToStartSayingHowToBuildOne()
     {
-        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddAutoDev().AddDockerSandbox(o =>
-        {
-            o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
-            o.Image = "autodev/does-not-exist:0";
-        });
-        using var host = builder.Build();
+        using var host = await HostWithMissingImageAsync(allowFallback: false);
 
         var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
@@ -70,15 +63,7 @@ public sealed class DockerSandboxTests
     [Fact]
     public async Task AddDockerSandbox_ImageMissingWithFallbackAllowed_StartsAndRunsInTheNextTier()
     {
-        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddAutoDev().AddDockerSandbox(o =>
-        {
-            o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
-            o.Image = "autodev/does-not-exist:0";
-            o.AllowFallback = true;
-        });
-        using var host = builder.Build();
+        using var host = await HostWithMissingImageAsync(allowFallback: true);
 
         await host.StartAsync(TestContext.Current.CancellationToken);
         var result = await host.Services.GetRequiredService<ISandbox>().ExecuteAsync(
@@ -87,6 +72,20 @@ public sealed class DockerSandboxTests
 
         Assert.Equal(SandboxStatus.Succeeded, result.Status);
         Assert.Equal(SandboxTiers.Bubblewrap, result.Tier);
+    }
+
+    /// <summary>A host with the Docker tier added for an image the engine does not have.</summary>
+    private static async Task<IHost> HostWithMissingImageAsync(bool allowFallback)
+    {
+        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAutoDev().AddDockerSandbox(o =>
+        {
+            o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
+            o.Image = "autodev/does-not-exist:0";
+            o.AllowFallback = allowFallback;
+        });
+        return builder.Build();
     }
 
     [Fact]

@@ -34,6 +34,15 @@ public sealed class AutoDevOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a daily-limit reservation counts while it is neither committed nor released. A process that dies during
+    /// a model call leaves its reservation behind; after this time the next reservation of the same scope releases it.
+    /// Keep it longer than a whole chat call with its retries.
+    /// </summary>
+    /// <value>Default 15 minutes; allowed 1 minute to 1 day.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan ReservationLease { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Whether <c>AddAutoDev()</c> runs the Memento-Skills loop (failures → candidates → validation) in the host.</summary>
     /// <value>Default <see langword="true"/>; the workspace settings and the gate still decide per workspace and agent.</value>
     public bool RunMementoLoop { get; set; } = true;

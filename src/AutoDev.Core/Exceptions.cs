@@ -155,12 +155,15 @@ public sealed class DuplicateEntityException : AutoDevException
 public sealed class TokenBudgetExceededException : AutoDevException
 {
     /// <summary>Creates the exception.</summary>
-    public TokenBudgetExceededException(string tenantId, long budget, long used)
-        : base($"The workspace '{tenantId}' has used {used:N0} of its daily token budget of {budget:N0}; no model call was made. Raise 'daily_token_budget' or wait until 00:00 UTC.")
+    public TokenBudgetExceededException(string tenantId, long budget, long used, long bound = 0)
+        : base(used >= budget || bound == 0
+            ? $"The workspace '{tenantId}' has used {used:N0} of its daily token budget of {budget:N0}; no model call was made. Raise 'daily_token_budget' or wait until 00:00 UTC."
+            : $"The workspace '{tenantId}' has {budget - used:N0} of its daily token budget of {budget:N0} left, less than the call's bound of {bound:N0} tokens; no model call was made. Raise 'daily_token_budget', lower ChatResilienceOptions.MaxOutputTokens, or wait until 00:00 UTC.")
     {
         TenantId = tenantId;
         Budget = budget;
         Used = used;
+        Bound = bound;
     }
 
     /// <summary>The workspace.</summary>
@@ -171,4 +174,7 @@ public sealed class TokenBudgetExceededException : AutoDevException
 
     /// <summary>Tokens used today.</summary>
     public long Used { get; }
+
+    /// <summary>The most the refused call could have cost; 0 when the budget is simply spent.</summary>
+    public long Bound { get; }
 }

@@ -393,6 +393,9 @@ public sealed class CapabilityUsageRow
 
     /// <summary>When it was made (UTC).</summary>
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>When it stops counting unless completed (UTC); null never.</summary>
+    public DateTime? ExpiresAt { get; set; }
 }
 
 /// <summary>A row of <c>capability_counters</c>: how many reservations count against one limit; updated only under a condition so the limit holds across processes.</summary>

@@ -582,6 +582,37 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, await store.CountAsync(tenant, CapabilityNames.MementoSkills, "a1", day, Ct));
     }
 
+    /// <summary>
+    /// Regression (a crash during the model call kept its reservation for the rest of the day): a reservation
+    /// neither committed nor released stops counting once it expires, and only then; committed uses never expire.
+    /// </summary>
+    [Fact]
+    public async Task Usage_ExpiredReservation_IsReleasedByTheNextReservation()
+    {
+        var store = Get<ICapabilityUsageStore>();
+        var tenant = NewTenant();
+        var day = new DateOnly(2026, 1, 1);
+        var start = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        CapabilityUsage Usage(DateTimeOffset at) => new()
+        {
+            TenantId = tenant, AgentId = "a1", Capability = CapabilityNames.MementoSkills, Day = day, CreatedAt = at, ExpiresAt = at.AddMinutes(10),
+        };
+
+        var crashed = Usage(start);
+        Assert.True(await store.TryReserveAsync(crashed, 2, Ct));
+        var committed = Usage(start.AddMinutes(1));
+        Assert.True(await store.TryReserveAsync(committed, 2, Ct));
+        await store.CompleteAsync(tenant, committed.Id, CapabilityUsageStatus.Committed, Ct);
+
+        Assert.False(await store.TryReserveAsync(Usage(start.AddMinutes(9)), 2, Ct));
+        var afterExpiry = Usage(start.AddMinutes(11));
+        Assert.True(await store.TryReserveAsync(afterExpiry, 2, Ct));
+        await store.CompleteAsync(tenant, afterExpiry.Id, CapabilityUsageStatus.Committed, Ct);
+        Assert.Equal(2, await store.CountAsync(tenant, CapabilityNames.MementoSkills, "a1", day, Ct));
+        Assert.False(await store.TryReserveAsync(Usage(start.AddHours(5)), 2, Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.CompleteAsync(tenant, crashed.Id, CapabilityUsageStatus.Committed, Ct));
+    }
+
     // ---- Fitness ---------------------------------------------------------------------------------------------
 
     /// <summary>A delivery received twice counts once; records are tenant-scoped and ranked.</summary>

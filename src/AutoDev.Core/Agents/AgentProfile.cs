@@ -34,6 +34,6 @@ public sealed record AgentProfile
     /// <summary>Interventions per episode, 0 when there are none.</summary>
     public double InterventionRate => EpisodeCount == 0 ? 0 : (double)InterventionCount / EpisodeCount;
 
-    /// <summary>The mean constitutional score; 0 when no episode carried one.</summary>
-    public double ConstitutionalCompliance => ConstitutionalScoreCount == 0 ? 0 : ConstitutionalScoreSum / ConstitutionalScoreCount;
+    /// <summary>The mean constitutional score; <see langword="null"/> when no episode carried one (unmeasured, which graduation does not count as failed).</summary>
+    public double? ConstitutionalCompliance => ConstitutionalScoreCount == 0 ? null : ConstitutionalScoreSum / ConstitutionalScoreCount;
 }

@@ -10,16 +10,19 @@ public sealed class CapabilityGate : ICapabilityGate
     private readonly IAgentProfileStore _agents;
     private readonly IWorkspaceStore _workspaces;
     private readonly ICapabilityUsageStore _usage;
+    private readonly TokenBudget _budget;
     private readonly IEventBus _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IReadOnlyDictionary<string, AgentMaturity> _custom;
+    private readonly TimeSpan _lease;
 
     /// <summary>Creates the gate.</summary>
     public CapabilityGate(
         IAgentProfileStore agents,
         IWorkspaceStore workspaces,
         ICapabilityUsageStore usage,
+        TokenBudget budget,
         IEventBus events,
         TimeProvider time,
         IOptions<AutoDevOptions> options,
@@ -29,10 +32,12 @@ public sealed class CapabilityGate : ICapabilityGate
         _agents = agents;
         _workspaces = workspaces;
         _usage = usage;
+        _budget = budget;
         _events = events;
         _time = time;
         _logger = logger;
         _custom = new Dictionary<string, AgentMaturity>(options.Value.CustomCapabilities, StringComparer.Ordinal);
+        _lease = options.Value.ReservationLease;
     }
 
     /// <inheritdoc/>
@@ -63,22 +68,45 @@ public sealed class CapabilityGate : ICapabilityGate
             return new GateDecision(capability, GateDenial.CapabilityDisabled, minimum);
         }
 
+        if (!Enum.IsDefined(agent.Maturity))
+        {
+            return new GateDecision(capability, GateDenial.InvalidMaturity, minimum) { CurrentMaturity = agent.Maturity };
+        }
+
         return agent.Maturity < minimum
-            ? new GateDecision(capability, GateDenial.MaturityTooLow, minimum)
-            : new GateDecision(capability, GateDenial.None, minimum);
+            ? new GateDecision(capability, GateDenial.MaturityTooLow, minimum) { CurrentMaturity = agent.Maturity, Readiness = GraduationReadiness.Evaluate(agent) }
+            : new GateDecision(capability, GateDenial.None, minimum) { CurrentMaturity = agent.Maturity };
     }
 
     /// <inheritdoc/>
     public async ValueTask<GateDecision> CheckAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
     {
         var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
-        if (decision.IsAllowed && limit < int.MaxValue
-            && await _usage.CountAsync(tenantId, capability, scope, day, cancellationToken).ConfigureAwait(false) >= limit)
+        if (decision.IsAllowed && limit < int.MaxValue)
         {
-            decision = new GateDecision(capability, GateDenial.DailyLimitReached, decision.RequiredMaturity, limit);
+            var used = await _usage.CountAsync(tenantId, capability, scope, day, cancellationToken).ConfigureAwait(false);
+            decision = used >= limit
+                ? new GateDecision(capability, GateDenial.DailyLimitReached, decision.RequiredMaturity, limit) { CurrentMaturity = decision.CurrentMaturity, Used = used }
+                : decision with { Used = used, Limit = limit };
         }
 
-        Log.GateDecided(_logger, tenantId, agentId, capability, decision.Denial);
+        if (decision.IsAllowed && CallsTheModel(capability))
+        {
+            var budget = await _budget.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+            decision = budget.IsExhausted
+                ? new GateDecision(capability, GateDenial.TokenBudgetSpent, decision.RequiredMaturity, decision.Limit) { CurrentMaturity = decision.CurrentMaturity, Used = decision.Used, TokenBudget = budget }
+                : decision with { TokenBudget = budget };
+        }
+
+        if (decision.IsAllowed)
+        {
+            Log.GateDecided(_logger, tenantId, agentId, capability, decision.Denial);
+        }
+        else
+        {
+            Log.GateRefused(_logger, tenantId, agentId, capability, decision.Denial, decision.Reason);
+        }
+
         return decision;
     }
 
@@ -88,19 +116,23 @@ public sealed class CapabilityGate : ICapabilityGate
         var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
+            Log.GateRefused(_logger, tenantId, agentId, capability, decision.Denial, decision.Reason);
             throw new CapabilityDeniedException(decision);
         }
 
+        var now = _time.GetUtcNow();
         var usage = new CapabilityUsage
         {
             TenantId = tenantId,
             AgentId = scope,
             Capability = capability,
             Day = day,
-            CreatedAt = _time.GetUtcNow(),
+            CreatedAt = now,
+            ExpiresAt = now + _lease,
         };
         if (!await _usage.TryReserveAsync(usage, limit, cancellationToken).ConfigureAwait(false))
         {
+            Log.GateRefused(_logger, tenantId, agentId, capability, GateDenial.DailyLimitReached, $"the daily limit of {limit} is used up");
             throw new LimitExceededException(capability, scope is null ? $"workspace '{tenantId}'" : $"agent '{agentId}'", limit);
         }
 
@@ -184,7 +216,8 @@ public sealed class CapabilityGate : ICapabilityGate
     private async ValueTask<(GateDecision Decision, int Limit, string? Scope, DateOnly Day)> DecideAsync(
         string tenantId, string agentId, string capability, CancellationToken cancellationToken)
     {
-        var agent = await FindAgentAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false);
+        var agent = await FindAgentOrNullAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)
+            ?? new AgentProfile { TenantId = tenantId, AgentId = agentId };
         var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
         var decision = CanUse(agent, capability, settings);
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
@@ -196,13 +229,20 @@ public sealed class CapabilityGate : ICapabilityGate
         };
     }
 
-    private async ValueTask<AgentProfile> FindAgentAsync(string tenantId, string agentId, CancellationToken cancellationToken)
+    private async ValueTask<AgentProfile> FindAgentAsync(string tenantId, string agentId, CancellationToken cancellationToken) =>
+        await FindAgentOrNullAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(AgentProfile), tenantId, agentId);
+
+    /// <summary>The agent's profile; an agent that has not recorded an episode yet is a STUDENT with no counters.</summary>
+    private async ValueTask<AgentProfile?> FindAgentOrNullAsync(string tenantId, string agentId, CancellationToken cancellationToken)
     {
         Internal.Guard.Id(tenantId);
         Internal.Guard.Id(agentId);
-        return await _agents.FindAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new EntityNotFoundException(nameof(AgentProfile), tenantId, agentId);
+        return await _agents.FindAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool CallsTheModel(string capability) =>
+        capability is CapabilityNames.MementoSkills or CapabilityNames.AlphaEvolver or CapabilityNames.BackgroundEvolution;
 
     private AgentMaturity? MinimumMaturity(string capability) =>
         CapabilityNames.BuiltInMinimumMaturity(capability) ?? (_custom.TryGetValue(capability, out var m) ? m : null);

@@ -42,6 +42,12 @@ public enum GateDenial
 
     /// <summary>No built-in or custom capability has this name.</summary>
     UnknownCapability = 5,
+
+    /// <summary>The workspace's daily token budget cannot hold another model call.</summary>
+    TokenBudgetSpent = 6,
+
+    /// <summary>The agent's stored maturity is not one of the four levels.</summary>
+    InvalidMaturity = 7,
 }
 
 /// <summary>The gate's answer: allowed, or why not.</summary>
@@ -67,7 +73,19 @@ public readonly record struct GateDecision
     public AgentMaturity? RequiredMaturity { get; }
 
     /// <summary>The daily limit in force, when one applies.</summary>
-    public int? Limit { get; }
+    public int? Limit { get; init; }
+
+    /// <summary>Uses counted against <see cref="Limit"/> today, when the decision read them.</summary>
+    public int? Used { get; init; }
+
+    /// <summary>The agent's maturity, when the decision read the agent (an agent with no profile yet is a STUDENT).</summary>
+    public AgentMaturity? CurrentMaturity { get; init; }
+
+    /// <summary>The agent's readiness for its next level, when the maturity is too low: <see cref="GraduationReadiness.Shortfalls"/> says what is missing.</summary>
+    public GraduationReadiness? Readiness { get; init; }
+
+    /// <summary>The workspace's token budget today, for capabilities that call the model.</summary>
+    public TokenBudgetStatus? TokenBudget { get; init; }
 
     /// <summary>Whether the capability may be used.</summary>
     public bool IsAllowed => Denial == GateDenial.None;
@@ -75,12 +93,38 @@ public readonly record struct GateDecision
     /// <summary>A sentence that says why, and what to change.</summary>
     public string Reason => Denial switch
     {
-        GateDenial.None => $"'{Capability}' is allowed.",
-        GateDenial.WorkspaceDisabled => $"'{Capability}' is refused: the workspace's master switch 'enabled' is off.",
+        GateDenial.None => $"'{Capability}' is allowed{Counts()}.",
+        GateDenial.WorkspaceDisabled => $"'{Capability}' is refused: the workspace's master switch 'enabled' is off; set 'enabled' to true.",
         GateDenial.CapabilityDisabled => $"'{Capability}' is refused: the workspace switched it off; set '{Capability}' to true.",
-        GateDenial.MaturityTooLow => $"'{Capability}' is refused: it needs maturity {RequiredMaturity?.ToString().ToUpperInvariant()} or higher.",
-        GateDenial.DailyLimitReached => $"'{Capability}' is refused: the daily limit of {Limit} is used up; it resets at 00:00 UTC.",
+        GateDenial.MaturityTooLow => $"'{Capability}' is refused: it needs maturity {Upper(RequiredMaturity)} or higher{Current()}{Missing()}.",
+        GateDenial.DailyLimitReached => $"'{Capability}' is refused: the daily limit of {Limit} is used up; raise the workspace's limit or wait until 00:00 UTC.",
         GateDenial.UnknownCapability => $"'{Capability}' is refused: no such capability; register it in AutoDevOptions.CustomCapabilities.",
+        GateDenial.TokenBudgetSpent => $"'{Capability}' is refused: the workspace used {TokenBudget?.Used:N0} of its daily token budget of {TokenBudget?.Budget:N0}; raise 'daily_token_budget' or wait until 00:00 UTC.",
+        GateDenial.InvalidMaturity => $"'{Capability}' is refused: the agent's stored maturity {(int?)CurrentMaturity} is not a level; set it to Student, Intern, Supervised or Autonomous.",
         _ => $"'{Capability}' is refused.",
     };
+
+    private static string? Upper(AgentMaturity? maturity) => maturity?.ToString().ToUpperInvariant();
+
+    private string Current() => CurrentMaturity is { } current ? $"; the agent is {Upper(current)}" : string.Empty;
+
+    private string Missing() => Readiness is { Next: { } next, Shortfalls.Count: > 0 } readiness
+        ? $" (for {Upper(next)} it still needs {string.Join("; ", readiness.Shortfalls)})"
+        : string.Empty;
+
+    private string Counts()
+    {
+        var parts = new List<string>(2);
+        if (Limit is { } limit && Used is { } used)
+        {
+            parts.Add($"{used} of {limit} used today");
+        }
+
+        if (TokenBudget is { } budget)
+        {
+            parts.Add($"{budget.Remaining:N0} of {budget.Budget:N0} tokens left today");
+        }
+
+        return parts.Count == 0 ? string.Empty : $" ({string.Join(", ", parts)})";
+    }
 }

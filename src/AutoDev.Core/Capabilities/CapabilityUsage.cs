@@ -23,4 +23,11 @@ public sealed record CapabilityUsage
 
     /// <summary>When it was reserved.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// When a reservation that was neither committed nor released stops counting (its owner crashed or hung); a store
+    /// releases it when the next reservation of the same capability, day and scope is made after this time.
+    /// <see langword="null"/> never expires.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
 }

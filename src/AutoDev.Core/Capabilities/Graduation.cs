@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AutoDev;
 
 /// <summary>What an agent must show to reach a maturity level.</summary>
@@ -46,32 +48,60 @@ public sealed record GraduationReadiness(
     double ComplianceProgress,
     bool IsReady)
 {
-    /// <summary>Computes an agent's readiness for its next level.</summary>
+    /// <summary>
+    /// What the agent still lacks for <see cref="Next"/>, in words (for example <c>episodes: 4 of 10</c>); empty when ready
+    /// or at the top.
+    /// </summary>
+    public IReadOnlyList<string> Shortfalls { get; init; } = [];
+
+    /// <summary>
+    /// Computes an agent's readiness for its next level. Compliance that was never measured (no episode carried a
+    /// constitutional score) counts as met: unmeasured is not failed.
+    /// </summary>
     public static GraduationReadiness Evaluate(AgentProfile agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        if (GraduationCriteria.ForNextLevel(agent.Maturity) is not { } criteria)
+        if (!Enum.IsDefined(agent.Maturity) || GraduationCriteria.ForNextLevel(agent.Maturity) is not { } criteria)
         {
             return new(agent.Maturity, null, 1, 1, 1, 1, false);
         }
 
         // A criterion that is not met caps its part just below 1, so the score reaches 1 only when ready.
         const double NotMetCap = 0.99;
+        var measured = agent.ConstitutionalCompliance;
         var episodesMet = agent.EpisodeCount >= criteria.MinEpisodes;
         var interventionsMet = agent.EpisodeCount > 0 && agent.InterventionRate < criteria.MaxInterventionRate;
-        var complianceMet = agent.ConstitutionalCompliance > criteria.MinCompliance;
+        var complianceMet = measured is not { } c || c > criteria.MinCompliance;
 
         var episodes = episodesMet ? 1 : Math.Min(NotMetCap, (double)agent.EpisodeCount / criteria.MinEpisodes);
         var interventions = interventionsMet ? 1
             : agent.EpisodeCount == 0 ? 0
             : Math.Clamp((1 - agent.InterventionRate) / (1 - criteria.MaxInterventionRate), 0, NotMetCap);
-        var compliance = complianceMet ? 1 : Math.Clamp(agent.ConstitutionalCompliance / criteria.MinCompliance, 0, NotMetCap);
+        var compliance = complianceMet ? 1 : Math.Clamp(measured!.Value / criteria.MinCompliance, 0, NotMetCap);
 
         var score = (GraduationCriteria.EpisodeWeight * episodes)
             + (GraduationCriteria.InterventionWeight * interventions)
             + (GraduationCriteria.ComplianceWeight * compliance);
         var ready = episodesMet && interventionsMet && complianceMet;
-        return new(agent.Maturity, criteria.Target, ready ? 1 : Math.Min(score, NotMetCap), episodes, interventions, compliance, ready);
+        var shortfalls = new List<string>(3);
+        if (!episodesMet)
+        {
+            shortfalls.Add(string.Create(CultureInfo.InvariantCulture, $"episodes: {agent.EpisodeCount} of {criteria.MinEpisodes}"));
+        }
+
+        if (!interventionsMet)
+        {
+            shortfalls.Add(agent.EpisodeCount == 0
+                ? "intervention rate: no episodes yet"
+                : string.Create(CultureInfo.InvariantCulture, $"intervention rate: {agent.InterventionRate * 100:0}%, below {criteria.MaxInterventionRate * 100:0}% needed"));
+        }
+
+        if (!complianceMet)
+        {
+            shortfalls.Add(string.Create(CultureInfo.InvariantCulture, $"constitutional compliance: {measured:0.00}, above {criteria.MinCompliance:0.00} needed"));
+        }
+
+        return new(agent.Maturity, criteria.Target, ready ? 1 : Math.Min(score, NotMetCap), episodes, interventions, compliance, ready) { Shortfalls = shortfalls };
     }
 }
 

@@ -10,18 +10,21 @@ public interface ICapabilityGate
     /// <summary>The decision from the switches and the maturity matrix alone; no store access, no limits.</summary>
     GateDecision CanUse(AgentProfile agent, string capability, WorkspaceSettings settings);
 
-    /// <summary>The decision including the daily limit, from the stores. Reserves nothing.</summary>
-    /// <exception cref="EntityNotFoundException">The agent is unknown in the workspace.</exception>
+    /// <summary>
+    /// The decision including the daily limit and, for the learning capabilities, the token budget, from the stores;
+    /// the decision carries the figures it read. An agent that has not recorded an episode yet is a STUDENT. Reserves nothing.
+    /// </summary>
     ValueTask<GateDecision> CheckAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default);
 
-    /// <summary>Checks and reserves one use against the daily limit, atomically. Commit it when the work is done; dispose without committing to give it back.</summary>
-    /// <exception cref="EntityNotFoundException">The agent is unknown in the workspace.</exception>
+    /// <summary>
+    /// Checks and reserves one use against the daily limit, atomically. Commit it when the work is done; dispose without
+    /// committing to give it back. The reservation expires after <see cref="AutoDevOptions.ReservationLease"/> if neither happens.
+    /// </summary>
     /// <exception cref="CapabilityDeniedException">A switch or the maturity forbids it.</exception>
     /// <exception cref="LimitExceededException">The daily limit is used up.</exception>
     ValueTask<CapabilityReservation> ReserveAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default);
 
     /// <summary>Reserves and commits one use at once.</summary>
-    /// <exception cref="EntityNotFoundException">The agent is unknown in the workspace.</exception>
     /// <exception cref="CapabilityDeniedException">A switch or the maturity forbids it.</exception>
     /// <exception cref="LimitExceededException">The daily limit is used up.</exception>
     ValueTask RecordUsageAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default);

@@ -43,6 +43,8 @@ public sealed class ChatGateway : IChatGateway
         ArgumentNullException.ThrowIfNull(messages);
         Internal.Guard.Id(context.TenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(context.Purpose);
+        options = options?.Clone() ?? new ChatOptions();
+        options.MaxOutputTokens ??= _options.MaxOutputTokens;
         var call = new Call(_services.ChatClient, [.. messages], options);
 
         var startedAt = _time.GetUtcNow();
@@ -69,15 +71,26 @@ public sealed class ChatGateway : IChatGateway
             failure = Classify(ex);
         }
 
+        // No call is charged more than it can cost: a token is at least one character of the prompt, and the answer
+        // is capped. A service (or a proxy) that reports more is logged, and charged the bound.
         var usage = response?.Usage;
-        var input = usage?.InputTokenCount ?? 0;
-        var output = usage?.OutputTokenCount ?? 0;
+        var inputBound = TokenBudget.InputBound(call.Messages.Sum(m => (long)m.Text.Length));
+        var outputBound = (long)options.MaxOutputTokens!.Value;
+        var input = Math.Clamp(usage?.InputTokenCount ?? 0, 0, inputBound);
+        var output = Math.Clamp(usage?.OutputTokenCount ?? 0, 0, outputBound);
+        var overBound = (usage?.InputTokenCount ?? 0) > inputBound || (usage?.OutputTokenCount ?? 0) > outputBound || (usage?.TotalTokenCount ?? 0) > inputBound + outputBound;
+        var total = overBound ? input + output : Math.Max(usage?.TotalTokenCount ?? 0, input + output);
+        if (overBound)
+        {
+            Log.ChatUsageOverBound(_logger, context.TenantId, context.Purpose, Math.Max(usage!.TotalTokenCount ?? 0, (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)), input + output);
+        }
+
         var record = new ChatCallRecord
         {
             TenantId = context.TenantId,
             AgentId = context.AgentId,
             Purpose = context.Purpose,
-            ModelId = response?.ModelId ?? options?.ModelId ?? call.Client.GetService<ChatClientMetadata>()?.DefaultModelId,
+            ModelId = response?.ModelId ?? options.ModelId ?? call.Client.GetService<ChatClientMetadata>()?.DefaultModelId,
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
             Attempts = call.Attempts,
@@ -86,7 +99,7 @@ public sealed class ChatGateway : IChatGateway
             FailureReason = failure is null ? null : Reason(failure),
             InputTokens = input,
             OutputTokens = output,
-            TotalTokens = usage?.TotalTokenCount ?? input + output,
+            TotalTokens = total,
         };
         await _store.AddAsync(record, CancellationToken.None).ConfigureAwait(false);
         if (failure is not null)

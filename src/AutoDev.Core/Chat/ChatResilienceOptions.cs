@@ -45,6 +45,18 @@ public sealed class ChatResilienceOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "1.00:00:00")]
     public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The cap on every answer AutoDev asks for (sent as <c>ChatOptions.MaxOutputTokens</c>). With the prompt's length it
+    /// bounds what a call can cost: the budget must hold the bound before the call, and a call is never charged more,
+    /// whatever usage the service reports.
+    /// </summary>
+    /// <value>Default <see cref="DefaultMaxOutputTokens"/>; allowed 1 to 1,000,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaxOutputTokens { get; set; } = DefaultMaxOutputTokens;
+
+    /// <summary>Default of <see cref="MaxOutputTokens"/>: 4,096.</summary>
+    public const int DefaultMaxOutputTokens = 4096;
+
     /// <summary>How long an open circuit refuses calls before it lets one through to test the service.</summary>
     /// <value>Default 30 seconds; allowed 0.5 second to 1 day.</value>
     [Range(typeof(TimeSpan), "00:00:00.500", "1.00:00:00")]

@@ -68,6 +68,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
         services.TryAddSingleton<IChatGateway, ChatGateway>();
         services.TryAddSingleton<TokenBudget>();
+        services.TryAddSingleton<GatedModelCall>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 
         services.AddOptions<PromptOptions>();

@@ -72,4 +72,32 @@ internal static partial class Log
 
     [LoggerMessage(23, LogLevel.Error, "Skill candidate {CandidateId} of workspace {TenantId} could not be validated; it stays pending for the next start.")]
     public static partial void CandidateRecoveryFailed(ILogger logger, Exception exception, string tenantId, Guid candidateId);
+
+    [LoggerMessage(24, LogLevel.Warning, "Model call {Purpose} for workspace {TenantId} refused: {Used} of the daily token budget of {Budget} used, and the call may cost up to {Bound}.")]
+    public static partial void TokenBudgetRefused(ILogger logger, string tenantId, string purpose, long budget, long used, long bound);
+
+    [LoggerMessage(25, LogLevel.Warning, "Model call {Purpose} for workspace {TenantId} outlived its {Capability} reservation's lease; the use was not counted. Raise AutoDevOptions.ReservationLease above the chat call's longest duration.")]
+    public static partial void ReservationExpiredDuringCall(ILogger logger, string tenantId, string capability, string purpose);
+
+    [LoggerMessage(26, LogLevel.Warning, "The chat service reported {Reported} tokens for call {Purpose} of workspace {TenantId}, more than the call can cost; {Charged} were charged (input up to one token per prompt character, output up to MaxOutputTokens).")]
+    public static partial void ChatUsageOverBound(ILogger logger, string tenantId, string purpose, long reported, long charged);
+
+    /// <summary>A refusal: at Warning when something is spent or broken (token budget, stored maturity), else at Information (policy working as set).</summary>
+    public static void GateRefused(ILogger logger, string tenantId, string agentId, string capability, GateDenial denial, string reason)
+    {
+        if (denial is GateDenial.TokenBudgetSpent or GateDenial.InvalidMaturity)
+        {
+            GateRefusedWarning(logger, tenantId, agentId, capability, denial, reason);
+        }
+        else
+        {
+            GateRefusedInformation(logger, tenantId, agentId, capability, denial, reason);
+        }
+    }
+
+    [LoggerMessage(27, LogLevel.Warning, "Agent {AgentId} of workspace {TenantId} refused '{Capability}' ({Denial}): {Reason}")]
+    private static partial void GateRefusedWarning(ILogger logger, string tenantId, string agentId, string capability, GateDenial denial, string reason);
+
+    [LoggerMessage(28, LogLevel.Information, "Agent {AgentId} of workspace {TenantId} refused '{Capability}' ({Denial}): {Reason}")]
+    private static partial void GateRefusedInformation(ILogger logger, string tenantId, string agentId, string capability, GateDenial denial, string reason);
 }

@@ -181,14 +181,16 @@ public interface ICapabilityUsageStore
     /// <summary>
     /// Adds <paramref name="usage"/> (status <see cref="CapabilityUsageStatus.Reserved"/>) if fewer than
     /// <paramref name="limit"/> reserved or committed usages exist for the same tenant, capability, day and agent;
-    /// atomically, so concurrent callers never exceed the limit.
+    /// atomically, so concurrent callers never exceed the limit. Reservations of that scope whose
+    /// <see cref="CapabilityUsage.ExpiresAt"/> is before <paramref name="usage"/>'s <see cref="CapabilityUsage.CreatedAt"/>
+    /// are released first, in the same transaction: a crashed owner's reservation does not count for the rest of the day.
     /// </summary>
     /// <returns>Whether the reservation was made.</returns>
     ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken);
 
     /// <summary>Moves a reservation to committed or released.</summary>
     /// <exception cref="EntityNotFoundException">No such reservation in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">It was already committed or released.</exception>
+    /// <exception cref="InvalidStateTransitionException">It was already committed or released (an expired reservation is released).</exception>
     ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken);
 
     /// <summary>How many reserved or committed usages count against the limit.</summary>

@@ -26,6 +26,16 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (usage.CreatedAt != default)
+        {
+            // A crashed owner's reservation stops counting once it expired: release those of this scope first.
+            var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, RowMapping.Utc(usage.CreatedAt))], cancellationToken).ConfigureAwait(false);
+            if (expired > 0)
+            {
+                await ExecuteAsync(db, Statement(db, "unclaim", UnclaimSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, expired)], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var claim = Statement(db, "claim", ClaimSql);
         var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
@@ -46,6 +56,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
                 Day = day,
                 Status = CapabilityUsageStatus.Reserved,
                 CreatedAt = RowMapping.Utc(usage.CreatedAt),
+                ExpiresAt = usage.ExpiresAt is { } expires ? RowMapping.Utc(expires) : null,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (DbException ex)
@@ -74,6 +85,23 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
         return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
             + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
+    }
+
+    /// <summary>Releases the scope's reservations that expired before <c>@p4</c>; the status values are the enum's, not input.</summary>
+    private static string ExpireSql(DbContext db)
+    {
+        var (table, column) = SqlNames<CapabilityUsageRow>(db);
+        return $"UPDATE {table} SET {column("Status")} = {(int)CapabilityUsageStatus.Released} "
+            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND COALESCE({column("AgentId")}, '') = @p3 "
+            + $"AND {column("Status")} = {(int)CapabilityUsageStatus.Reserved} AND {column("ExpiresAt")} < @p4";
+    }
+
+    /// <summary>Gives back <c>@p4</c> units of the scope's counter.</summary>
+    private static string UnclaimSql(DbContext db)
+    {
+        var (table, column) = SqlNames<CapabilityCounterRow>(db);
+        return $"UPDATE {table} SET {column("Count")} = {column("Count")} - @p4 "
+            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND {column("AgentKey")} = @p3";
     }
 
     public async ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)

@@ -102,15 +102,44 @@ public sealed class CapabilityGateTests
         Assert.Equal(GateDenial.UnknownCapability, gate.CanUse(Agent(AgentMaturity.Autonomous), "launch_rockets", on).Denial);
     }
 
+    /// <summary>Regression (the gate threw EntityNotFoundException for an agent with no episode yet): a new agent is a STUDENT, and the decision says what it lacks.</summary>
     [Fact]
-    public async Task CheckAsync_UnknownAgent_ThrowsNotFound()
+    public async Task CheckAsync_AgentWithoutAProfile_IsAStudentAndTheReasonSaysWhatIsMissing()
     {
         await using var services = TestHost.Create();
         var gate = services.GetRequiredService<ICapabilityGate>();
+        await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t2", new WorkspaceSettings { Enabled = true }, Ct);
         await services.AddAgentAsync("t1", "a1", AgentMaturity.Autonomous);
 
-        var error = await Assert.ThrowsAsync<EntityNotFoundException>(async () => await gate.CheckAsync("t2", "a1", CapabilityNames.MementoSkills, Ct));
-        Assert.Equal("t2", error.TenantId);
+        var decision = await gate.CheckAsync("t2", "a1", CapabilityNames.MementoSkills, Ct);
+
+        Assert.Equal(GateDenial.MaturityTooLow, decision.Denial);
+        Assert.Equal(AgentMaturity.Student, decision.CurrentMaturity);
+        Assert.Equal(
+            "'memento_skills' is refused: it needs maturity INTERN or higher; the agent is STUDENT (for INTERN it still needs episodes: 0 of 10; intervention rate: no episodes yet).",
+            decision.Reason);
+        Assert.Null(await services.GetRequiredService<IAgentProfileStore>().FindAsync("t2", "a1", Ct));
+    }
+
+    /// <summary>Regression: an undefined maturity such as <c>(AgentMaturity)7</c> was allowed everything, and recording an episode for it threw IndexOutOfRangeException.</summary>
+    [Fact]
+    public async Task CheckAsync_UndefinedMaturity_IsRefused_AndRecordingStillWorks()
+    {
+        await using var services = TestHost.Create();
+        var gate = services.GetRequiredService<ICapabilityGate>();
+        await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true, BackgroundEvolution = true }, Ct);
+        await services.AddAgentAsync("t", "a", (AgentMaturity)7);
+
+        foreach (var capability in BuiltIn)
+        {
+            var decision = await gate.CheckAsync("t", "a", capability, Ct);
+            Assert.Equal(GateDenial.InvalidMaturity, decision.Denial);
+            Assert.Contains("stored maturity 7 is not a level", decision.Reason, StringComparison.Ordinal);
+        }
+
+        var recorded = await services.GetRequiredService<IEpisodeRecorder>().RecordAsync(new Episode { TenantId = "t", AgentId = "a", TaskDescription = "x", Success = true }, Ct);
+        Assert.False(recorded.Graduation.Graduated);
+        Assert.Equal(1, recorded.Agent.EpisodeCount);
     }
 
     [Fact]

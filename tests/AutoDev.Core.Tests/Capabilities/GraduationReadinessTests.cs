@@ -45,6 +45,35 @@ public sealed class GraduationReadinessTests
         Assert.Equal((0.4 * 0.5) + 0.3 + 0.3, readiness.Score, 10);
     }
 
+    /// <summary>Regression: agents without a constitutional score never graduated (unmeasured compliance counted as 0).</summary>
+    [Theory]
+    [InlineData(AgentMaturity.Student, 10, true)]
+    [InlineData(AgentMaturity.Intern, 25, true)]
+    [InlineData(AgentMaturity.Supervised, 50, true)]
+    [InlineData(AgentMaturity.Supervised, 49, false)]
+    public void Evaluate_ComplianceNeverMeasured_DoesNotCountAsFailed(AgentMaturity current, int episodes, bool ready)
+    {
+        var agent = new AgentProfile { TenantId = "t", AgentId = "a", Maturity = current, EpisodeCount = episodes };
+
+        var readiness = GraduationReadiness.Evaluate(agent);
+
+        Assert.Null(agent.ConstitutionalCompliance);
+        Assert.Equal(ready, readiness.IsReady);
+        Assert.Equal(1.0, readiness.ComplianceProgress);
+        Assert.Equal(ready ? [] : ["episodes: 49 of 50"], readiness.Shortfalls);
+    }
+
+    [Fact]
+    public void Evaluate_MeasuredLowCompliance_IsAShortfall()
+    {
+        var agent = new AgentProfile { TenantId = "t", AgentId = "a", EpisodeCount = 20, InterventionCount = 12, ConstitutionalScoreSum = 10, ConstitutionalScoreCount = 20 };
+
+        var readiness = GraduationReadiness.Evaluate(agent);
+
+        Assert.False(readiness.IsReady);
+        Assert.Equal(["intervention rate: 60%, below 50% needed", "constitutional compliance: 0.50, above 0.70 needed"], readiness.Shortfalls);
+    }
+
     [Fact]
     public void Evaluate_Autonomous_HasNoNextLevel()
     {

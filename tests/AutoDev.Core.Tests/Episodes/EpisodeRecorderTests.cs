@@ -42,6 +42,22 @@ public sealed class EpisodeRecorderTests
         Assert.Equal((10, 2, AgentMaturity.Intern), (profile!.EpisodeCount, profile.InterventionCount, profile.Maturity));
     }
 
+    /// <summary>Regression: 40 perfect episodes without a constitutional score left the agent a STUDENT.</summary>
+    [Fact]
+    public async Task RecordAsync_FortyPerfectEpisodesWithoutAScore_GraduateToSupervised()
+    {
+        await using var services = TestHost.Create();
+        var recorder = services.GetRequiredService<IEpisodeRecorder>();
+        EpisodeRecorded? last = null;
+
+        for (var i = 0; i < 40; i++)
+        {
+            last = await recorder.RecordAsync(new Episode { TenantId = "t", AgentId = "a", TaskDescription = $"task {i}", Success = true }, Ct);
+        }
+
+        Assert.Equal(AgentMaturity.Supervised, last!.Agent.Maturity);
+    }
+
     [Fact]
     public async Task RecordAsync_ConcurrentEpisodesOfOneAgent_CountsEveryOne()
     {

@@ -49,40 +49,31 @@ public partial class AlphaEvolverEngine
     {
         var parent = await _workflows.FindAsync(tenantId, parentVariantId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, parentVariantId);
-        await _budget.EnsureAvailableAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var reservation = await _gate.ReserveAsync(tenantId, parent.AgentId, CapabilityNames.AlphaEvolver, cancellationToken).ConfigureAwait(false);
-        WorkflowVariant variant;
-        await using (reservation.ConfigureAwait(false))
+        var prompt = await _prompts.GetAsync(tenantId, PromptNames.AlphaWorkflow, cancellationToken).ConfigureAwait(false);
+        var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            var prompt = await _prompts.GetAsync(tenantId, PromptNames.AlphaWorkflow, cancellationToken).ConfigureAwait(false);
-            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["goal"] = goal ?? "complete the agent's tasks more reliably, with fewer steps and fewer tokens",
-                ["fitness"] = parent.FitnessScore is { } score ? score.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "not scored yet",
-                ["workflow"] = parent.WorkflowDefinitionJson,
-            });
-            var answer = await Chat.GetResponseAsync(
-                new ChatCallContext(tenantId, PromptNames.AlphaWorkflow) { AgentId = parent.AgentId },
-                [new ChatMessage(ChatRole.User, text)],
-                new ChatOptions { Temperature = 0.7f },
-                cancellationToken).ConfigureAwait(false);
+            ["goal"] = goal ?? "complete the agent's tasks more reliably, with fewer steps and fewer tokens",
+            ["fitness"] = parent.FitnessScore is { } score ? score.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "not scored yet",
+            ["workflow"] = parent.WorkflowDefinitionJson,
+        });
+        var answer = await _model.AskAsync(
+            new GatedModelRequest(tenantId, parent.AgentId, CapabilityNames.AlphaEvolver, PromptNames.AlphaWorkflow, text) { Temperature = 0.7f },
+            cancellationToken).ConfigureAwait(false);
 
-            var json = answer.Succeeded ? ModelAnswers.ExtractJson(answer.Text) : null;
-            var problem = !answer.Succeeded ? $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}"
-                : !json!.Succeeded ? json.Reason
-                : WorkflowProblem(json.Json);
-            variant = await _workflows.AddAsync(new WorkflowVariant
-            {
-                TenantId = tenantId,
-                AgentId = parent.AgentId,
-                ParentVariantId = parent.Id,
-                WorkflowDefinitionJson = problem is null ? json!.Json! : JsonSerializer.Serialize(answer.Text),
-                EvaluationStatus = problem is null ? WorkflowEvaluationStatus.Pending : WorkflowEvaluationStatus.Failed,
-                FailureReason = problem,
-                CreatedAt = TimeProvider.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var json = answer.Succeeded ? ModelAnswers.ExtractJson(answer.Text) : null;
+        var problem = !answer.Succeeded ? $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}"
+            : !json!.Succeeded ? json.Reason
+            : WorkflowProblem(json.Json);
+        var variant = await _workflows.AddAsync(new WorkflowVariant
+        {
+            TenantId = tenantId,
+            AgentId = parent.AgentId,
+            ParentVariantId = parent.Id,
+            WorkflowDefinitionJson = problem is null ? json!.Json! : JsonSerializer.Serialize(answer.Text),
+            EvaluationStatus = problem is null ? WorkflowEvaluationStatus.Pending : WorkflowEvaluationStatus.Failed,
+            FailureReason = problem,
+            CreatedAt = TimeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
 
         if (variant.EvaluationStatus == WorkflowEvaluationStatus.Pending && _workflowEvaluator is not null)
         {

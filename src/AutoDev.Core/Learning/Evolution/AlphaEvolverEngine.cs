@@ -57,13 +57,13 @@ public sealed record MutationAnalysis
 public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAnalysis, ToolMutation>
 {
     private readonly ICapabilityGate _gate;
+    private readonly GatedModelCall _model;
     private readonly ISkillStore _skills;
     private readonly IToolMutationStore _mutations;
     private readonly IWorkflowVariantStore _workflows;
     private readonly IFitnessService _fitness;
     private readonly IPromptCatalog _prompts;
     private readonly IEventBus _events;
-    private readonly TokenBudget _budget;
     private readonly SkillInputRecorder _recorder;
     private readonly IWorkflowEvaluator? _workflowEvaluator;
     private readonly EvolutionOptions _options;
@@ -72,13 +72,13 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
     public AlphaEvolverEngine(
         LearningEngineServices services,
         ICapabilityGate gate,
+        GatedModelCall model,
         ISkillStore skills,
         IToolMutationStore mutations,
         IWorkflowVariantStore workflows,
         IFitnessService fitness,
         IPromptCatalog prompts,
         IEventBus events,
-        TokenBudget budget,
         SkillInputRecorder recorder,
         IEnumerable<IWorkflowEvaluator> workflowEvaluators,
         IOptions<EvolutionOptions> options)
@@ -86,8 +86,8 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
     {
         ArgumentNullException.ThrowIfNull(workflowEvaluators);
         ArgumentNullException.ThrowIfNull(options);
-        (_gate, _skills, _mutations, _workflows, _fitness, _prompts, _events, _budget, _recorder, _options) =
-            (gate, skills, mutations, workflows, fitness, prompts, events, budget, recorder, options.Value);
+        (_gate, _model, _skills, _mutations, _workflows, _fitness, _prompts, _events, _recorder, _options) =
+            (gate, model, skills, mutations, workflows, fitness, prompts, events, recorder, options.Value);
         _workflowEvaluator = workflowEvaluators.LastOrDefault();
     }
 
@@ -313,50 +313,45 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             return open;
         }
 
-        await _budget.EnsureAvailableAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
-        var reservation = await _gate.ReserveAsync(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, cancellationToken).ConfigureAwait(false);
-        await using (reservation.ConfigureAwait(false))
+        var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
+        var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCode, _options.MaxEvaluationInputs);
+        var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
+        var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
-            var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCode, _options.MaxEvaluationInputs);
-            var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
-            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            ["goal"] = analysis.Goal,
+            ["reason"] = request.Observation ?? ReasonOf(request.Trigger),
+            ["name"] = analysis.Skill.Name,
+            ["entry_point"] = analysis.ParentVersion.EntryPoint,
+            ["code"] = analysis.ParentCode.TrimEnd(),
+            ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
+            ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
+        });
+        var answer = await _model.AskAsync(
+            new GatedModelRequest(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, PromptNames.AlphaMutate, text)
             {
-                ["goal"] = analysis.Goal,
-                ["reason"] = request.Observation ?? ReasonOf(request.Trigger),
-                ["name"] = analysis.Skill.Name,
-                ["entry_point"] = analysis.ParentVersion.EntryPoint,
-                ["code"] = analysis.ParentCode.TrimEnd(),
-                ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
-                ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
-            });
-            var answer = await Chat.GetResponseAsync(
-                new ChatCallContext(request.TenantId, PromptNames.AlphaMutate) { AgentId = request.AgentId },
-                [new ChatMessage(ChatRole.User, text)],
-                new ChatOptions { Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f },
-                cancellationToken).ConfigureAwait(false);
+                Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f,
+            },
+            cancellationToken).ConfigureAwait(false);
 
-            var now = TimeProvider.GetUtcNow();
-            var mutation = new ToolMutation
-            {
-                TenantId = request.TenantId,
-                SkillId = analysis.Skill.Id,
-                ParentToolId = analysis.ParentVersion.Id,
-                ParentMutationId = request.ParentMutationId,
-                Trigger = request.Trigger,
-                AgentId = request.AgentId,
-                EvaluationInputs = inputs,
-                GenerationTokens = answer.Record.TotalTokens,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            mutation = Parse(answer, analysis, mutation);
-            var added = await _mutations.AddAsync(mutation, cancellationToken).ConfigureAwait(false);
-            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, added.Entity.Status, added.Entity.FailureReason);
-            await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
-            return added.Entity;
-        }
+        var now = TimeProvider.GetUtcNow();
+        var mutation = new ToolMutation
+        {
+            TenantId = request.TenantId,
+            SkillId = analysis.Skill.Id,
+            ParentToolId = analysis.ParentVersion.Id,
+            ParentMutationId = request.ParentMutationId,
+            Trigger = request.Trigger,
+            AgentId = request.AgentId,
+            EvaluationInputs = inputs,
+            GenerationTokens = answer.Record.TotalTokens,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        mutation = Parse(answer, analysis, mutation);
+        var added = await _mutations.AddAsync(mutation, cancellationToken).ConfigureAwait(false);
+        Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, added.Entity.Status, added.Entity.FailureReason);
+        await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+        return added.Entity;
     }
 
     /// <inheritdoc/>

@@ -65,7 +65,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     public const string AutoPromoter = "autodev";
 
     private static readonly HashSet<string> NameStopWords = new(StringComparer.Ordinal) { "from", "for", "in", "of", "on", "to", "with", "by", "at", "into", "when", "using" };
-    private readonly ICapabilityGate _gate;
+    private readonly GatedModelCall _model;
     private readonly IEpisodeStore _episodes;
     private readonly ISkillCandidateStore _candidates;
     private readonly ISkillStore _skills;
@@ -74,12 +74,11 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     private readonly ITaskSimilarity _similarity;
     private readonly IEventBus _events;
     private readonly AutoDevOptions _options;
-    private readonly TokenBudget _budget;
 
     /// <summary>Creates the engine.</summary>
     public MementoEngine(
         LearningEngineServices services,
-        ICapabilityGate gate,
+        GatedModelCall model,
         IEpisodeStore episodes,
         ISkillCandidateStore candidates,
         ISkillStore skills,
@@ -87,13 +86,12 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         IPromptCatalog prompts,
         ITaskSimilarity similarity,
         IEventBus events,
-        TokenBudget budget,
         IOptions<AutoDevOptions> options)
         : base(services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_gate, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _budget, _options) =
-            (gate, episodes, candidates, skills, fitness, prompts, similarity, events, budget, options.Value);
+        (_model, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _options) =
+            (model, episodes, candidates, skills, fitness, prompts, similarity, events, options.Value);
     }
 
     /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
@@ -283,33 +281,25 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             return open;
         }
 
-        await _budget.EnsureAvailableAsync(analysis.TenantId, cancellationToken).ConfigureAwait(false);
-        var reservation = await _gate.ReserveAsync(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, cancellationToken).ConfigureAwait(false);
-        await using (reservation.ConfigureAwait(false))
+        var prompt = await _prompts.GetAsync(analysis.TenantId, PromptNames.MementoGenerate, cancellationToken).ConfigureAwait(false);
+        var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            var prompt = await _prompts.GetAsync(analysis.TenantId, PromptNames.MementoGenerate, cancellationToken).ConfigureAwait(false);
-            var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["task"] = analysis.TaskDescription,
-                ["errors"] = analysis.ErrorTraces.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.ErrorTraces.Select(e => "- " + e)),
-                ["tools"] = analysis.ToolsTried.Count == 0 ? "(none)" : string.Join(", ", analysis.ToolsTried),
-                ["examples"] = analysis.Examples.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.Examples),
-                ["name"] = analysis.SuggestedName,
-            });
-            var answer = await Chat.GetResponseAsync(
-                new ChatCallContext(analysis.TenantId, PromptNames.MementoGenerate) { AgentId = analysis.AgentId },
-                [new ChatMessage(ChatRole.User, text)],
-                new ChatOptions { Temperature = 0.2f },
-                cancellationToken).ConfigureAwait(false);
+            ["task"] = analysis.TaskDescription,
+            ["errors"] = analysis.ErrorTraces.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.ErrorTraces.Select(e => "- " + e)),
+            ["tools"] = analysis.ToolsTried.Count == 0 ? "(none)" : string.Join(", ", analysis.ToolsTried),
+            ["examples"] = analysis.Examples.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.Examples),
+            ["name"] = analysis.SuggestedName,
+        });
+        var answer = await _model.AskAsync(
+            new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text),
+            cancellationToken).ConfigureAwait(false);
 
-            var now = TimeProvider.GetUtcNow();
-            var candidate = Parse(answer, analysis) with { CreatedAt = now, UpdatedAt = now, Description = Describe(analysis, prompt) };
-            var added = await _candidates.AddAsync(candidate, cancellationToken).ConfigureAwait(false);
-            await reservation.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Log.CandidateGenerated(Logger, analysis.TenantId, added.Entity.Name, added.Entity.Status, added.Entity.FailureReason);
-            await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
-            return added.Entity;
-        }
+        var now = TimeProvider.GetUtcNow();
+        var candidate = Parse(answer, analysis) with { CreatedAt = now, UpdatedAt = now, Description = Describe(analysis, prompt) };
+        var added = await _candidates.AddAsync(candidate, cancellationToken).ConfigureAwait(false);
+        Log.CandidateGenerated(Logger, analysis.TenantId, added.Entity.Name, added.Entity.Status, added.Entity.FailureReason);
+        await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
+        return added.Entity;
     }
 
     /// <inheritdoc/>

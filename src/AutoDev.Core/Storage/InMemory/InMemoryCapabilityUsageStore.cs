@@ -15,6 +15,7 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
         lock (_lock)
         {
             var key = (usage.TenantId, usage.Capability, usage.AgentId, usage.Day);
+            ReleaseExpired(key, usage.CreatedAt);
             var count = _counts.GetValueOrDefault(key);
             if (count >= limit)
             {
@@ -50,6 +51,16 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void ReleaseExpired((string Tenant, string Capability, string? Agent, DateOnly Day) key, DateTimeOffset now)
+    {
+        foreach (var (id, expired) in _usages.Where(u => u.Value.Status == CapabilityUsageStatus.Reserved && u.Value.ExpiresAt < now
+            && (u.Value.TenantId, u.Value.Capability, u.Value.AgentId, u.Value.Day) == key).ToList())
+        {
+            _usages[id] = expired with { Status = CapabilityUsageStatus.Released };
+            _counts[key]--;
+        }
     }
 
     /// <inheritdoc/>

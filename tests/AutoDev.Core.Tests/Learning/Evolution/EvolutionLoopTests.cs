@@ -127,15 +127,19 @@ public sealed class EvolutionLoopTests
     }
 
     [Fact]
-    public async Task TheBudget_CountsTheTokensOfMutationCalls()
+    public async Task TheBudget_CountsTheTokensOfMutationCalls_AndRefusesACallItCannotHold()
     {
-        await using var host = await EvolutionHost.StartAsync(new WorkspaceSettings { Enabled = true, DailyTokenBudget = 1_000 }, sandbox: new TimedSandbox(), answers: [TimedSandbox.Answer(10) + new string(' ', 4_000)]);
+        // One answer costs about 2,000 tokens; a call's bound is its prompt plus MaxOutputTokens (4,096), so after
+        // the first call the 8,000-token budget cannot hold a second one.
+        await using var host = await EvolutionHost.StartAsync(new WorkspaceSettings { Enabled = true, DailyTokenBudget = 8_000 }, sandbox: new TimedSandbox(), answers: [TimedSandbox.Answer(10) + new string(' ', 8_000)]);
 
         var first = await host.GenerateAsync(MutationTrigger.Latency);
         var second = await Assert.ThrowsAsync<TokenBudgetExceededException>(() => host.GenerateAsync(MutationTrigger.Tokens));
 
-        Assert.True(first.GenerationTokens > 1_000);
+        Assert.True(first.GenerationTokens > 2_000);
         Assert.Equal(first.GenerationTokens, second.Used);
+        Assert.True(second.Bound > second.Budget - second.Used);
+        Assert.True(second.Bound > ChatResilienceOptions.DefaultMaxOutputTokens);
         Assert.Single(host.Chat.Calls);
     }
 

@@ -91,16 +91,19 @@ public sealed class ResearchTests
     }
 
     [Fact]
-    public async Task ResearchStops_AtTheTokenBudget()
+    public async Task ResearchStops_AtTheTokenBudget_WithoutGoingOver()
     {
-        // Each answer costs about 760 tokens; the budget of 1,000 is spent after the first iteration's two calls.
-        await using var host = await StartAsync([40, 45], Research with { DailyTokenBudget = 1_000 }, padding: new string(' ', 3_000));
+        // Each answer costs about 760 tokens, and each call may cost its prompt plus 4,096: the budget of 10,000 holds
+        // a few calls, then refuses the next one, and the day never ends over budget.
+        await using var host = await StartAsync([40, 45, 50, 55, 60, 65, 70, 75], Research with { DailyTokenBudget = 10_000 }, padding: new string(' ', 3_000));
 
         var report = await host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { Iterations = 4, ChildrenPerIteration = 2 }, Ct);
 
         Assert.Equal(ResearchStopReason.TokenBudgetExhausted, report.StopReason);
-        Assert.Single(report.Steps);
-        Assert.Equal(2, host.Chat.Calls.Count);
+        Assert.InRange(host.Chat.Calls.Count, 2, 7);
+        var used = await host.Get<IChatCallStore>().GetUsageAsync(EvolutionHost.Tenant, DateOnly.FromDateTime(host.Get<TimeProvider>().GetUtcNow().UtcDateTime), Ct);
+        Assert.Equal(host.Chat.Calls.Count, used.Calls);
+        Assert.InRange(used.TotalTokens, 760 * used.Calls, 10_000);
     }
 
     [Theory]

@@ -209,6 +209,30 @@ public sealed class MementoLoopTests
         Assert.Equal(4, host.Chat.Calls.Count); // one attempt and three retries
     }
 
+    /// <summary>Regression: every failed model call committed a reservation, so a short outage used up the day's limit.</summary>
+    [Fact]
+    public async Task ModelOutage_DoesNotUseUpTheDailyLimit()
+    {
+        var outage = true;
+        await using var host = await StartAsync(
+            settings: new WorkspaceSettings { Enabled = true, MaxSkillCandidatesPerDay = 1 },
+            answer: (_, _, _) => outage
+                ? throw new HttpRequestException("unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable)
+                : Task.FromResult(ScriptedChatClient.Text(GoodAnswer)));
+
+        await host.FailAsync();
+        await host.FailAsync();
+        outage = false;
+        await host.FailAsync();
+        await host.FailAsync();
+
+        var candidates = await host.CandidatesAsync();
+        Assert.Contains(candidates, c => c.Status == SkillCandidateStatus.Failed);
+        Assert.Contains(candidates, c => c.Status == SkillCandidateStatus.Validated);
+        var day = DateOnly.FromDateTime(host.Get<TimeProvider>().GetUtcNow().UtcDateTime);
+        Assert.Equal(1, await host.Get<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.MementoSkills, Agent, day, Ct));
+    }
+
     [Fact]
     public async Task Approved_IsPromotedAs100_AndRunsAsASkillAndAsATool()
     {

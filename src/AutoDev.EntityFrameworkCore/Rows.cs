@@ -173,6 +173,9 @@ public sealed class SkillCandidateRow
     /// <summary>See <see cref="SkillCandidate.ReviewReason"/>.</summary>
     public string? ReviewReason { get; set; }
 
+    /// <summary>See <see cref="SkillCandidate.Reviews"/>, as JSON.</summary>
+    public string ReviewsJson { get; set; } = "[]";
+
     /// <summary>See <see cref="SkillCandidate.PromotedVersionId"/>.</summary>
     public Guid? PromotedVersionId { get; set; }
 
@@ -301,6 +304,9 @@ public sealed class ToolMutationRow
 
     /// <summary>See <see cref="ToolMutation.ReviewReason"/>.</summary>
     public string? ReviewReason { get; set; }
+
+    /// <summary>See <see cref="ToolMutation.Reviews"/>, as JSON.</summary>
+    public string ReviewsJson { get; set; } = "[]";
 
     /// <summary>See <see cref="ToolMutation.OpenKey"/>: set while the mutation is open; a unique index on it keeps one open mutation per parent version and trigger.</summary>
     public string? OpenKey { get; set; }

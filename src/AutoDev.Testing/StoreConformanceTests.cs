@@ -72,6 +72,9 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A review for the conformance tests.</summary>
+    protected static Review Rev(string who, ReviewDecision decision = ReviewDecision.Rejected) => new(who, decision, "because", DateTimeOffset.UnixEpoch);
+
     /// <summary>A workspace id no other test uses.</summary>
     protected static string NewTenant() => "tenant-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -235,12 +238,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var failed = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p1"), Ct)).Entity with { Status = SkillCandidateStatus.Failed, FailureReason = "no code" }, Ct);
 
-        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(failed with { Status = SkillCandidateStatus.Approved }, Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(failed with { Status = SkillCandidateStatus.Promoted }, Ct));
 
         var validated = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p2"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
-        var approved = await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Approved, ReviewedBy = "rev" }, Ct);
-        var promoted = await store.UpdateAsync(approved with { Status = SkillCandidateStatus.Promoted }, Ct);
-        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(promoted with { Status = SkillCandidateStatus.Approved }, Ct));
+        var promoted = await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Promoted }, Ct);
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(promoted with { Status = SkillCandidateStatus.Rejected }, Ct));
         await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(promoted with { Status = SkillCandidateStatus.Pending }, Ct));
 
         Assert.Equal(SkillCandidateStatus.Failed, (await store.FindAsync(tenant, failed.Id, Ct))!.Status);
@@ -255,11 +257,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var validated = await store.UpdateAsync((await store.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
 
-        await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Approved, ReviewedBy = "alice" }, Ct);
+        await store.UpdateAsync(validated.Reject(Rev("alice")), Ct);
         await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
-            await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Rejected, ReviewedBy = "bob" }, Ct));
+            await store.UpdateAsync(validated.Reject(Rev("bob")), Ct));
 
-        Assert.Equal("alice", (await store.FindAsync(tenant, validated.Id, Ct))!.ReviewedBy);
+        var read = await store.FindAsync(tenant, validated.Id, Ct);
+        Assert.Equal("alice", read!.ReviewedBy);
+        Assert.Equal([Rev("alice")], read.Reviews);
     }
 
     /// <summary>Two reviewers approving the same read at the same moment: exactly one wins.</summary>
@@ -274,7 +278,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         {
             try
             {
-                await store.UpdateAsync(validated with { Status = SkillCandidateStatus.Approved, ReviewedBy = $"reviewer-{i}" }, Ct);
+                await store.UpdateAsync(validated.Reject(Rev($"reviewer-{i}")), Ct);
                 return true;
             }
             catch (ConcurrencyConflictException)
@@ -284,7 +288,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         })));
 
         Assert.Equal(1, outcomes.Count(won => won));
-        Assert.Equal(SkillCandidateStatus.Approved, (await store.FindAsync(tenant, validated.Id, Ct))!.Status);
+        Assert.Single((await store.FindAsync(tenant, validated.Id, Ct))!.Reviews);
     }
 
     /// <summary>Another tenant's candidate id behaves as unknown, for reads and writes.</summary>
@@ -343,6 +347,107 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<DuplicateEntityException>(async () => await AddSkillAsync(store, tenant, "extract_invoice_id"));
         var elsewhere = await AddSkillAsync(store, NewTenant(), "extract_invoice_id");
         Assert.Null(await store.FindAsync(tenant, elsewhere.Skill.Id, Ct));
+    }
+
+    /// <summary>A promotion writes the new skill, its active version and the promoted candidate together.</summary>
+    [Fact]
+    public async Task Promote_WritesSkillVersionAndCandidateTogether()
+    {
+        var store = Get<ISkillStore>();
+        var candidates = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var validated = await candidates.UpdateAsync((await candidates.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
+        var skill = new Skill { TenantId = tenant, Name = "extract_invoice_id", CreatedAt = Time.GetUtcNow() };
+        var version = NewVersion(tenant, skill.Id, SemanticVersion.Initial, null) with { SourceCandidateId = validated.Id };
+
+        var written = await store.PromoteAsync(new SkillPromotion { NewSkill = skill, Version = version, Candidate = validated.Promote(version.Id, Rev("ana", ReviewDecision.Approved)) }, Ct);
+
+        Assert.Equal(version.Id, written.ActiveVersionId);
+        Assert.Equal(version.Id, (await store.FindByNameAsync(tenant, skill.Name, Ct))!.ActiveVersionId);
+        var promoted = await candidates.FindAsync(tenant, validated.Id, Ct);
+        Assert.Equal((SkillCandidateStatus.Promoted, version.Id, "ana"), (promoted!.Status, promoted.PromotedVersionId, promoted.ReviewedBy));
+        Assert.Null(await candidates.FindOpenByPatternAsync(tenant, "p", Ct));
+    }
+
+    /// <summary>
+    /// Regression (approval was two writes: a failed promotion left the candidate approved, off the review list and
+    /// blocking its pattern): a promotion that cannot be written writes nothing, so the candidate can be decided again.
+    /// </summary>
+    [Fact]
+    public async Task Promote_NameTakenOrStale_WritesNothing()
+    {
+        var store = Get<ISkillStore>();
+        var candidates = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        await AddSkillAsync(store, tenant, "extract_invoice_id");
+        var validated = await candidates.UpdateAsync((await candidates.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct);
+        var rival = new Skill { TenantId = tenant, Name = "extract_invoice_id", CreatedAt = Time.GetUtcNow() };
+        var version = NewVersion(tenant, rival.Id, SemanticVersion.Initial, null);
+
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () =>
+            await store.PromoteAsync(new SkillPromotion { NewSkill = rival, Version = version, Candidate = validated.Promote(version.Id, Rev("ana", ReviewDecision.Approved)) }, Ct));
+        var stale = validated with { ConcurrencyStamp = Guid.NewGuid() };
+        var other = new Skill { TenantId = tenant, Name = "other_name", CreatedAt = Time.GetUtcNow() };
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            await store.PromoteAsync(new SkillPromotion { NewSkill = other, Version = NewVersion(tenant, other.Id, SemanticVersion.Initial, null), Candidate = stale.Promote(Guid.NewGuid(), Rev("bo", ReviewDecision.Approved)) }, Ct));
+
+        Assert.Equal(SkillCandidateStatus.Validated, (await candidates.FindAsync(tenant, validated.Id, Ct))!.Status);
+        Assert.Equal(validated.Id, (await candidates.FindOpenByPatternAsync(tenant, "p", Ct))!.Id);
+        Assert.Null(await store.FindByNameAsync(tenant, "other_name", Ct));
+        Assert.Null(await store.FindVersionAsync(tenant, version.Id, Ct));
+        Assert.Equal(SkillCandidateStatus.Rejected, (await candidates.UpdateAsync(validated.Reject(Rev("ana")), Ct)).Status);
+    }
+
+    /// <summary>
+    /// Regression (two same-name candidates approved at once left one stuck in 14 of 20 rounds on PostgreSQL): through
+    /// the review service both become versions of one skill, 1.0.0 and 2.0.0, every round.
+    /// </summary>
+    [Fact]
+    public async Task Review_TwoSameNameCandidatesApprovedAtOnce_BothArePromoted()
+    {
+        var candidates = Get<ISkillCandidateStore>();
+        var review = Get<IReviewService>();
+        for (var round = 0; round < 20; round++)
+        {
+            var tenant = NewTenant();
+            var pair = new List<SkillCandidate>();
+            foreach (var pattern in new[] { "first", "second" })
+            {
+                pair.Add(await candidates.UpdateAsync((await candidates.AddAsync(NewCandidate(tenant, pattern), Ct)).Entity with { Status = SkillCandidateStatus.Validated }, Ct));
+            }
+
+            var versions = await Task.WhenAll(pair.Select(c => Task.Run(() => review.ApproveAsync(tenant, c.Id, "ana", null, Ct))));
+
+            Assert.Equal(["1.0.0", "2.0.0"], versions.Select(v => v.Version.ToString()).Order(StringComparer.Ordinal));
+            foreach (var candidate in pair)
+            {
+                Assert.Equal(SkillCandidateStatus.Promoted, (await candidates.FindAsync(tenant, candidate.Id, Ct))!.Status);
+            }
+        }
+    }
+
+    /// <summary>A mutation's promotion writes its version, active, and the promoted mutation together; a stale one writes nothing.</summary>
+    [Fact]
+    public async Task Promote_Mutation_WritesVersionAndMutationTogether()
+    {
+        var store = Get<ISkillStore>();
+        var mutations = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var (skill, v1) = await AddSkillAsync(store, tenant, "total");
+        var added = (await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skill.Id, ParentToolId = v1.Id, Code = "def f():\n    return 2" }, Ct)).Entity;
+        var passed = await mutations.UpdateAsync(added with { Status = ToolMutationStatus.Passed }, Ct);
+        var v11 = NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id) with { SourceMutationId = passed.Id };
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            await store.PromoteAsync(new SkillPromotion { Version = v11, Mutation = (added with { Status = ToolMutationStatus.Passed }).Promote(v11.Id, Rev("ana", ReviewDecision.Approved)) }, Ct));
+        Assert.Null(await store.FindVersionAsync(tenant, v11.Id, Ct));
+
+        var written = await store.PromoteAsync(new SkillPromotion { Version = v11, Mutation = passed.Promote(v11.Id, Rev("ana", ReviewDecision.Approved)) }, Ct);
+
+        Assert.Equal(v11.Id, written.ActiveVersionId);
+        Assert.Equal(ToolMutationStatus.Promoted, (await mutations.FindAsync(tenant, passed.Id, Ct))!.Status);
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () =>
+            await store.PromoteAsync(new SkillPromotion { Version = NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id) }, Ct));
     }
 
     /// <summary>Versions, activation and rollback; lineage gives ancestors nearest first and all descendants.</summary>
@@ -413,9 +518,9 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var root = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, Code = "a" }, Ct)).Entity;
         var child = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, ParentMutationId = root.Id, Code = "b" }, Ct)).Entity;
 
-        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(root with { Status = ToolMutationStatus.Approved }, Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(root with { Status = ToolMutationStatus.Promoted }, Ct));
         var passed = await store.UpdateAsync(root with { Status = ToolMutationStatus.Passed, FitnessScore = 0.8 }, Ct);
-        await store.UpdateAsync(passed with { Status = ToolMutationStatus.Approved }, Ct);
+        await store.UpdateAsync(passed.Reject(Rev("ana")), Ct);
         await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await store.UpdateAsync(passed with { Status = ToolMutationStatus.Rejected }, Ct));
 
         Assert.Equal([root.Id], (await store.GetLineageAsync(tenant, child.Id, Ct)).Ancestors.Select(m => m.Id));
@@ -496,7 +601,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             UpdatedAt = start,
         }, Ct)).Entity;
         var passed = await store.UpdateAsync(added with { Status = ToolMutationStatus.Passed, Evaluation = evaluation, FitnessScore = 0.999, ParentFitnessScore = 0.99, UpdatedAt = start.AddMinutes(1) }, Ct);
-        var rejected = await store.UpdateAsync(passed with { Status = ToolMutationStatus.Rejected, ReviewedBy = "ana", ReviewReason = "too clever", UpdatedAt = start.AddMinutes(2) }, Ct);
+        var rejected = await store.UpdateAsync(passed.Reject(new Review("ana", ReviewDecision.Rejected, "too clever", start.AddMinutes(2))), Ct);
         var newer = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "y", CreatedAt = start.AddHours(1) }, Ct)).Entity;
         await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "z", CreatedAt = start.AddHours(2) }, Ct);
 

@@ -43,7 +43,9 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<IAgentProfileStore, InMemoryAgentProfileStore>();
         services.TryAddSingleton<IEpisodeStore, InMemoryEpisodeStore>();
         services.TryAddSingleton<ISkillCandidateStore, InMemorySkillCandidateStore>();
-        services.TryAddSingleton<ISkillStore, InMemorySkillStore>();
+        services.TryAddSingleton<ISkillStore>(sp => new InMemorySkillStore(
+            sp.GetService<ISkillCandidateStore>() as InMemorySkillCandidateStore,
+            sp.GetService<IToolMutationStore>() as InMemoryToolMutationStore));
         services.TryAddSingleton<IToolMutationStore, InMemoryToolMutationStore>();
         services.TryAddSingleton<IWorkflowVariantStore, InMemoryWorkflowVariantStore>();
         services.TryAddSingleton<ICapabilityUsageStore, InMemoryCapabilityUsageStore>();
@@ -76,6 +78,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<ITaskSimilarity, LexicalTaskSimilarity>();
         services.TryAddSingleton<ReflectionEngine>();
         services.TryAddSingleton<MementoEngine>();
+        services.TryAddSingleton<SkillPromoter>();
         services.TryAddSingleton<IReviewService, ReviewService>();
         services.TryAddSingleton<ISkillRegistry, SkillRegistry>();
         services.TryAddSingleton<ISkillRunner, SkillRunner>();

@@ -12,13 +12,10 @@ public enum SkillCandidateStatus
     /// <summary>Broken LLM output or failed validation; never promoted. The reason is kept.</summary>
     Failed = 2,
 
-    /// <summary>A reviewer approved it.</summary>
-    Approved = 3,
-
     /// <summary>A reviewer rejected it.</summary>
     Rejected = 4,
 
-    /// <summary>It became a skill in the registry. Final.</summary>
+    /// <summary>A reviewer approved it and it became a skill version, in one step. Final.</summary>
     Promoted = 5,
 }
 
@@ -34,13 +31,10 @@ public enum ToolMutationStatus
     /// <summary>Broken output, a behaviour change or lower fitness. The reason is kept.</summary>
     Failed = 2,
 
-    /// <summary>A reviewer approved it.</summary>
-    Approved = 3,
-
     /// <summary>A reviewer rejected it.</summary>
     Rejected = 4,
 
-    /// <summary>It became a new version of its skill. Final.</summary>
+    /// <summary>A reviewer approved it and it became a new version of its skill, in one step. Final.</summary>
     Promoted = 5,
 }
 
@@ -83,9 +77,8 @@ public static class StatusTransitions
     public static bool CanTransitionTo(this SkillCandidateStatus from, SkillCandidateStatus to) => (from, to) switch
     {
         (SkillCandidateStatus.Pending, SkillCandidateStatus.Validated or SkillCandidateStatus.Failed or SkillCandidateStatus.Rejected) => true,
-        (SkillCandidateStatus.Validated, SkillCandidateStatus.Approved or SkillCandidateStatus.Rejected or SkillCandidateStatus.Promoted) => true,
+        (SkillCandidateStatus.Validated, SkillCandidateStatus.Rejected or SkillCandidateStatus.Promoted) => true,
         (SkillCandidateStatus.Failed, SkillCandidateStatus.Rejected) => true,
-        (SkillCandidateStatus.Approved, SkillCandidateStatus.Promoted) => true,
         _ => false,
     };
 
@@ -93,8 +86,7 @@ public static class StatusTransitions
     public static bool CanTransitionTo(this ToolMutationStatus from, ToolMutationStatus to) => (from, to) switch
     {
         (ToolMutationStatus.Pending, ToolMutationStatus.Passed or ToolMutationStatus.Failed) => true,
-        (ToolMutationStatus.Passed, ToolMutationStatus.Approved or ToolMutationStatus.Rejected or ToolMutationStatus.Promoted) => true,
-        (ToolMutationStatus.Approved, ToolMutationStatus.Promoted) => true,
+        (ToolMutationStatus.Passed, ToolMutationStatus.Rejected or ToolMutationStatus.Promoted) => true,
         _ => false,
     };
 

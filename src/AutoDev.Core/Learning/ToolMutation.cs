@@ -31,7 +31,7 @@ public sealed record ToolMutation
     /// <summary>The skill being improved.</summary>
     public required Guid SkillId { get; init; }
 
-    /// <summary>The skill version it mutates (the parent tool).</summary>
+    /// <summary>The skill version it mutates (the parent tool): a <see cref="SkillVersion.Id"/>.</summary>
     public required Guid ParentToolId { get; init; }
 
     /// <summary>The mutation it was derived from in research mode, if any.</summary>
@@ -70,11 +70,14 @@ public sealed record ToolMutation
     /// <summary>Parent and child side by side, once they ran in the sandbox.</summary>
     public MutationEvaluation? Evaluation { get; init; }
 
-    /// <summary>Who approved or rejected it.</summary>
-    public string? ReviewedBy { get; init; }
+    /// <summary>Every review decision, oldest first; the first one decided. A later rejection of a rejected mutation is added, never overwrites.</summary>
+    public IReadOnlyList<Review> Reviews { get; init; } = [];
 
-    /// <summary>Why, as the reviewer said.</summary>
-    public string? ReviewReason { get; init; }
+    /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
+    public string? ReviewedBy => AutoDev.Reviews.Decisive(Reviews)?.Reviewer;
+
+    /// <summary>The deciding reviewer's reason.</summary>
+    public string? ReviewReason => AutoDev.Reviews.Decisive(Reviews)?.Reason;
 
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
@@ -92,13 +95,43 @@ public sealed record ToolMutation
     /// Whether it blocks another mutation of the same parent version for the same trigger: it is pending, passed or
     /// approved, and was not made by a research experiment (which makes several children of one parent on purpose).
     /// </summary>
-    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Pending or ToolMutationStatus.Passed or ToolMutationStatus.Approved;
+    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Pending or ToolMutationStatus.Passed;
 
     /// <summary>The key that is unique among open mutations: parent version and trigger; <see langword="null"/> when not <see cref="IsOpen"/>.</summary>
     public string? OpenKey => IsOpen ? OpenKeyOf(ParentToolId, Trigger) : null;
 
     /// <summary>The <see cref="OpenKey"/> of a parent version and trigger.</summary>
     public static string OpenKeyOf(Guid parentToolId, MutationTrigger trigger) => $"{parentToolId:N}:{trigger}";
+
+    /// <summary>This mutation approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
+    /// <exception cref="InvalidStateTransitionException">It has not passed.</exception>
+    public ToolMutation Promote(Guid versionId, Review review)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        Ensure(ToolMutationStatus.Promoted);
+        return this with { Status = ToolMutationStatus.Promoted, PromotedVersionId = versionId, Reviews = [.. Reviews, review], UpdatedAt = review.At };
+    }
+
+    /// <summary>This mutation rejected; a rejected one keeps its status and first reviewer, and adds the review to its history.</summary>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was promoted.</exception>
+    public ToolMutation Reject(Review review)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        if (Status != ToolMutationStatus.Rejected)
+        {
+            Ensure(ToolMutationStatus.Rejected);
+        }
+
+        return this with { Status = ToolMutationStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
+    }
+
+    private void Ensure(ToolMutationStatus to)
+    {
+        if (!Status.CanTransitionTo(to))
+        {
+            throw new InvalidStateTransitionException(nameof(ToolMutation), Id, Status.ToString(), to.ToString());
+        }
+    }
 }
 
 /// <summary>Parent and child measured in the same run, on the same inputs: what decided the winner.</summary>

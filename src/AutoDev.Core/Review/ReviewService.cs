@@ -11,15 +11,19 @@ public interface IReviewService
     /// <summary>The workspace's validated candidates waiting for review, oldest first.</summary>
     IAsyncEnumerable<ReviewItem> ListPendingAsync(string tenantId, CancellationToken cancellationToken = default);
 
-    /// <summary>Approves a validated candidate and promotes it to a skill version.</summary>
+    /// <summary>
+    /// Approves a validated candidate and promotes it, in one atomic write, to version 1.0.0 of a new skill or the next
+    /// major version of the skill of its name. If the write fails, nothing changed and the candidate can be decided again.
+    /// </summary>
     /// <exception cref="EntityNotFoundException">No such candidate in the workspace (another tenant's included).</exception>
-    /// <exception cref="InvalidStateTransitionException">It is not validated: failed, pending, approved or promoted already.</exception>
+    /// <exception cref="InvalidStateTransitionException">It is not validated: failed, pending, rejected or promoted already.</exception>
     /// <exception cref="ConcurrencyConflictException">Another reviewer decided first.</exception>
     Task<SkillVersion> ApproveAsync(string tenantId, Guid candidateId, string reviewer, string? reason = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Rejects a candidate.</summary>
+    /// <summary>Rejects a candidate. Rejecting a rejected candidate adds the review to its history; the first decision stands.</summary>
     /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">It was promoted or rejected already.</exception>
+    /// <exception cref="InvalidStateTransitionException">It was promoted.</exception>
+    /// <exception cref="ConcurrencyConflictException">Someone decided meanwhile.</exception>
     Task<SkillCandidate> RejectAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the candidate's function on sample inputs in the sandbox, for a reviewer to see what it does.</summary>
@@ -36,27 +40,26 @@ public interface IReviewService
     /// <summary>The workspace's mutations that beat their parents and wait for review, oldest first, each with its side-by-side <see cref="ToolMutation.Evaluation"/>.</summary>
     IAsyncEnumerable<ToolMutation> ListPendingMutationsAsync(string tenantId, CancellationToken cancellationToken = default);
 
-    /// <summary>Approves a passed mutation and promotes it to the skill's next minor version.</summary>
+    /// <summary>Approves a passed mutation and promotes it, in one atomic write, to the next minor version of its parent's major version, made active.</summary>
     /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
     /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
     /// <exception cref="ConcurrencyConflictException">Another reviewer decided first.</exception>
     Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Rejects a passed mutation.</summary>
+    /// <summary>Rejects a passed mutation. Rejecting a rejected mutation adds the review to its history; the first decision stands.</summary>
     /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">It has not passed, or was decided already.</exception>
+    /// <exception cref="InvalidStateTransitionException">It has not passed, or was promoted.</exception>
     Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The default <see cref="IReviewService"/>.</summary>
-public sealed class ReviewService(
+/// <summary>The default <see cref="IReviewService"/>: decisions are the proposals' own transitions; promotion is one write through the skill promoter.</summary>
+internal sealed class ReviewService(
     ISkillCandidateStore candidates,
     IEpisodeStore episodes,
     IAgentProfileStore agents,
     IWorkspaceStore workspaces,
-    MementoEngine memento,
-    AlphaEvolverEngine alpha,
     IToolMutationStore mutations,
+    SkillPromoter promoter,
     ISandbox sandbox,
     TimeProvider time) : IReviewService
 {
@@ -81,26 +84,18 @@ public sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveAsync(string tenantId, Guid candidateId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
+        var review = Reviews.Make(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
-        if (candidate.Status != SkillCandidateStatus.Validated)
-        {
-            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidateId, candidate.Status.ToString(), nameof(SkillCandidateStatus.Approved));
-        }
-
-        await candidates.UpdateAsync(candidate with
-        {
-            Status = SkillCandidateStatus.Approved,
-            ReviewedBy = reviewer,
-            ReviewReason = reason,
-            UpdatedAt = time.GetUtcNow(),
-        }, cancellationToken).ConfigureAwait(false);
-        return await memento.PromoteSkillAsync(tenantId, candidateId, reviewer, cancellationToken).ConfigureAwait(false);
+        return await promoter.PromoteAsync(candidate, review, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public Task<SkillCandidate> RejectAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default) =>
-        memento.RejectCandidateAsync(tenantId, candidateId, reviewer, reason, cancellationToken);
+    public async Task<SkillCandidate> RejectAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default)
+    {
+        var review = Reviews.Make(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
+        var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        return await candidates.UpdateAsync(candidate.Reject(review), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async Task<SandboxResult> TestInSandboxAsync(string tenantId, Guid candidateId, string inputsJson, CancellationToken cancellationToken = default)
@@ -135,7 +130,7 @@ public sealed class ReviewService(
 
         try
         {
-            return await ApproveAsync(candidate.TenantId, candidate.Id, MementoEngine.AutoPromoter, $"auto-promoted: fitness {candidate.FitnessScore:0.00} ≥ {settings.AutoPromoteMinFitness:0.00}", cancellationToken).ConfigureAwait(false);
+            return await ApproveAsync(candidate.TenantId, candidate.Id, Reviews.AutoPromoter, $"auto-promoted: fitness {candidate.FitnessScore:0.00} ≥ {settings.AutoPromoteMinFitness:0.00}", cancellationToken).ConfigureAwait(false);
         }
         catch (ConcurrencyConflictException)
         {
@@ -150,13 +145,22 @@ public sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
-        await alpha.ApproveMutationAsync(tenantId, mutationId, reviewer, reason, cancellationToken).ConfigureAwait(false);
-        return await alpha.PromoteMutationAsync(tenantId, mutationId, reviewer, cancellationToken).ConfigureAwait(false);
+        var review = Reviews.Make(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        return await promoter.PromoteAsync(mutation, review, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default) =>
-        alpha.RejectMutationAsync(tenantId, mutationId, reviewer, reason, cancellationToken);
+    public async Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default)
+    {
+        var review = Reviews.Make(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
+        var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        return await mutations.UpdateAsync(mutation.Reject(review), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ToolMutation> FindMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
+        await mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
 
     private async Task<SkillCandidate> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken) =>
         await candidates.FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false)

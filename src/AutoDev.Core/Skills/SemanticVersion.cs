@@ -9,11 +9,18 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
     /// <summary>The first version of every new skill, 1.0.0.</summary>
     public static SemanticVersion Initial { get; } = new(1, 0, 0);
 
+    /// <summary>The largest number of each part: 999,999. <see cref="Parse"/> refuses larger ones, so every version has a next one.</summary>
+    public const int MaxPart = 999_999;
+
     /// <summary>The next minor version: 1.0.3 becomes 1.1.0.</summary>
-    public SemanticVersion NextMinor() => new(Major, Minor + 1, 0);
+    /// <exception cref="InvalidOperationException">The minor number is at <see cref="MaxPart"/>.</exception>
+    public SemanticVersion NextMinor() =>
+        Minor < MaxPart ? new(Major, Minor + 1, 0) : throw new InvalidOperationException($"{this} has no next minor version: the minor number is at its maximum of {MaxPart:N0}.");
 
     /// <summary>The next major version: 1.4.2 becomes 2.0.0.</summary>
-    public SemanticVersion NextMajor() => new(Major + 1, 0, 0);
+    /// <exception cref="InvalidOperationException">The major number is at <see cref="MaxPart"/>.</exception>
+    public SemanticVersion NextMajor() =>
+        Major < MaxPart ? new(Major + 1, 0, 0) : throw new InvalidOperationException($"{this} has no next major version: the major number is at its maximum of {MaxPart:N0}.");
 
     /// <inheritdoc/>
     public int CompareTo(SemanticVersion other) =>
@@ -23,9 +30,9 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Major}.{Minor}.{Patch}");
 
     /// <summary>Parses <c>MAJOR.MINOR.PATCH</c>.</summary>
-    /// <exception cref="FormatException">The text is not three non-negative integers separated by dots.</exception>
+    /// <exception cref="FormatException">The text is not three integers from 0 to <see cref="MaxPart"/> separated by dots.</exception>
     public static SemanticVersion Parse(string text) =>
-        TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a version of the form MAJOR.MINOR.PATCH.");
+        TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a version of the form MAJOR.MINOR.PATCH with parts from 0 to {MaxPart}.");
 
     /// <summary>Parses <c>MAJOR.MINOR.PATCH</c> without throwing.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out SemanticVersion version)
@@ -37,9 +44,9 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
             return false;
         }
 
-        if (int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minor)
-            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var patch))
+        if (int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major <= MaxPart
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minor) && minor <= MaxPart
+            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var patch) && patch <= MaxPart)
         {
             version = new SemanticVersion(major, minor, patch);
             return true;

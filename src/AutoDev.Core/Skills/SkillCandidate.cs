@@ -24,7 +24,7 @@ public sealed record SkillCandidate
     /// <summary>The function to call, normally <see cref="Name"/>.</summary>
     public required string EntryPoint { get; init; }
 
-    /// <summary>Python test code drawn from the failing episodes.</summary>
+    /// <summary>The test cases drawn from the failing episodes, as JSON (see <see cref="SkillTests"/>).</summary>
     public string TestCode { get; init; } = string.Empty;
 
     /// <summary>The normalized failure pattern this candidate answers; one open candidate per pattern.</summary>
@@ -45,11 +45,14 @@ public sealed record SkillCandidate
     /// <summary>The fitness score from validation and review, 0..1.</summary>
     public double? FitnessScore { get; init; }
 
-    /// <summary>Who reviewed it.</summary>
-    public string? ReviewedBy { get; init; }
+    /// <summary>Every review decision, oldest first; the first one decided. A later rejection of a rejected candidate is added, never overwrites.</summary>
+    public IReadOnlyList<Review> Reviews { get; init; } = [];
 
-    /// <summary>The reviewer's reason.</summary>
-    public string? ReviewReason { get; init; }
+    /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
+    public string? ReviewedBy => AutoDev.Reviews.Decisive(Reviews)?.Reviewer;
+
+    /// <summary>The deciding reviewer's reason.</summary>
+    public string? ReviewReason => AutoDev.Reviews.Decisive(Reviews)?.Reason;
 
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
@@ -64,5 +67,35 @@ public sealed record SkillCandidate
     public Guid ConcurrencyStamp { get; init; }
 
     /// <summary>Whether the candidate still blocks a new one for the same pattern.</summary>
-    public bool IsOpen => Status is SkillCandidateStatus.Pending or SkillCandidateStatus.Validated or SkillCandidateStatus.Approved;
+    public bool IsOpen => Status is SkillCandidateStatus.Pending or SkillCandidateStatus.Validated;
+
+    /// <summary>This candidate approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
+    /// <exception cref="InvalidStateTransitionException">It is not validated.</exception>
+    public SkillCandidate Promote(Guid versionId, Review review)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        Ensure(SkillCandidateStatus.Promoted);
+        return this with { Status = SkillCandidateStatus.Promoted, PromotedVersionId = versionId, Reviews = [.. Reviews, review], UpdatedAt = review.At };
+    }
+
+    /// <summary>This candidate rejected; a rejected one keeps its status and first reviewer, and adds the review to its history.</summary>
+    /// <exception cref="InvalidStateTransitionException">It was promoted.</exception>
+    public SkillCandidate Reject(Review review)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        if (Status != SkillCandidateStatus.Rejected)
+        {
+            Ensure(SkillCandidateStatus.Rejected);
+        }
+
+        return this with { Status = SkillCandidateStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
+    }
+
+    private void Ensure(SkillCandidateStatus to)
+    {
+        if (!Status.CanTransitionTo(to))
+        {
+            throw new InvalidStateTransitionException(nameof(SkillCandidate), Id, Status.ToString(), to.ToString());
+        }
+    }
 }

@@ -56,6 +56,9 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
     /// <summary>The package format this registry writes and reads.</summary>
     public const string PackageFormat = "autodev-skill/1";
 
+    /// <summary>The longest skill description: 4,000 characters.</summary>
+    public const int MaxDescriptionLength = 4_000;
+
     /// <inheritdoc/>
     public async Task<SkillDetails?> FindAsync(string tenantId, string name, CancellationToken cancellationToken = default)
     {
@@ -101,6 +104,11 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
     {
         ArgumentNullException.ThrowIfNull(destination);
         var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        if (!SkillNames.IsValid(details.Skill.Name))
+        {
+            throw new InvalidOperationException($"The skill's stored name is not a valid skill name ({SkillNames.MaxLength} characters at most, a Python identifier); it cannot be exported.");
+        }
+
         var active = details.ActiveVersion;
         var lineage = await skills.GetLineageAsync(tenantId, active.Id, cancellationToken).ConfigureAwait(false);
         var codeFile = $"{details.Skill.Name}.py";
@@ -147,9 +155,14 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
             throw new InvalidDataException($"The package format is '{manifest.Format}'; this AutoDev reads '{PackageFormat}'.");
         }
 
-        if (string.IsNullOrWhiteSpace(manifest.Name) || string.IsNullOrWhiteSpace(manifest.EntryPoint) || !SemanticVersion.TryParse(manifest.Version, out var number))
+        if (!SkillNames.IsValid(manifest.Name) || !SkillNames.IsValid(manifest.EntryPoint) || !SemanticVersion.TryParse(manifest.Version, out var number))
         {
-            throw new InvalidDataException("The manifest needs a name, an entry point and a version like 1.2.0.");
+            throw new InvalidDataException($"The manifest needs a name and an entry point that are Python identifiers of at most {SkillNames.MaxLength} characters, and a version like 1.2.0 (parts up to {SemanticVersion.MaxPart}).");
+        }
+
+        if (manifest.Description?.Length > MaxDescriptionLength)
+        {
+            throw new InvalidDataException($"The description is longer than {MaxDescriptionLength:N0} characters.");
         }
 
         if (!ModelAnswers.TopLevelFunctions(code).Contains(manifest.EntryPoint))
@@ -189,10 +202,14 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
     public async Task<SkillVersion> RegisterAsync(string tenantId, string name, string code, string entryPoint, string testsJson, string description = "", CancellationToken cancellationToken = default)
     {
         Internal.Guard.Id(tenantId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        SkillNames.Ensure(name);
         ArgumentNullException.ThrowIfNull(code);
-        ArgumentException.ThrowIfNullOrWhiteSpace(entryPoint);
+        SkillNames.Ensure(entryPoint);
         ArgumentNullException.ThrowIfNull(testsJson);
+        if (description?.Length > MaxDescriptionLength)
+        {
+            throw new ArgumentException($"The description is longer than {MaxDescriptionLength:N0} characters.", nameof(description));
+        }
         if (!ModelAnswers.TopLevelFunctions(code).Contains(entryPoint))
         {
             throw new ArgumentException($"The code does not define the entry point '{entryPoint}'.", nameof(code));

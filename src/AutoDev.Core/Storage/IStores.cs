@@ -121,6 +121,32 @@ public interface ISkillStore
     /// <summary>The version's ancestors and descendants.</summary>
     /// <exception cref="EntityNotFoundException">No such version.</exception>
     ValueTask<Lineage<SkillVersion>> GetLineageAsync(string tenantId, Guid versionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a promotion in one transaction: the new skill (if any), the version, made active, and the proposal it came
+    /// from in its promoted state. Either all of it is saved or nothing is.
+    /// </summary>
+    /// <returns>The skill after the promotion.</returns>
+    /// <exception cref="EntityNotFoundException">No such skill, parent version or proposal in the workspace.</exception>
+    /// <exception cref="DuplicateEntityException">The new skill's name, or the version's number, is taken (promote again with a fresh number).</exception>
+    /// <exception cref="ConcurrencyConflictException">The proposal changed since it was read (another reviewer decided first).</exception>
+    ValueTask<Skill> PromoteAsync(SkillPromotion promotion, CancellationToken cancellationToken);
+}
+
+/// <summary>What one promotion writes: a version, the skill it starts (when new), and the proposal it came from.</summary>
+public sealed record SkillPromotion
+{
+    /// <summary>The skill the version starts, when no skill of that name exists yet; otherwise <see langword="null"/>.</summary>
+    public Skill? NewSkill { get; init; }
+
+    /// <summary>The version, which becomes the skill's active one.</summary>
+    public required SkillVersion Version { get; init; }
+
+    /// <summary>The candidate it came from, in its promoted state, with the stamp it was read with.</summary>
+    public SkillCandidate? Candidate { get; init; }
+
+    /// <summary>The mutation it came from, in its promoted state, with the stamp it was read with.</summary>
+    public ToolMutation? Mutation { get; init; }
 }
 
 /// <summary>Stores tool mutations.</summary>

@@ -100,8 +100,7 @@ internal static class RowMapping
         FailureReason = r.FailureReason,
         Validation = r.ValidationJson is null ? null : JsonSerializer.Deserialize(r.ValidationJson, StoreJson.Default.SandboxResult),
         FitnessScore = r.FitnessScore,
-        ReviewedBy = r.ReviewedBy,
-        ReviewReason = r.ReviewReason,
+        Reviews = Reviews(r.ReviewsJson),
         PromotedVersionId = r.PromotedVersionId,
         CreatedAt = Utc(r.CreatedAt),
         UpdatedAt = Utc(r.UpdatedAt),
@@ -128,6 +127,7 @@ internal static class RowMapping
         r.FitnessScore = c.FitnessScore;
         r.ReviewedBy = c.ReviewedBy;
         r.ReviewReason = c.ReviewReason;
+        r.ReviewsJson = Reviews(c.Reviews);
         r.PromotedVersionId = c.PromotedVersionId;
         r.CreatedAt = Utc(c.CreatedAt);
         r.UpdatedAt = Utc(c.UpdatedAt);
@@ -197,8 +197,7 @@ internal static class RowMapping
         ParentFitnessScore = r.ParentFitnessScore,
         FailureReason = r.FailureReason,
         Evaluation = r.EvaluationJson is null ? null : JsonSerializer.Deserialize(r.EvaluationJson, StoreJson.Default.MutationEvaluation),
-        ReviewedBy = r.ReviewedBy,
-        ReviewReason = r.ReviewReason,
+        Reviews = Reviews(r.ReviewsJson),
         PromotedVersionId = r.PromotedVersionId,
         CreatedAt = Utc(r.CreatedAt),
         UpdatedAt = Utc(r.UpdatedAt),
@@ -224,6 +223,7 @@ internal static class RowMapping
         r.EvaluationJson = m.Evaluation is null ? null : JsonSerializer.Serialize(m.Evaluation, StoreJson.Default.MutationEvaluation);
         r.ReviewedBy = m.ReviewedBy;
         r.ReviewReason = m.ReviewReason;
+        r.ReviewsJson = Reviews(m.Reviews);
         r.OpenKey = m.OpenKey;
         r.PromotedVersionId = m.PromotedVersionId;
         r.CreatedAt = Utc(m.CreatedAt);
@@ -268,6 +268,10 @@ internal static class RowMapping
         Signals = Signals(r.Signals),
         UpdatedAt = Utc(r.UpdatedAt),
     };
+
+    public static IReadOnlyList<Review> Reviews(string json) => JsonSerializer.Deserialize(json, StoreJson.Default.IReadOnlyListReview) ?? [];
+
+    public static string Reviews(IReadOnlyList<Review> reviews) => JsonSerializer.Serialize(reviews, StoreJson.Default.IReadOnlyListReview);
 
     public static IReadOnlyList<FitnessSignal> Signals(string json) => JsonSerializer.Deserialize(json, StoreJson.Default.IReadOnlyListFitnessSignal) ?? [];
 
@@ -317,4 +321,5 @@ internal static class RowMapping
 [JsonSerializable(typeof(IReadOnlyList<FitnessSignal>))]
 [JsonSerializable(typeof(SandboxResult))]
 [JsonSerializable(typeof(MutationEvaluation))]
+[JsonSerializable(typeof(IReadOnlyList<Review>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

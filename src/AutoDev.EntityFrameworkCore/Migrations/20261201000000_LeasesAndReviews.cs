@@ -19,6 +19,8 @@ public sealed class LeasesAndReviews : Migration
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.AddColumn<DateTime>(name: "expires_at", table: "capability_usage", nullable: true);
+        migrationBuilder.AddColumn<string>(name: "reviews_json", table: "skill_candidates", nullable: false, defaultValue: "[]");
+        migrationBuilder.AddColumn<string>(name: "reviews_json", table: "tool_mutations", nullable: false, defaultValue: "[]");
     }
 
     /// <inheritdoc/>
@@ -26,5 +28,7 @@ public sealed class LeasesAndReviews : Migration
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.DropColumn(name: "expires_at", table: "capability_usage");
+        migrationBuilder.DropColumn(name: "reviews_json", table: "skill_candidates");
+        migrationBuilder.DropColumn(name: "reviews_json", table: "tool_mutations");
     }
 }

@@ -232,6 +232,106 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         return await LineageAsync<SkillVersionRow, SkillVersion>(db, tenantId, versionId, nameof(SkillVersionRow.ParentVersionId), RowMapping.ToVersion, v => v.Id, v => v.ParentVersionId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, versionId);
     }
+
+    public async ValueTask<Skill> PromoteAsync(SkillPromotion promotion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(promotion);
+        var version = promotion.Version;
+        var tenantId = version.TenantId;
+        AutoDev.Internal.Guard.Id(tenantId);
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The proposal first: a stale stamp means another reviewer decided, and nothing is written.
+        (string Type, Guid Id)? proposal = null;
+        if (promotion.Candidate is { } candidate)
+        {
+            var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new EntityNotFoundException(nameof(SkillCandidate), tenantId, candidate.Id);
+            EnsureUpdatable(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status.CanTransitionTo(candidate.Status), row.Status, candidate.Status);
+            RowMapping.CopyTo(candidate, row);
+            Restamp(db, row, candidate.ConcurrencyStamp);
+            proposal = (nameof(SkillCandidate), candidate.Id);
+        }
+
+        if (promotion.Mutation is { } mutation)
+        {
+            var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutation.Id);
+            EnsureUpdatable(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus.CanTransitionTo(mutation.Status), row.SandboxStatus, mutation.Status);
+            RowMapping.CopyTo(mutation, row);
+            Restamp(db, row, mutation.ConcurrencyStamp);
+            proposal = (nameof(ToolMutation), mutation.Id);
+        }
+
+        SkillRow skill;
+        if (promotion.NewSkill is { } fresh)
+        {
+            if (fresh.TenantId != tenantId)
+            {
+                throw new TenantMismatchException(tenantId, fresh.TenantId);
+            }
+
+            db.Add(skill = new SkillRow
+            {
+                Id = fresh.Id,
+                TenantId = tenantId,
+                Name = fresh.Name,
+                Description = fresh.Description,
+                CreatedAt = RowMapping.Utc(fresh.CreatedAt),
+                ConcurrencyStamp = Guid.NewGuid(),
+            });
+        }
+        else
+        {
+            skill = await db.Set<SkillRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == version.SkillId, cancellationToken).ConfigureAwait(false)
+                ?? throw new EntityNotFoundException(nameof(Skill), tenantId, version.SkillId);
+            await db.Set<SkillVersionRow>().Where(r => r.SkillId == skill.Id && r.IsActive)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.IsActive, false), cancellationToken).ConfigureAwait(false);
+            skill.ConcurrencyStamp = Guid.NewGuid();
+        }
+
+        if (version.ParentVersionId is { } parent
+            && !await db.Set<SkillVersionRow>().AnyAsync(r => r.TenantId == tenantId && r.Id == parent, cancellationToken).ConfigureAwait(false))
+        {
+            throw new EntityNotFoundException(nameof(SkillVersion), tenantId, parent);
+        }
+
+        skill.ActiveVersionId = version.Id;
+        db.Add(RowMapping.ToRow(version with { SkillId = skill.Id }, active: true));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw new ConcurrencyConflictException(proposal?.Type ?? nameof(Skill), proposal?.Id ?? skill.Id, ex);
+        }
+        catch (DbUpdateException ex)
+        {
+            // A unique index refused the skill's name or the version's number: another promotion took it first.
+            throw promotion.NewSkill is not null
+                ? new DuplicateEntityException(nameof(Skill), tenantId, skill.Name, ex)
+                : new DuplicateEntityException(nameof(SkillVersion), tenantId, $"{skill.Name} {version.Version}", ex);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return RowMapping.ToSkill(skill);
+    }
+
+    private static void EnsureUpdatable<TStatus>(string type, Guid id, Guid stored, Guid given, bool allowed, TStatus from, TStatus to)
+        where TStatus : struct, Enum
+    {
+        if (stored != given)
+        {
+            throw new ConcurrencyConflictException(type, id);
+        }
+
+        if (!EqualityComparer<TStatus>.Default.Equals(from, to) && !allowed)
+        {
+            throw new InvalidStateTransitionException(type, id, from.ToString(), to.ToString());
+        }
+    }
 }
 
 internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> factory)

@@ -87,6 +87,51 @@ public sealed class SkillRegistryTests
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Regression: traversal names were accepted and then exported as the zip entry <c>../../../tmp/zipslip.py</c>.</summary>
+    [Theory]
+    [InlineData("../../../tmp/zipslip")]
+    [InlineData("inc.py")]
+    [InlineData("9lives")]
+    [InlineData("a_name_that_is_much_longer_than_sixty_four_characters_which_is_the_most")]
+    public async Task Import_ANameThatIsNotAPythonIdentifier_IsRefusedAndStoresNothing(string name)
+    {
+        await using var services = TestHost.Create();
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, "1.0.0", "def inc(x):\n    return x"), Ct));
+
+        Assert.Contains("Python identifiers of at most 64 characters", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await services.GetRequiredService<ISkillRegistry>().ListAsync("acme", Ct).ToListAsync());
+    }
+
+    [Theory]
+    [InlineData("../../../tmp/zipslip")]
+    [InlineData("bad\nname")]
+    [InlineData("")]
+    public async Task Register_ANameThatIsNotAPythonIdentifier_IsRefused(string name)
+    {
+        await using var services = TestHost.Create();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => services.GetRequiredService<ISkillRegistry>().RegisterAsync("acme", name, "def inc(x):\n    return x\n", "inc", Tests, cancellationToken: Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => services.GetRequiredService<ISkillRegistry>().RegisterAsync("acme", "inc", "def inc(x):\n    return x\n", "inc", Tests, new string('d', 1_000_000), Ct));
+        Assert.Empty(await services.GetRequiredService<ISkillRegistry>().ListAsync("acme", Ct).ToListAsync());
+    }
+
+    /// <summary>Regression: importing 2147483647.0.0 and promoting gave -2147483648.0.0, which could not be imported back.</summary>
+    [Fact]
+    public async Task Import_AVersionPastTheMaximum_IsRefused_AndTheMaximumHasNoNextVersion()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => registry.ImportAsync("acme", Package("inc", "2147483647.0.0", "def inc(x):\n    return x"), Ct));
+        var top = await registry.ImportAsync("acme", Package("inc", "999999.999999.0", "def inc(x):\n    return x"), Ct);
+
+        Assert.Equal(new SemanticVersion(999_999, 999_999, 0), top.Version);
+        Assert.Throws<InvalidOperationException>(() => top.Version.NextMajor());
+        Assert.Throws<InvalidOperationException>(() => top.Version.NextMinor());
+        Assert.False(SemanticVersion.TryParse("1000000.0.0", out _));
+    }
+
     [Fact]
     public async Task Import_NotAZip_IsAnInvalidPackage()
     {

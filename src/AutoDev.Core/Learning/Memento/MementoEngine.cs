@@ -51,7 +51,7 @@ public sealed record FailureAnalysis
 
 /// <summary>
 /// Memento-Skills: turns a failure pattern into a skill candidate (the model writes a typed, documented Python
-/// function and its test cases), validates it in the sandbox, and promotes or rejects it after review.
+/// function and its test cases) and validates it in the sandbox; review and promotion belong to <see cref="IReviewService"/>.
 /// </summary>
 /// <remarks>
 /// Gate checks (INTERN or above, <c>memento_skills</c> on, the agent's daily limit) come before any model call. A
@@ -61,14 +61,10 @@ public sealed record FailureAnalysis
 /// </remarks>
 public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis, SkillCandidate>
 {
-    /// <summary>Who promotes when nobody reviewed: auto-promotion of AUTONOMOUS agents' candidates.</summary>
-    public const string AutoPromoter = "autodev";
-
     private static readonly HashSet<string> NameStopWords = new(StringComparer.Ordinal) { "from", "for", "in", "of", "on", "to", "with", "by", "at", "into", "when", "using" };
     private readonly GatedModelCall _model;
     private readonly IEpisodeStore _episodes;
     private readonly ISkillCandidateStore _candidates;
-    private readonly ISkillStore _skills;
     private readonly IFitnessService _fitness;
     private readonly IPromptCatalog _prompts;
     private readonly ITaskSimilarity _similarity;
@@ -81,7 +77,6 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         GatedModelCall model,
         IEpisodeStore episodes,
         ISkillCandidateStore candidates,
-        ISkillStore skills,
         IFitnessService fitness,
         IPromptCatalog prompts,
         ITaskSimilarity similarity,
@@ -90,8 +85,8 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         : base(services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_model, _episodes, _candidates, _skills, _fitness, _prompts, _similarity, _events, _options) =
-            (model, episodes, candidates, skills, fitness, prompts, similarity, events, options.Value);
+        (_model, _episodes, _candidates, _fitness, _prompts, _similarity, _events, _options) =
+            (model, episodes, candidates, fitness, prompts, similarity, events, options.Value);
     }
 
     /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
@@ -148,73 +143,6 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             // Another instance validated (or a reviewer rejected) it meanwhile: theirs stands.
             return await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Turns an approved candidate into a skill: version 1.0.0 of a new skill, or the next major version of an existing one.</summary>
-    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">The candidate is not approved (or was promoted already).</exception>
-    public async Task<SkillVersion> PromoteSkillAsync(string tenantId, Guid candidateId, string promotedBy, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(promotedBy);
-        var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
-        if (candidate.Status != SkillCandidateStatus.Approved)
-        {
-            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidateId, candidate.Status.ToString(), nameof(SkillCandidateStatus.Promoted));
-        }
-
-        var now = TimeProvider.GetUtcNow();
-        var existing = await _skills.FindByNameAsync(tenantId, candidate.Name, cancellationToken).ConfigureAwait(false);
-        var active = existing?.ActiveVersionId is { } activeId ? await _skills.FindVersionAsync(tenantId, activeId, cancellationToken).ConfigureAwait(false) : null;
-        var skill = existing ?? new Skill { TenantId = tenantId, Name = candidate.Name, Description = candidate.Description, CreatedAt = now };
-        var version = new SkillVersion
-        {
-            TenantId = tenantId,
-            SkillId = skill.Id,
-            Version = await NextVersionAsync(existing, cancellationToken).ConfigureAwait(false),
-            Code = candidate.Code,
-            EntryPoint = candidate.EntryPoint,
-            TestCode = candidate.TestCode,
-            ParentVersionId = active?.Id,
-            SourceCandidateId = candidate.Id,
-            FitnessScore = candidate.FitnessScore,
-            CreatedAt = now,
-        };
-
-        // The skill first, then the candidate: a second promoter of the same candidate fails on the skill's unique
-        // name or version number before anything is half done.
-        if (existing is null)
-        {
-            skill = await _skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _skills.AddVersionAsync(version, activate: true, cancellationToken).ConfigureAwait(false);
-            skill = await _skills.FindAsync(tenantId, skill.Id, cancellationToken).ConfigureAwait(false) ?? skill;
-        }
-
-        await _candidates.UpdateAsync(candidate with { Status = SkillCandidateStatus.Promoted, PromotedVersionId = version.Id, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-        await _fitness.RecordSignalsAsync(tenantId, version.Id, FitnessSubjectKind.SkillVersion, [new(FitnessSignalNames.Approved)], cancellationToken).ConfigureAwait(false);
-        Log.SkillPromoted(Logger, tenantId, skill.Name, version.Version.ToString(), promotedBy);
-        await _events.PublishAsync(new SkillPromoted { TenantId = tenantId, Skill = skill, Version = version, PromotedBy = promotedBy, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
-        return version;
-    }
-
-    /// <summary>Rejects a candidate with the reviewer and the reason.</summary>
-    /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">It was promoted or rejected already.</exception>
-    /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
-    public async Task<SkillCandidate> RejectCandidateAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
-        return await _candidates.UpdateAsync(candidate with
-        {
-            Status = SkillCandidateStatus.Rejected,
-            ReviewedBy = reviewer,
-            ReviewReason = reason,
-            UpdatedAt = TimeProvider.GetUtcNow(),
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -354,7 +282,8 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         }
 
         var name = words.Count == 0 ? "learned_skill" : string.Join('_', words);
-        return char.IsAsciiDigit(name[0]) ? "skill_" + name : name;
+        name = char.IsAsciiDigit(name[0]) ? "skill_" + name : name;
+        return name.Length <= SkillNames.MaxLength ? name : name[..SkillNames.MaxLength].TrimEnd('_');
     }
 
     private static SkillCandidate Parse(ChatCallResult answer, FailureAnalysis analysis)
@@ -391,22 +320,6 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             .Append("Learned from ").Append(analysis.SourceEpisodeIds.Count).Append(" failure(s) of \"").Append(analysis.TaskDescription).Append('"')
             .Append(" (prompt ").Append(prompt.Name).Append('@').Append(prompt.Version).Append(").")
             .ToString();
-
-    private async Task<SemanticVersion> NextVersionAsync(Skill? existing, CancellationToken cancellationToken)
-    {
-        if (existing is null)
-        {
-            return SemanticVersion.Initial;
-        }
-
-        var highest = SemanticVersion.Initial;
-        await foreach (var version in _skills.ListVersionsAsync(existing.TenantId, existing.Id, cancellationToken).ConfigureAwait(false))
-        {
-            highest = version.Version > highest ? version.Version : highest;
-        }
-
-        return highest.NextMajor();
-    }
 
     private async Task<SkillCandidate> FindCandidateAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken) =>
         await _candidates.FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false)

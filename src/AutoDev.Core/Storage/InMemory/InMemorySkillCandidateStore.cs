@@ -3,7 +3,7 @@ namespace AutoDev;
 /// <summary>Skill candidates in memory. Lost when the process ends.</summary>
 public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
 {
-    private readonly Lock _lock = new();
+    private readonly Lock _lock = InMemoryStoreHelpers.LearningLock;
     private readonly Dictionary<(string Tenant, Guid Id), SkillCandidate> _candidates = [];
     private readonly Dictionary<(string Tenant, string Pattern), Guid> _open = [];
 
@@ -58,27 +58,40 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
         ArgumentNullException.ThrowIfNull(candidate);
         lock (_lock)
         {
-            var key = (candidate.TenantId, candidate.Id);
-            var stored = _candidates.GetValueOrDefault(key) ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
-            InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, candidate.ConcurrencyStamp, nameof(SkillCandidate), candidate.Id);
-            if (stored.Status != candidate.Status && !stored.Status.CanTransitionTo(candidate.Status))
-            {
-                throw new InvalidStateTransitionException(nameof(SkillCandidate), candidate.Id, stored.Status.ToString(), candidate.Status.ToString());
-            }
-
-            var updated = candidate with { ConcurrencyStamp = Guid.NewGuid() };
-            _candidates[key] = updated;
-            if (stored.IsOpen && _open.GetValueOrDefault((stored.TenantId, stored.PatternKey)) == stored.Id)
-            {
-                _open.Remove((stored.TenantId, stored.PatternKey));
-            }
-
-            if (updated.IsOpen)
-            {
-                _open[(updated.TenantId, updated.PatternKey)] = updated.Id;
-            }
-            return new(updated);
+            Check(candidate);
+            return new(Apply(candidate));
         }
+    }
+
+    /// <summary>Throws what an update of <paramref name="candidate"/> would throw; the caller holds the lock.</summary>
+    internal void Check(SkillCandidate candidate)
+    {
+        var stored = _candidates.GetValueOrDefault((candidate.TenantId, candidate.Id)) ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
+        InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, candidate.ConcurrencyStamp, nameof(SkillCandidate), candidate.Id);
+        if (stored.Status != candidate.Status && !stored.Status.CanTransitionTo(candidate.Status))
+        {
+            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidate.Id, stored.Status.ToString(), candidate.Status.ToString());
+        }
+    }
+
+    /// <summary>Saves a checked update; the caller holds the lock.</summary>
+    internal SkillCandidate Apply(SkillCandidate candidate)
+    {
+        var key = (candidate.TenantId, candidate.Id);
+        var stored = _candidates[key];
+        var updated = candidate with { ConcurrencyStamp = Guid.NewGuid() };
+        _candidates[key] = updated;
+        if (stored.IsOpen && _open.GetValueOrDefault((stored.TenantId, stored.PatternKey)) == stored.Id)
+        {
+            _open.Remove((stored.TenantId, stored.PatternKey));
+        }
+
+        if (updated.IsOpen)
+        {
+            _open[(updated.TenantId, updated.PatternKey)] = updated.Id;
+        }
+
+        return updated;
     }
 
     /// <inheritdoc/>

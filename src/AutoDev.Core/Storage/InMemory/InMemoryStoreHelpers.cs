@@ -4,6 +4,12 @@ namespace AutoDev;
 
 internal static class InMemoryStoreHelpers
 {
+    /// <summary>
+    /// The one lock of the in-memory skill, candidate and mutation stores, so that a promotion writes a version and its
+    /// proposal atomically (as one database transaction does).
+    /// </summary>
+    public static readonly Lock LearningLock = new();
+
     /// <summary>Walks parents up and children down (breadth first) from an entity; cycles are cut.</summary>
     public static Lineage<T> BuildLineage<T>(T self, Func<T, Guid> id, Func<T, Guid?> parentId, IReadOnlyCollection<T> all)
     {

@@ -3,7 +3,7 @@ namespace AutoDev;
 /// <summary>Tool mutations in memory. Lost when the process ends.</summary>
 public sealed class InMemoryToolMutationStore : IToolMutationStore
 {
-    private readonly Lock _lock = new();
+    private readonly Lock _lock = InMemoryStoreHelpers.LearningLock;
     private readonly Dictionary<(string Tenant, Guid Id), ToolMutation> _mutations = [];
     private readonly Dictionary<(string Tenant, string Key), Guid> _open = [];
 
@@ -59,19 +59,31 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
         ArgumentNullException.ThrowIfNull(mutation);
         lock (_lock)
         {
-            var key = (mutation.TenantId, mutation.Id);
-            var stored = _mutations.GetValueOrDefault(key) ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-            InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, mutation.ConcurrencyStamp, nameof(ToolMutation), mutation.Id);
-            if (stored.Status != mutation.Status && !stored.Status.CanTransitionTo(mutation.Status))
-            {
-                throw new InvalidStateTransitionException(nameof(ToolMutation), mutation.Id, stored.Status.ToString(), mutation.Status.ToString());
-            }
-
-            var updated = mutation with { ConcurrencyStamp = Guid.NewGuid() };
-            _mutations[key] = updated;
-            Index(stored, updated);
-            return new(updated);
+            Check(mutation);
+            return new(Apply(mutation));
         }
+    }
+
+    /// <summary>Throws what an update of <paramref name="mutation"/> would throw; the caller holds the lock.</summary>
+    internal void Check(ToolMutation mutation)
+    {
+        var stored = _mutations.GetValueOrDefault((mutation.TenantId, mutation.Id)) ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
+        InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, mutation.ConcurrencyStamp, nameof(ToolMutation), mutation.Id);
+        if (stored.Status != mutation.Status && !stored.Status.CanTransitionTo(mutation.Status))
+        {
+            throw new InvalidStateTransitionException(nameof(ToolMutation), mutation.Id, stored.Status.ToString(), mutation.Status.ToString());
+        }
+    }
+
+    /// <summary>Saves a checked update; the caller holds the lock.</summary>
+    internal ToolMutation Apply(ToolMutation mutation)
+    {
+        var key = (mutation.TenantId, mutation.Id);
+        var stored = _mutations[key];
+        var updated = mutation with { ConcurrencyStamp = Guid.NewGuid() };
+        _mutations[key] = updated;
+        Index(stored, updated);
+        return updated;
     }
 
     /// <inheritdoc/>

@@ -147,7 +147,7 @@ public sealed class EvolutionLoopTests
     public async Task AMutationWaitingForTheSandbox_IsPickedUpAfterARestart_Once()
     {
         var mutations = new InMemoryToolMutationStore();
-        var skills = new InMemorySkillStore();
+        var skills = new InMemorySkillStore(null, mutations);
         var workspaces = new InMemoryWorkspaceStore(Microsoft.Extensions.Options.Options.Create(new AutoDevOptions()));
         void Shared(IServiceCollection services)
         {

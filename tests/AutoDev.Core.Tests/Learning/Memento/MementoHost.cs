@@ -95,10 +95,12 @@ internal sealed class MementoHost : IAsyncDisposable
     {
         private readonly InMemoryEpisodeStore _episodes = new();
         private readonly InMemorySkillCandidateStore _candidates = new();
-        private readonly InMemorySkillStore _skills = new();
+        private readonly InMemorySkillStore _skills;
         private readonly InMemoryAgentProfileStore _agents = new();
         private readonly InMemoryCapabilityUsageStore _usage = new();
         private readonly InMemoryChatCallStore _calls = new();
+
+        public Stores() => _skills = new InMemorySkillStore(_candidates, null);
 
         public void Register(IServiceCollection services)
         {

@@ -293,7 +293,7 @@ public sealed class MementoLoopTests
 
         var candidate = Assert.Single(await host.CandidatesAsync());
         Assert.Equal(promoted ? SkillCandidateStatus.Promoted : SkillCandidateStatus.Validated, candidate.Status);
-        Assert.Equal(promoted ? MementoEngine.AutoPromoter : null, candidate.ReviewedBy);
+        Assert.Equal(promoted ? Reviews.AutoPromoter : null, candidate.ReviewedBy);
     }
 
     [Fact]

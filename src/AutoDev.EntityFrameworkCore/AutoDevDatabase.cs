@@ -32,11 +32,23 @@ internal sealed class AutoDevDatabase<TContext>(IDbContextFactory<TContext> fact
     }
 }
 
-/// <summary>Applies the migrations when the host starts, if <see cref="EntityFrameworkStoreOptions.MigrateOnStart"/> says so.</summary>
-internal sealed class AutoDevDatabaseInitializer(IAutoDevDatabase database, IOptions<EntityFrameworkStoreOptions> options) : IHostedService
+/// <summary>
+/// Applies the migrations when the host starts, if <see cref="EntityFrameworkStoreOptions.MigrateOnStart"/> says so:
+/// in <see cref="IHostedLifecycleService.StartingAsync"/>, so the schema exists before any hosted service (the
+/// learning loops' recovery included) starts.
+/// </summary>
+internal sealed class AutoDevDatabaseInitializer(IAutoDevDatabase database, IOptions<EntityFrameworkStoreOptions> options) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
+    public Task StartingAsync(CancellationToken cancellationToken) =>
         options.Value.MigrateOnStart ? database.MigrateAsync(cancellationToken) : Task.CompletedTask;
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -45,6 +45,12 @@ public static class EntityFrameworkAutoDevBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<EntityFrameworkStoreOptions>();
+        if (configureDatabase is null)
+        {
+            // The embedded default creates its own schema; a database the host chose is the host's to migrate.
+            services.Configure<EntityFrameworkStoreOptions>(o => o.MigrateOnStart = true);
+        }
+
         if (configure is not null)
         {
             services.Configure(configure);

@@ -13,8 +13,16 @@ public sealed class EntityFrameworkStoreOptions
     /// <value>Default <see cref="DefaultSqliteConnectionString"/>.</value>
     public string SqliteConnectionString { get; set; } = DefaultSqliteConnectionString;
 
-    /// <summary>Whether the host's start applies AutoDev's migrations (safe with several instances: EF takes a migration lock).</summary>
-    /// <value>Default <see langword="false"/>: apply them with <see cref="IAutoDevDatabase.MigrateAsync"/> or the SQL script from <see cref="IAutoDevDatabase.GenerateMigrationScript"/>.</value>
+    /// <summary>
+    /// Whether the host's start applies AutoDev's migrations, before any other hosted service starts (safe with several
+    /// instances: EF takes a migration lock).
+    /// </summary>
+    /// <value>
+    /// <see langword="true"/> for the embedded SQLite default (<c>AddEntityFrameworkStores()</c> without a database
+    /// configuration, which creates <see cref="SqliteConnectionString"/>'s file and schema on start); otherwise
+    /// <see langword="false"/>: apply them with <see cref="IAutoDevDatabase.MigrateAsync"/> or the SQL script from
+    /// <see cref="IAutoDevDatabase.GenerateMigrationScript"/>.
+    /// </value>
     public bool MigrateOnStart { get; set; }
 
     /// <summary>How long a SQLite connection waits for another writer before it reports "database is locked".</summary>

@@ -60,6 +60,24 @@ public sealed class MigrationTests
         Assert.Equal(expected, await PostgresSchemaAsync(fromMigrations));
     }
 
+    /// <summary>Regression: <c>AddEntityFrameworkStores()</c> as the README shows it failed with "no such table: workspace_settings".</summary>
+    [Fact]
+    public async Task EmbeddedDefault_CreatesItsSchemaOnStart_BeforeTheLoopsRecover()
+    {
+        var connection = Databases.NewSqliteFile("embedded");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAutoDev().AddEntityFrameworkStores(configure: stores => stores.SqliteConnectionString = connection);
+        using var host = builder.Build();
+
+        await host.StartAsync(Ct);
+        await host.Services.GetRequiredService<MementoLoop>().Recovery.WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        await host.Services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("acme", new WorkspaceSettings { Enabled = true }, Ct);
+        await host.StopAsync(Ct);
+
+        Assert.True(host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EntityFrameworkStoreOptions>>().Value.MigrateOnStart);
+        Assert.True((await host.Services.GetRequiredService<IWorkspaceStore>().GetSettingsAsync("acme", Ct)).Enabled);
+    }
+
     [Fact]
     public async Task MigrateOnStart_CreatesTheTables_AndASecondStartChangesNothing()
     {

@@ -143,6 +143,9 @@ async Task<int> HostAsync()
         });
     }
 
+    // Recovery runs in the background after start: let it finish before stopping.
+    await host.Services.GetRequiredService<MementoLoop>().Recovery;
+    await host.Services.GetRequiredService<EvolutionLoop>().Recovery;
     await host.StopAsync();
     Console.WriteLine("stopped");
     return 0;

@@ -100,4 +100,7 @@ internal static partial class Log
 
     [LoggerMessage(28, LogLevel.Information, "Agent {AgentId} of workspace {TenantId} refused '{Capability}' ({Denial}): {Reason}")]
     private static partial void GateRefusedInformation(ILogger logger, string tenantId, string agentId, string capability, GateDenial denial, string reason);
+
+    [LoggerMessage(29, LogLevel.Error, "Picking up the {Work} left waiting failed; they stay waiting for the next start.")]
+    public static partial void RecoveryFailed(ILogger logger, Exception exception, string work);
 }

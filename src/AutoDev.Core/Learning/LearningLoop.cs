@@ -4,7 +4,8 @@ namespace AutoDev;
 
 /// <summary>
 /// The base of the hosted services that run a learning loop: while the host runs, every <typeparamref name="TEvent"/>
-/// goes to <see cref="HandleAsync"/>; at start, <see cref="RecoverAsync"/> picks up work left waiting by a stop.
+/// goes to <see cref="HandleAsync"/>; after start, <see cref="RecoverAsync"/> picks up work left waiting by a stop, in
+/// the background, so a long validation never delays the host's start (<see cref="Recovery"/> completes when it is done).
 /// </summary>
 /// <typeparam name="TEvent">The event the loop reacts to.</typeparam>
 /// <remarks>
@@ -15,28 +16,59 @@ public abstract class LearningLoop<TEvent>(IEventBus events) : IHostedService, I
     where TEvent : AutoDevEvent
 {
     private IDisposable? _subscription;
+    private CancellationTokenSource? _stopping;
 
     /// <summary>Whether the host runs the loop (from the loop's options).</summary>
     protected abstract bool IsEnabled { get; }
 
+    /// <summary>The recovery started by <see cref="StartAsync"/>; completed when it finished (or before any start). Never faults: failures go to <see cref="OnRecoveryFailed"/>.</summary>
+    public Task Recovery { get; private set; } = Task.CompletedTask;
+
     /// <inheritdoc/>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!IsEnabled)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         _subscription = events.Subscribe<TEvent>(HandleAsync);
-        await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        _stopping = new CancellationTokenSource();
+        var stopping = _stopping.Token;
+        Recovery = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await RecoverAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // The host stopped first; the work stays waiting for the next start.
+                }
+                catch (Exception ex)
+                {
+                    OnRecoveryFailed(ex);
+                }
+            },
+            CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public virtual Task StopAsync(CancellationToken cancellationToken)
+    public virtual async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_stopping is { } stopping)
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await Recovery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         Dispose();
-        return Task.CompletedTask;
     }
+
+    /// <summary>Called when recovery as a whole failed (for example, the store could not be listed); the work stays waiting for the next start.</summary>
+    protected abstract void OnRecoveryFailed(Exception exception);
 
     /// <summary>Handles one event.</summary>
     public abstract ValueTask HandleAsync(TEvent notification, CancellationToken cancellationToken);
@@ -80,6 +112,7 @@ public abstract class LearningLoop<TEvent>(IEventBus events) : IHostedService, I
         if (disposing)
         {
             Interlocked.Exchange(ref _subscription, null)?.Dispose();
+            Interlocked.Exchange(ref _stopping, null)?.Dispose();
         }
     }
 }

@@ -115,4 +115,7 @@ public sealed class EvolutionLoop(
             // The host is stopping.
         }
     }
+
+    /// <inheritdoc/>
+    protected override void OnRecoveryFailed(Exception exception) => Log.RecoveryFailed(logger, exception, "mutations");
 }

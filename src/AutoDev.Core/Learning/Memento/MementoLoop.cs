@@ -78,4 +78,7 @@ public sealed class MementoLoop(
 
         await review.TryAutoPromoteAsync(candidate, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc/>
+    protected override void OnRecoveryFailed(Exception exception) => Log.RecoveryFailed(logger, exception, "candidates");
 }

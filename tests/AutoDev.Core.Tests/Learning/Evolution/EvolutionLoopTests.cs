@@ -15,6 +15,7 @@ public sealed class EvolutionLoopTests
         // Latency threshold low enough that the real linear search crosses it; inputs recorded with the host's consent.
         await using var host = await EvolutionHost.StartAsync(evolution: o => o.LatencyThreshold = TimeSpan.FromMilliseconds(1));
         await host.Get<EvolutionLoop>().StartAsync(Ct);
+        await host.Get<EvolutionLoop>().Recovery.WaitAsync(TimeSpan.FromMinutes(2), Ct);
 
         var run = await host.Get<ISkillRunner>().RunAsync(new SkillRunRequest
         {
@@ -165,6 +166,7 @@ public sealed class EvolutionLoopTests
 
         await using var after = await EvolutionHost.StartAsync(configure: Shared);
         await after.Get<EvolutionLoop>().StartAsync(Ct);
+        await after.Get<EvolutionLoop>().Recovery.WaitAsync(TimeSpan.FromMinutes(2), Ct);
         await after.Get<EvolutionLoop>().RecoverAsync(Ct);
 
         var recovered = await mutations.FindAsync(EvolutionHost.Tenant, pendingId, Ct);
@@ -186,6 +188,7 @@ public sealed class EvolutionLoopTests
             configure: s => s.Configure<AutoDevOptions>(o => o.EventDispatchMode = EventDispatchMode.Channel));
         var loop = host.Get<EvolutionLoop>();
         await loop.StartAsync(Ct);
+        await loop.Recovery.WaitAsync(TimeSpan.FromMinutes(2), Ct);
         var bus = host.Get<IEventBus>();
         var other = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = bus.Subscribe<TaskSucceeded>((_, _) =>

@@ -58,6 +58,7 @@ internal sealed class MementoHost : IAsyncDisposable
         }
 
         await host.Get<MementoLoop>().StartAsync(Ct);
+        await host.Get<MementoLoop>().Recovery.WaitAsync(TimeSpan.FromMinutes(2), Ct);
         return host;
     }
 

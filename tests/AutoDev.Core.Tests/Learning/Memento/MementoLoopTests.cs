@@ -1,6 +1,7 @@
 using AutoDev.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using static AutoDev.Tests.Learning.Memento.MementoHost;
 
 namespace AutoDev.Tests.Learning.Memento;
@@ -132,6 +133,38 @@ public sealed class MementoLoopTests
         Assert.Empty(after.Chat.Calls);
         await after.Get<MementoLoop>().RecoverAsync(Ct);
         Assert.Equal(candidate.ConcurrencyStamp, (await after.CandidatesAsync()).Single().ConcurrencyStamp);
+    }
+
+    /// <summary>Regression: one waiting candidate with 12 s of tests made the host take 15.4 s to start; recovery now runs after start.</summary>
+    [Fact]
+    public async Task Restart_ALongValidation_DoesNotDelayTheStart()
+    {
+        var stores = new Stores();
+        await using (var before = await StartAsync(stores: stores))
+        {
+            var episode = await before.FailAsync();
+            await before.Get<MementoEngine>().GenerateSkillCandidateAsync(Tenant, Agent, episode.Id, Ct);
+        }
+
+        var release = new TaskCompletionSource<SandboxResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sandbox = new FakeSandbox((_, ct) => release.Task.WaitAsync(ct));
+        var services = new ServiceCollection();
+        services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline).UseChatClient(new ScriptedChatClient(GoodAnswer));
+        stores.Register(services);
+        services.Replace(ServiceDescriptor.Singleton<ISandbox>(sandbox));
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings { Enabled = true }, Ct);
+        var loop = provider.GetRequiredService<MementoLoop>();
+
+        await loop.StartAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.False(loop.Recovery.IsCompleted);
+        release.SetResult(FakeSandbox.Success(new[] { new { ok = true, @case = 0, got = "INV-2024-0042" } }));
+        await loop.Recovery.WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        var candidates = provider.GetRequiredService<ISkillCandidateStore>();
+        Assert.Empty(await candidates.ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct));
+        Assert.Single(await candidates.ListByStatusAsync(Tenant, SkillCandidateStatus.Validated, Ct).ToListAsync(Ct));
+        await loop.StopAsync(Ct);
     }
 
     /// <summary>

@@ -114,6 +114,7 @@ public static class AutoDevModelBuilderExtensions
             Id(e.Property(r => r.AgentId));
             Id(e.Property(r => r.Capability));
             e.HasIndex(r => new { r.TenantId, r.Capability, r.Day });
+            e.HasIndex(r => new { r.TenantId, r.Capability, r.Day, r.Status, r.ExpiresAt }); // the expiry sweep of each reservation
         });
 
         modelBuilder.Entity<CapabilityCounterRow>(e =>

@@ -76,9 +76,11 @@ public class CandidateWithReservationBenchmarks : StoreBenchmarkBase
 
     private static async Task<bool> CreateAsync(IServiceProvider services)
     {
+        // As the gate reserves: with the reservation's time and lease, so the store first releases expired ones.
         var day = new DateOnly(2026, 11, 22);
+        var now = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
         var reserved = await services.GetRequiredService<ICapabilityUsageStore>().TryReserveAsync(
-            new CapabilityUsage { TenantId = Tenant, AgentId = "agent", Capability = CapabilityNames.MementoSkills, Day = day },
+            new CapabilityUsage { TenantId = Tenant, AgentId = "agent", Capability = CapabilityNames.MementoSkills, Day = day, CreatedAt = now, ExpiresAt = now.AddMinutes(15) },
             int.MaxValue,
             CancellationToken.None);
         var added = await services.GetRequiredService<ISkillCandidateStore>().AddAsync(

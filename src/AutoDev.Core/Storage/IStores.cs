@@ -207,9 +207,10 @@ public interface ICapabilityUsageStore
     /// <summary>
     /// Adds <paramref name="usage"/> (status <see cref="CapabilityUsageStatus.Reserved"/>) if fewer than
     /// <paramref name="limit"/> reserved or committed usages exist for the same tenant, capability, day and agent;
-    /// atomically, so concurrent callers never exceed the limit. Reservations of that scope whose
+    /// atomically, so concurrent callers never exceed the limit. At the limit, reservations of that scope whose
     /// <see cref="CapabilityUsage.ExpiresAt"/> is before <paramref name="usage"/>'s <see cref="CapabilityUsage.CreatedAt"/>
-    /// are released first, in the same transaction: a crashed owner's reservation does not count for the rest of the day.
+    /// are released, in the same transaction, and the reservation is tried again: a crashed owner's reservation does
+    /// not count for the rest of the day. (Until then <see cref="CountAsync"/> still counts it.)
     /// </summary>
     /// <returns>Whether the reservation was made.</returns>
     ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken);

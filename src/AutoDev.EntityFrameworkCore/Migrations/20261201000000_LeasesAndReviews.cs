@@ -19,6 +19,10 @@ public sealed class LeasesAndReviews : Migration
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.AddColumn<DateTime>(name: "expires_at", table: "capability_usage", nullable: true);
+        migrationBuilder.CreateIndex(
+            name: "IX_capability_usage_tenant_id_capability_day_status_expires_at",
+            table: "capability_usage",
+            columns: ["tenant_id", "capability", "day", "status", "expires_at"]);
         migrationBuilder.AddColumn<string>(name: "reviews_json", table: "skill_candidates", nullable: false, defaultValue: "[]");
         migrationBuilder.AddColumn<string>(name: "reviews_json", table: "tool_mutations", nullable: false, defaultValue: "[]");
     }
@@ -27,6 +31,7 @@ public sealed class LeasesAndReviews : Migration
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.DropIndex(name: "IX_capability_usage_tenant_id_capability_day_status_expires_at", table: "capability_usage");
         migrationBuilder.DropColumn(name: "expires_at", table: "capability_usage");
         migrationBuilder.DropColumn(name: "reviews_json", table: "skill_candidates");
         migrationBuilder.DropColumn(name: "reviews_json", table: "tool_mutations");

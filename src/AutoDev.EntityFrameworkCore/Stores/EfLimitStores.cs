@@ -26,18 +26,20 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (usage.CreatedAt != default)
+        var claim = Statement(db, "claim", ClaimSql);
+        var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
+        if (claimed == 0 && usage.CreatedAt != default)
         {
-            // A crashed owner's reservation stops counting once it expired: release those of this scope first.
+            // At the limit: a crashed owner's reservation stops counting once it expired. Release those of this scope
+            // and claim again (only here, so the hot path under the limit costs no extra statement).
             var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, RowMapping.Utc(usage.CreatedAt))], cancellationToken).ConfigureAwait(false);
             if (expired > 0)
             {
                 await ExecuteAsync(db, Statement(db, "unclaim", UnclaimSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, expired)], cancellationToken).ConfigureAwait(false);
+                claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var claim = Statement(db, "claim", ClaimSql);
-        var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace AutoDev;
 
 /// <summary>Capability usage in memory: reservations are atomic under one lock. Lost when the process ends.</summary>
@@ -6,6 +8,7 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, Guid Id), CapabilityUsage> _usages = [];
     private readonly Dictionary<(string Tenant, string Capability, string? Agent, DateOnly Day), int> _counts = [];
+    private readonly Dictionary<(string Tenant, string Capability, string? Agent, DateOnly Day), PriorityQueue<Guid, DateTimeOffset>> _expiries = [];
 
     /// <inheritdoc/>
     public ValueTask<bool> TryReserveAsync(CapabilityUsage usage, int limit, CancellationToken cancellationToken)
@@ -15,11 +18,16 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
         lock (_lock)
         {
             var key = (usage.TenantId, usage.Capability, usage.AgentId, usage.Day);
-            ReleaseExpired(key, usage.CreatedAt);
             var count = _counts.GetValueOrDefault(key);
             if (count >= limit)
             {
-                return new(false);
+                // At the limit: expired reservations stop counting (the same rule as the EF store).
+                ReleaseExpired(key, usage.CreatedAt);
+                count = _counts.GetValueOrDefault(key);
+                if (count >= limit)
+                {
+                    return new(false);
+                }
             }
 
             if (!_usages.TryAdd((usage.TenantId, usage.Id), usage with { Status = CapabilityUsageStatus.Reserved }))
@@ -28,6 +36,11 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
             }
 
             _counts[key] = count + 1;
+            if (usage.ExpiresAt is { } expires)
+            {
+                (CollectionsMarshal.GetValueRefOrAddDefault(_expiries, key, out _) ??= new()).Enqueue(usage.Id, expires);
+            }
+
             return new(true);
         }
     }
@@ -53,13 +66,22 @@ public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Releases the scope's reservations that expired before <paramref name="now"/>, earliest first; completed ones leave the queue unseen.</summary>
     private void ReleaseExpired((string Tenant, string Capability, string? Agent, DateOnly Day) key, DateTimeOffset now)
     {
-        foreach (var (id, expired) in _usages.Where(u => u.Value.Status == CapabilityUsageStatus.Reserved && u.Value.ExpiresAt < now
-            && (u.Value.TenantId, u.Value.Capability, u.Value.AgentId, u.Value.Day) == key).ToList())
+        if (!_expiries.TryGetValue(key, out var queue))
         {
-            _usages[id] = expired with { Status = CapabilityUsageStatus.Released };
-            _counts[key]--;
+            return;
+        }
+
+        while (queue.TryPeek(out var id, out var expires) && expires < now)
+        {
+            queue.Dequeue();
+            if (_usages[(key.Tenant, id)] is { Status: CapabilityUsageStatus.Reserved } expired)
+            {
+                _usages[(key.Tenant, id)] = expired with { Status = CapabilityUsageStatus.Released };
+                _counts[key]--;
+            }
         }
     }
 

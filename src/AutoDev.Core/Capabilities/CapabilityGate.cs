@@ -81,7 +81,7 @@ public sealed class CapabilityGate : ICapabilityGate
     /// <inheritdoc/>
     public async ValueTask<GateDecision> CheckAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
     {
-        var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
+        var (decision, limit, scope, day, settings) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed && limit < int.MaxValue)
         {
             var used = await _usage.CountAsync(tenantId, capability, scope, day, cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,7 @@ public sealed class CapabilityGate : ICapabilityGate
 
         if (decision.IsAllowed && CallsTheModel(capability))
         {
-            var budget = await _budget.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+            var budget = await _budget.GetAsync(tenantId, settings, cancellationToken).ConfigureAwait(false);
             decision = budget.IsExhausted
                 ? new GateDecision(capability, GateDenial.TokenBudgetSpent, decision.RequiredMaturity, decision.Limit) { CurrentMaturity = decision.CurrentMaturity, Used = decision.Used, TokenBudget = budget }
                 : decision with { TokenBudget = budget };
@@ -113,7 +113,7 @@ public sealed class CapabilityGate : ICapabilityGate
     /// <inheritdoc/>
     public async ValueTask<CapabilityReservation> ReserveAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default)
     {
-        var (decision, limit, scope, day) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
+        var (decision, limit, scope, day, _) = await DecideAsync(tenantId, agentId, capability, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             Log.GateRefused(_logger, tenantId, agentId, capability, decision.Denial, decision.Reason);
@@ -213,7 +213,7 @@ public sealed class CapabilityGate : ICapabilityGate
         return unlocked;
     }
 
-    private async ValueTask<(GateDecision Decision, int Limit, string? Scope, DateOnly Day)> DecideAsync(
+    private async ValueTask<(GateDecision Decision, int Limit, string? Scope, DateOnly Day, WorkspaceSettings Settings)> DecideAsync(
         string tenantId, string agentId, string capability, CancellationToken cancellationToken)
     {
         var agent = await FindAgentOrNullAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)
@@ -223,9 +223,9 @@ public sealed class CapabilityGate : ICapabilityGate
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         return capability switch
         {
-            CapabilityNames.MementoSkills => (decision, settings.MaxSkillCandidatesPerDay, agentId, day),
-            CapabilityNames.AlphaEvolver => (decision, settings.MaxMutationsPerDay, null, day),
-            _ => (decision, int.MaxValue, agentId, day),
+            CapabilityNames.MementoSkills => (decision, settings.MaxSkillCandidatesPerDay, agentId, day, settings),
+            CapabilityNames.AlphaEvolver => (decision, settings.MaxMutationsPerDay, null, day, settings),
+            _ => (decision, int.MaxValue, agentId, day, settings),
         };
     }
 

@@ -71,18 +71,10 @@ public sealed class ChatGateway : IChatGateway
             failure = Classify(ex);
         }
 
-        // No call is charged more than it can cost: a token is at least one character of the prompt, and the answer
-        // is capped. A service (or a proxy) that reports more is logged, and charged the bound.
-        var usage = response?.Usage;
-        var inputBound = TokenBudget.InputBound(call.Messages.Sum(m => (long)m.Text.Length));
-        var outputBound = (long)options.MaxOutputTokens!.Value;
-        var input = Math.Clamp(usage?.InputTokenCount ?? 0, 0, inputBound);
-        var output = Math.Clamp(usage?.OutputTokenCount ?? 0, 0, outputBound);
-        var overBound = (usage?.InputTokenCount ?? 0) > inputBound || (usage?.OutputTokenCount ?? 0) > outputBound || (usage?.TotalTokenCount ?? 0) > inputBound + outputBound;
-        var total = overBound ? input + output : Math.Max(usage?.TotalTokenCount ?? 0, input + output);
-        if (overBound)
+        var (input, output, total, reported) = Charge(response?.Usage, TokenBudget.InputBound(call.Messages.Sum(m => (long)m.Text.Length)), options.MaxOutputTokens!.Value);
+        if (reported > total)
         {
-            Log.ChatUsageOverBound(_logger, context.TenantId, context.Purpose, Math.Max(usage!.TotalTokenCount ?? 0, (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0)), input + output);
+            Log.ChatUsageOverBound(_logger, context.TenantId, context.Purpose, reported, total);
         }
 
         var record = new ChatCallRecord
@@ -122,6 +114,20 @@ public sealed class ChatGateway : IChatGateway
         OperationCanceledException => new(ChatFailureKind.Timeout, "The chat client gave up waiting for the service.", innerException: exception),
         _ => new(ChatFailureKind.Other, $"The chat client threw {exception.GetType().Name}: {exception.Message}", innerException: exception),
     };
+
+    /// <summary>
+    /// What a call is charged: the reported usage, but never more than the call can cost (a token is at least one
+    /// character of the prompt; the answer is capped). Over the bound, each part is cut to its bound and the total is
+    /// their sum; <c>Reported</c> is the largest total the service claimed.
+    /// </summary>
+    private static (long Input, long Output, long Total, long Reported) Charge(UsageDetails? usage, long inputBound, long outputBound)
+    {
+        var (reportedInput, reportedOutput) = (usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0);
+        var reported = Math.Max(usage?.TotalTokenCount ?? 0, reportedInput + reportedOutput);
+        var (input, output) = (Math.Clamp(reportedInput, 0, inputBound), Math.Clamp(reportedOutput, 0, outputBound));
+        var overBound = reportedInput > inputBound || reportedOutput > outputBound || reported > inputBound + outputBound;
+        return (input, output, overBound ? input + output : reported, reported);
+    }
 
     private string Reason(ChatServiceException failure) =>
         failure.RetryAfter is { } wait && failure.Kind == ChatFailureKind.RateLimited && wait > _options.MaxRetryDelay

@@ -16,8 +16,8 @@ public readonly record struct TokenBudgetStatus(long Budget, long Used)
 }
 
 /// <summary>
-/// Keeps the learning loops inside each workspace's daily token budget. Engines ask before every model call; a spent
-/// budget is a <see cref="TokenBudgetExceededException"/> and no call.
+/// Keeps the learning loops inside each workspace's daily token budget. <see cref="GatedModelCall"/> asks before every model
+/// call; a budget that cannot hold the call is a <see cref="TokenBudgetExceededException"/> and no call.
 /// </summary>
 /// <remarks>
 /// Usage comes from <see cref="IChatCallStore"/>, which <see cref="IChatGateway"/> writes after each call. Every call
@@ -34,17 +34,14 @@ public sealed class TokenBudget(IWorkspaceStore workspaces, IChatCallStore calls
     {
         Internal.Guard.Id(tenantId);
         var settings = await workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var usage = await calls.GetUsageAsync(tenantId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
-        return new TokenBudgetStatus(settings.DailyTokenBudget, usage.TotalTokens);
+        return await GetAsync(tenantId, settings, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Returns today's status when what is left holds a call of <paramref name="bound"/> tokens.</summary>
-    /// <exception cref="TokenBudgetExceededException">The budget is spent, or too little is left for the call.</exception>
-    public async ValueTask<TokenBudgetStatus> EnsureAvailableAsync(string tenantId, long bound = 0, CancellationToken cancellationToken = default)
+    /// <summary>Today's budget and usage of the workspace, for a caller that already read its settings.</summary>
+    internal async ValueTask<TokenBudgetStatus> GetAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(bound);
-        var status = await GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        return status.Holds(bound) ? status : throw new TokenBudgetExceededException(tenantId, status.Budget, status.Used, bound);
+        var usage = await calls.GetUsageAsync(tenantId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
+        return new TokenBudgetStatus(settings.DailyTokenBudget, usage.TotalTokens);
     }
 
     /// <summary>The most tokens a call can cost: the prompt's length in characters plus a small allowance for message framing, and the answer's cap.</summary>

@@ -44,7 +44,6 @@ public sealed class GatedModelCall
 
     /// <summary>Checks the budget, reserves a use, asks the model, and commits or releases the use.</summary>
     /// <returns>The call's result; a failed call is a result with the reason, not an exception.</returns>
-    /// <exception cref="EntityNotFoundException">The agent is unknown in the workspace... only for capabilities that need a profile.</exception>
     /// <exception cref="CapabilityDeniedException">A switch or the maturity forbids it; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The daily limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The budget cannot hold the call's bound; no model call was made.</exception>
@@ -52,14 +51,11 @@ public sealed class GatedModelCall
     {
         ArgumentNullException.ThrowIfNull(request);
         var bound = TokenBudget.BoundOf(request.Prompt, _options.MaxOutputTokens);
-        try
+        var budget = await _budget.GetAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
+        if (!budget.Holds(bound))
         {
-            await _budget.EnsureAvailableAsync(request.TenantId, bound, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TokenBudgetExceededException ex)
-        {
-            Log.TokenBudgetRefused(_logger, request.TenantId, request.Purpose, ex.Budget, ex.Used, bound);
-            throw;
+            Log.TokenBudgetRefused(_logger, request.TenantId, request.Purpose, budget.Budget, budget.Used, bound);
+            throw new TokenBudgetExceededException(request.TenantId, budget.Budget, budget.Used, bound);
         }
 
         var reservation = await _gate.ReserveAsync(request.TenantId, request.AgentId, request.Capability, cancellationToken).ConfigureAwait(false);

@@ -98,6 +98,34 @@ public static class StatusTransitions
         _ => false,
     };
 
+    /// <summary>Throws unless <paramref name="from"/> may go to <paramref name="to"/>: the check of a domain transition.</summary>
+    internal static void Ensure<TStatus>(string entityType, Guid id, TStatus from, TStatus to, Func<TStatus, TStatus, bool> allowed)
+        where TStatus : struct, Enum
+    {
+        if (!allowed(from, to))
+        {
+            throw new InvalidStateTransitionException(entityType, id, from.ToString(), to.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Throws what a store throws when it saves an entity read with <paramref name="givenStamp"/> over one stored with
+    /// <paramref name="storedStamp"/>: a conflict when the stamps differ, else a forbidden status change (keeping the status is allowed).
+    /// </summary>
+    internal static void EnsureUpdate<TStatus>(string entityType, Guid id, Guid storedStamp, Guid givenStamp, TStatus from, TStatus to, Func<TStatus, TStatus, bool> allowed)
+        where TStatus : struct, Enum
+    {
+        if (storedStamp != givenStamp)
+        {
+            throw new ConcurrencyConflictException(entityType, id);
+        }
+
+        if (!EqualityComparer<TStatus>.Default.Equals(from, to))
+        {
+            Ensure(entityType, id, from, to, allowed);
+        }
+    }
+
     /// <summary>Whether a reservation may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool CanTransitionTo(this CapabilityUsageStatus from, CapabilityUsageStatus to) =>
         from == CapabilityUsageStatus.Reserved && to is CapabilityUsageStatus.Committed or CapabilityUsageStatus.Released;

@@ -74,10 +74,10 @@ public sealed record ToolMutation
     public IReadOnlyList<Review> Reviews { get; init; } = [];
 
     /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
-    public string? ReviewedBy => AutoDev.Reviews.Decisive(Reviews)?.Reviewer;
+    public string? ReviewedBy => Review.Decisive(Reviews)?.Reviewer;
 
     /// <summary>The deciding reviewer's reason.</summary>
-    public string? ReviewReason => AutoDev.Reviews.Decisive(Reviews)?.Reason;
+    public string? ReviewReason => Review.Decisive(Reviews)?.Reason;
 
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
@@ -125,13 +125,7 @@ public sealed record ToolMutation
         return this with { Status = ToolMutationStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
     }
 
-    private void Ensure(ToolMutationStatus to)
-    {
-        if (!Status.CanTransitionTo(to))
-        {
-            throw new InvalidStateTransitionException(nameof(ToolMutation), Id, Status.ToString(), to.ToString());
-        }
-    }
+    private void Ensure(ToolMutationStatus to) => StatusTransitions.Ensure(nameof(ToolMutation), Id, Status, to, StatusTransitions.CanTransitionTo);
 }
 
 /// <summary>Parent and child measured in the same run, on the same inputs: what decided the winner.</summary>

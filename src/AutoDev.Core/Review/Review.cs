@@ -11,14 +11,11 @@ public enum ReviewDecision
 }
 
 /// <summary>One reviewer's decision about a proposal (a skill candidate or a tool mutation), kept in its review history.</summary>
-/// <param name="Reviewer">Who decided: a person, or <see cref="Reviews.AutoPromoter"/> / the research loop.</param>
+/// <param name="Reviewer">Who decided: a person, or <see cref="AutoPromoter"/> / the research loop.</param>
 /// <param name="Decision">Approved or rejected.</param>
 /// <param name="Reason">Why, as the reviewer said.</param>
 /// <param name="At">When.</param>
-public sealed record Review(string Reviewer, ReviewDecision Decision, string? Reason, DateTimeOffset At);
-
-/// <summary>The review rules shared by skill candidates and tool mutations.</summary>
-public static class Reviews
+public sealed record Review(string Reviewer, ReviewDecision Decision, string? Reason, DateTimeOffset At)
 {
     /// <summary>Who promotes when nobody reviewed: auto-promotion of AUTONOMOUS agents' candidates.</summary>
     public const string AutoPromoter = "autodev";
@@ -31,7 +28,7 @@ public static class Reviews
 
     /// <summary>Checks a decision's reviewer and reason and makes the review.</summary>
     /// <exception cref="ArgumentException">No reviewer, a reviewer or reason over its maximum, a rejection without a reason, or control characters in the reviewer.</exception>
-    public static Review Make(string reviewer, ReviewDecision decision, string? reason, DateTimeOffset at)
+    public static Review Create(string reviewer, ReviewDecision decision, string? reason, DateTimeOffset at)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reviewer);
         if (reviewer.Length > MaxReviewerLength || reviewer.Any(char.IsControl))
@@ -52,6 +49,6 @@ public static class Reviews
         return new Review(reviewer, decision, reason, at);
     }
 
-    /// <summary>The review that decided the proposal's fate: the first one.</summary>
+    /// <summary>The review that decided a proposal's fate: the first one.</summary>
     internal static Review? Decisive(IReadOnlyList<Review> reviews) => reviews.Count == 0 ? null : reviews[0];
 }

@@ -84,7 +84,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveAsync(string tenantId, Guid candidateId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
-        var review = Reviews.Make(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
+        var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         return await promoter.PromoteAsync(candidate, review, cancellationToken).ConfigureAwait(false);
     }
@@ -92,7 +92,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillCandidate> RejectAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default)
     {
-        var review = Reviews.Make(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
+        var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         return await candidates.UpdateAsync(candidate.Reject(review), cancellationToken).ConfigureAwait(false);
     }
@@ -130,7 +130,7 @@ internal sealed class ReviewService(
 
         try
         {
-            return await ApproveAsync(candidate.TenantId, candidate.Id, Reviews.AutoPromoter, $"auto-promoted: fitness {candidate.FitnessScore:0.00} ≥ {settings.AutoPromoteMinFitness:0.00}", cancellationToken).ConfigureAwait(false);
+            return await ApproveAsync(candidate.TenantId, candidate.Id, Review.AutoPromoter, $"auto-promoted: fitness {candidate.FitnessScore:0.00} ≥ {settings.AutoPromoteMinFitness:0.00}", cancellationToken).ConfigureAwait(false);
         }
         catch (ConcurrencyConflictException)
         {
@@ -145,7 +145,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
-        var review = Reviews.Make(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
+        var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         return await promoter.PromoteAsync(mutation, review, cancellationToken).ConfigureAwait(false);
     }
@@ -153,7 +153,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default)
     {
-        var review = Reviews.Make(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
+        var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         return await mutations.UpdateAsync(mutation.Reject(review), cancellationToken).ConfigureAwait(false);
     }

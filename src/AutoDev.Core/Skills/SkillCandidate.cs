@@ -49,10 +49,10 @@ public sealed record SkillCandidate
     public IReadOnlyList<Review> Reviews { get; init; } = [];
 
     /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
-    public string? ReviewedBy => AutoDev.Reviews.Decisive(Reviews)?.Reviewer;
+    public string? ReviewedBy => Review.Decisive(Reviews)?.Reviewer;
 
     /// <summary>The deciding reviewer's reason.</summary>
-    public string? ReviewReason => AutoDev.Reviews.Decisive(Reviews)?.Reason;
+    public string? ReviewReason => Review.Decisive(Reviews)?.Reason;
 
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
@@ -91,11 +91,5 @@ public sealed record SkillCandidate
         return this with { Status = SkillCandidateStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
     }
 
-    private void Ensure(SkillCandidateStatus to)
-    {
-        if (!Status.CanTransitionTo(to))
-        {
-            throw new InvalidStateTransitionException(nameof(SkillCandidate), Id, Status.ToString(), to.ToString());
-        }
-    }
+    private void Ensure(SkillCandidateStatus to) => StatusTransitions.Ensure(nameof(SkillCandidate), Id, Status, to, StatusTransitions.CanTransitionTo);
 }

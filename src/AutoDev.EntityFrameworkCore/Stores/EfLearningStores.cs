@@ -63,15 +63,7 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == candidate.TenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
-        if (row.ConcurrencyStamp != candidate.ConcurrencyStamp)
-        {
-            throw new ConcurrencyConflictException(nameof(SkillCandidate), candidate.Id);
-        }
-
-        if (row.Status != candidate.Status && !row.Status.CanTransitionTo(candidate.Status))
-        {
-            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidate.Id, row.Status.ToString(), candidate.Status.ToString());
-        }
+        StatusTransitions.EnsureUpdate(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status, candidate.Status, StatusTransitions.CanTransitionTo);
 
         RowMapping.CopyTo(candidate, row);
         Restamp(db, row, candidate.ConcurrencyStamp);
@@ -248,7 +240,7 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         {
             var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(SkillCandidate), tenantId, candidate.Id);
-            EnsureUpdatable(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status.CanTransitionTo(candidate.Status), row.Status, candidate.Status);
+            StatusTransitions.EnsureUpdate(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status, candidate.Status, StatusTransitions.CanTransitionTo);
             RowMapping.CopyTo(candidate, row);
             Restamp(db, row, candidate.ConcurrencyStamp);
             proposal = (nameof(SkillCandidate), candidate.Id);
@@ -258,7 +250,7 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         {
             var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutation.Id);
-            EnsureUpdatable(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus.CanTransitionTo(mutation.Status), row.SandboxStatus, mutation.Status);
+            StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus, mutation.Status, StatusTransitions.CanTransitionTo);
             RowMapping.CopyTo(mutation, row);
             Restamp(db, row, mutation.ConcurrencyStamp);
             proposal = (nameof(ToolMutation), mutation.Id);
@@ -317,20 +309,6 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return RowMapping.ToSkill(skill);
-    }
-
-    private static void EnsureUpdatable<TStatus>(string type, Guid id, Guid stored, Guid given, bool allowed, TStatus from, TStatus to)
-        where TStatus : struct, Enum
-    {
-        if (stored != given)
-        {
-            throw new ConcurrencyConflictException(type, id);
-        }
-
-        if (!EqualityComparer<TStatus>.Default.Equals(from, to) && !allowed)
-        {
-            throw new InvalidStateTransitionException(type, id, from.ToString(), to.ToString());
-        }
     }
 }
 
@@ -400,15 +378,7 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == mutation.TenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-        if (row.ConcurrencyStamp != mutation.ConcurrencyStamp)
-        {
-            throw new ConcurrencyConflictException(nameof(ToolMutation), mutation.Id);
-        }
-
-        if (row.SandboxStatus != mutation.Status && !row.SandboxStatus.CanTransitionTo(mutation.Status))
-        {
-            throw new InvalidStateTransitionException(nameof(ToolMutation), mutation.Id, row.SandboxStatus.ToString(), mutation.Status.ToString());
-        }
+        StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus, mutation.Status, StatusTransitions.CanTransitionTo);
 
         RowMapping.CopyTo(mutation, row);
         Restamp(db, row, mutation.ConcurrencyStamp);

@@ -146,6 +146,6 @@ public partial class AlphaEvolverEngine
         var current = await FindMutationAsync(mutation.TenantId, mutation.Id, cancellationToken).ConfigureAwait(false);
         return current.Status != ToolMutationStatus.Passed
             ? current
-            : await _mutations.UpdateAsync(current.Reject(Reviews.Make(ResearchReviewer, ReviewDecision.Rejected, reason, TimeProvider.GetUtcNow())), cancellationToken).ConfigureAwait(false);
+            : await _mutations.UpdateAsync(current.Reject(Review.Create(ResearchReviewer, ReviewDecision.Rejected, reason, TimeProvider.GetUtcNow())), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -67,11 +67,7 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
     internal void Check(SkillCandidate candidate)
     {
         var stored = _candidates.GetValueOrDefault((candidate.TenantId, candidate.Id)) ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
-        InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, candidate.ConcurrencyStamp, nameof(SkillCandidate), candidate.Id);
-        if (stored.Status != candidate.Status && !stored.Status.CanTransitionTo(candidate.Status))
-        {
-            throw new InvalidStateTransitionException(nameof(SkillCandidate), candidate.Id, stored.Status.ToString(), candidate.Status.ToString());
-        }
+        StatusTransitions.EnsureUpdate(nameof(SkillCandidate), candidate.Id, stored.ConcurrencyStamp, candidate.ConcurrencyStamp, stored.Status, candidate.Status, StatusTransitions.CanTransitionTo);
     }
 
     /// <summary>Saves a checked update; the caller holds the lock.</summary>

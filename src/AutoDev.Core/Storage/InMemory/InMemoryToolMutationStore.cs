@@ -68,11 +68,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     internal void Check(ToolMutation mutation)
     {
         var stored = _mutations.GetValueOrDefault((mutation.TenantId, mutation.Id)) ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-        InMemoryStoreHelpers.EnsureStamp(stored.ConcurrencyStamp, mutation.ConcurrencyStamp, nameof(ToolMutation), mutation.Id);
-        if (stored.Status != mutation.Status && !stored.Status.CanTransitionTo(mutation.Status))
-        {
-            throw new InvalidStateTransitionException(nameof(ToolMutation), mutation.Id, stored.Status.ToString(), mutation.Status.ToString());
-        }
+        StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, stored.ConcurrencyStamp, mutation.ConcurrencyStamp, stored.Status, mutation.Status, StatusTransitions.CanTransitionTo);
     }
 
     /// <summary>Saves a checked update; the caller holds the lock.</summary>

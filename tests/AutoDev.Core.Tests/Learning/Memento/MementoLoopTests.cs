@@ -326,7 +326,7 @@ public sealed class MementoLoopTests
 
         var candidate = Assert.Single(await host.CandidatesAsync());
         Assert.Equal(promoted ? SkillCandidateStatus.Promoted : SkillCandidateStatus.Validated, candidate.Status);
-        Assert.Equal(promoted ? Reviews.AutoPromoter : null, candidate.ReviewedBy);
+        Assert.Equal(promoted ? Review.AutoPromoter : null, candidate.ReviewedBy);
     }
 
     [Fact]

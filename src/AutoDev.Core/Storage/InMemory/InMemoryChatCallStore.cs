@@ -35,11 +35,14 @@ public sealed class InMemoryChatCallStore : IChatCallStore
         lock (_lock)
         {
             var usage = default(TokenUsage);
-            foreach (var r in _byTenant.GetValueOrDefault(tenantId) ?? [])
+            if (_byTenant.TryGetValue(tenantId, out var records))
             {
-                if (DateOnly.FromDateTime(r.StartedAt.UtcDateTime) == day)
+                foreach (var r in records)
                 {
-                    usage = Add(usage, r);
+                    if (DateOnly.FromDateTime(r.StartedAt.UtcDateTime) == day)
+                    {
+                        usage = Add(usage, r);
+                    }
                 }
             }
 

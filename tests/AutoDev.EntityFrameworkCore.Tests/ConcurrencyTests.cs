@@ -56,6 +56,43 @@ public sealed class ConcurrencyTests
         Assert.Single(await candidates.ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task TwoHostProcesses_AskingForTheSamePatternsAtOnce_CallTheModelOncePerPattern(string provider)
+    {
+        const string Tenant = "claims";
+        const int Patterns = 10;
+        var connection = await ConnectionAsync(provider);
+        await using (var services = Services(provider, connection))
+        {
+            await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
+            await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings { Enabled = true, MaxSkillCandidatesPerDay = 20 }, Ct);
+            await services.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = "agent", Maturity = AgentMaturity.Intern }, Ct);
+            await services.GetRequiredService<IEpisodeStore>().AddAsync(new Episode
+            {
+                TenantId = Tenant,
+                AgentId = "agent",
+                TaskDescription = "Extract invoice ID from customer emails",
+                ErrorTrace = "KeyError: 'invoice_id'",
+                OccurredAt = TimeProvider.System.GetUtcNow(),
+            }, Ct);
+        }
+
+        using var first = StartWorker(provider, connection, Tenant, "generate", Patterns.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var second = StartWorker(provider, connection, Tenant, "generate", Patterns.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outputs = await RunTogetherAsync(first, second);
+        TestContext.Current.TestOutputHelper?.WriteLine($"the two processes got: {string.Join(" and ", outputs)}");
+
+        Assert.Equal(Patterns, outputs.Sum(o => JsonDocument.Parse(o).RootElement.GetProperty("modelCalls").GetInt32()));
+        await using var check = Services(provider, connection);
+        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        Assert.Equal(Patterns, await check.GetRequiredService<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.MementoSkills, "agent", day, Ct));
+        var pending = await check.GetRequiredService<ISkillCandidateStore>().ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct);
+        Assert.Equal(Patterns, pending.Select(c => c.PatternKey).Distinct().Count());
+        Assert.Equal(Patterns, pending.Count);
+    }
+
     [Fact]
     public async Task SqliteFile_ManyThreadsWritingAtOnce_NeverSeeDatabaseIsLocked()
     {

@@ -2,6 +2,9 @@
 //   stress <sqlite|postgres> <connection> <tenant> <attempts>
 //       request skill candidates (one pattern) and tool mutations through the gate, as fast as possible, after the
 //       test's "go" on stdin; prints {"reservedCandidates":..,"createdCandidates":..,"reservedMutations":..}.
+//   generate <sqlite|postgres> <connection> <tenant> <patterns>
+//       after the test's "go", asks Memento for a candidate for each of <patterns> failure patterns at once (the
+//       test stored one failed episode); the model answers after 200 ms. Prints {"modelCalls":..}.
 //   host <sqlite|postgres> <connection> <tenant> <fail|mutate-fail|recover>
 //       a host with the Memento and AlphaEvolver loops: "fail" records two failures; "mutate-fail" reports a slow
 //       execution of the skill process_invoice (which the test stored); in both its sandbox hangs after printing
@@ -17,12 +20,17 @@ using Microsoft.Extensions.Logging;
 
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: AutoDev.TestWorker <stress|host> <sqlite|postgres> <connection string> <tenant> <attempts|fail|mutate-fail|recover>");
+    Console.Error.WriteLine("usage: AutoDev.TestWorker <stress|generate|host> <sqlite|postgres> <connection string> <tenant> <attempts|fail|mutate-fail|recover>");
     return 2;
 }
 
 var (mode, provider, connectionString, tenant, last) = (args[0], args[1], args[2], args[3], args[4]);
-return mode == "stress" ? await StressAsync() : await HostAsync();
+return mode switch
+{
+    "stress" => await StressAsync(),
+    "generate" => await GenerateAsync(),
+    _ => await HostAsync(),
+};
 
 void UseDatabase(DbContextOptionsBuilder options)
 {
@@ -79,6 +87,32 @@ async Task<int> StressAsync()
     });
 
     Console.WriteLine(JsonSerializer.Serialize(new { reservedCandidates, createdCandidates, reservedMutations }));
+    return 0;
+}
+
+async Task<int> GenerateAsync()
+{
+    var patterns = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
+    var modelCalls = 0;
+    var services = new ServiceCollection();
+    services.AddAutoDev()
+        .AddEntityFrameworkStores(UseDatabase)
+        .UseChatClient(new ScriptedChatClient(async (_, _, ct) =>
+        {
+            Interlocked.Increment(ref modelCalls);
+            await Task.Delay(200, ct);
+            return ScriptedChatClient.Text(ScriptedAnswers.ExtractInvoiceId);
+        }));
+    await using var serviceProvider = services.BuildServiceProvider();
+    var engine = serviceProvider.GetRequiredService<MementoEngine>();
+    var episode = await serviceProvider.GetRequiredService<IEpisodeStore>().ListRecentAsync(tenant, "agent", false, 1, CancellationToken.None).FirstAsync();
+    await serviceProvider.GetRequiredService<ISkillCandidateStore>().FindOpenByPatternAsync(tenant, "warm-up", CancellationToken.None);
+    Console.WriteLine("ready");
+    Console.ReadLine();
+
+    await Parallel.ForAsync(0, patterns, new ParallelOptions { MaxDegreeOfParallelism = patterns }, async (i, ct) =>
+        await engine.GenerateSkillCandidateAsync(new MementoRequest(tenant, "agent", episode.Id) { PatternKey = $"pattern-{i}" }, ct));
+    Console.WriteLine(JsonSerializer.Serialize(new { modelCalls }));
     return 0;
 }
 

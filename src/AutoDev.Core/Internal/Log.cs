@@ -103,4 +103,10 @@ internal static partial class Log
 
     [LoggerMessage(29, LogLevel.Error, "Picking up the {Work} left waiting failed; they stay waiting for the next start.")]
     public static partial void RecoveryFailed(ILogger logger, Exception exception, string work);
+
+    [LoggerMessage(30, LogLevel.Warning, "The claim of a {Purpose} proposal in workspace {TenantId} could not be closed after its model call failed; it is freed when its lease expires.")]
+    public static partial void ClaimNotClosed(ILogger logger, Exception exception, string tenantId, string purpose);
+
+    [LoggerMessage(31, LogLevel.Warning, "A {Kind} of workspace {TenantId} was claimed at {ClaimedAt} by an instance that stopped before the model answered; it is closed and claimed anew.")]
+    public static partial void ClaimAbandoned(ILogger logger, string kind, string tenantId, DateTimeOffset claimedAt);
 }

@@ -17,6 +17,13 @@ public enum SkillCandidateStatus
 
     /// <summary>A reviewer approved it and it became a skill version, in one step. Final.</summary>
     Promoted = 5,
+
+    /// <summary>
+    /// Claimed for its pattern before the model call; the model is writing it. It blocks a second candidate for the
+    /// pattern, so a second instance makes no call. A claim older than <see cref="AutoDevOptions.ReservationLease"/> was
+    /// left by a stopped instance: the next attempt for the pattern fails it and claims anew.
+    /// </summary>
+    Generating = 6,
 }
 
 /// <summary>Where a tool mutation is between generation and promotion.</summary>
@@ -36,6 +43,12 @@ public enum ToolMutationStatus
 
     /// <summary>A reviewer approved it and it became a new version of its skill, in one step. Final.</summary>
     Promoted = 5,
+
+    /// <summary>
+    /// Claimed for its parent version and trigger before the model call; the model is writing it. A claim older than
+    /// <see cref="AutoDevOptions.ReservationLease"/> was left by a stopped instance: the next attempt fails it and claims anew.
+    /// </summary>
+    Generating = 6,
 }
 
 /// <summary>Where a workflow variant is in its evaluation.</summary>
@@ -76,6 +89,7 @@ public static class StatusTransitions
     /// <summary>Whether a skill candidate may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool CanTransitionTo(this SkillCandidateStatus from, SkillCandidateStatus to) => (from, to) switch
     {
+        (SkillCandidateStatus.Generating, SkillCandidateStatus.Pending or SkillCandidateStatus.Failed) => true,
         (SkillCandidateStatus.Pending, SkillCandidateStatus.Validated or SkillCandidateStatus.Failed or SkillCandidateStatus.Rejected) => true,
         (SkillCandidateStatus.Validated, SkillCandidateStatus.Rejected or SkillCandidateStatus.Promoted) => true,
         (SkillCandidateStatus.Failed, SkillCandidateStatus.Rejected) => true,
@@ -85,6 +99,7 @@ public static class StatusTransitions
     /// <summary>Whether a tool mutation may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool CanTransitionTo(this ToolMutationStatus from, ToolMutationStatus to) => (from, to) switch
     {
+        (ToolMutationStatus.Generating, ToolMutationStatus.Pending or ToolMutationStatus.Failed) => true,
         (ToolMutationStatus.Pending, ToolMutationStatus.Passed or ToolMutationStatus.Failed) => true,
         (ToolMutationStatus.Passed, ToolMutationStatus.Rejected or ToolMutationStatus.Promoted) => true,
         _ => false,

@@ -93,9 +93,9 @@ public sealed record ToolMutation
 
     /// <summary>
     /// Whether it blocks another mutation of the same parent version for the same trigger: it is pending, passed or
-    /// approved, and was not made by a research experiment (which makes several children of one parent on purpose).
+    /// being written, and was not made by a research experiment (which makes several children of one parent on purpose).
     /// </summary>
-    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Pending or ToolMutationStatus.Passed;
+    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Generating or ToolMutationStatus.Pending or ToolMutationStatus.Passed;
 
     /// <summary>The key that is unique among open mutations: parent version and trigger; <see langword="null"/> when not <see cref="IsOpen"/>.</summary>
     public string? OpenKey => IsOpen ? OpenKeyOf(ParentToolId, Trigger) : null;

@@ -67,7 +67,7 @@ public sealed record SkillCandidate
     public Guid ConcurrencyStamp { get; init; }
 
     /// <summary>Whether the candidate still blocks a new one for the same pattern.</summary>
-    public bool IsOpen => Status is SkillCandidateStatus.Pending or SkillCandidateStatus.Validated;
+    public bool IsOpen => Status is SkillCandidateStatus.Generating or SkillCandidateStatus.Pending or SkillCandidateStatus.Validated;
 
     /// <summary>This candidate approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
     /// <exception cref="InvalidStateTransitionException">It is not validated.</exception>

@@ -223,8 +223,13 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var request = analysis.Request;
-        if (request.Trigger != MutationTrigger.Research
-            && await _mutations.FindOpenAsync(request.TenantId, analysis.ParentVersion.Id, request.Trigger, cancellationToken).ConfigureAwait(false) is { } open)
+        var open = request.Trigger == MutationTrigger.Research ? null : await _model.FindOpenAsync(
+            request.TenantId,
+            ct => _mutations.FindOpenAsync(request.TenantId, analysis.ParentVersion.Id, request.Trigger, ct),
+            m => m.Status == ToolMutationStatus.Generating ? m.UpdatedAt : null,
+            FailAsync,
+            cancellationToken).ConfigureAwait(false);
+        if (open is not null)
         {
             return open;
         }
@@ -242,15 +247,8 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
             ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
         });
-        var answer = await _model.AskAsync(
-            new GatedModelRequest(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, PromptNames.AlphaMutate, text)
-            {
-                Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f,
-            },
-            cancellationToken).ConfigureAwait(false);
-
         var now = TimeProvider.GetUtcNow();
-        var mutation = new ToolMutation
+        var claim = new ToolMutation
         {
             TenantId = request.TenantId,
             SkillId = analysis.Skill.Id,
@@ -259,15 +257,29 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             Trigger = request.Trigger,
             AgentId = request.AgentId,
             EvaluationInputs = inputs,
-            GenerationTokens = answer.Record.TotalTokens,
+            Status = ToolMutationStatus.Generating,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        mutation = Parse(answer, analysis, mutation);
-        var added = await _mutations.AddAsync(mutation, cancellationToken).ConfigureAwait(false);
-        Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, added.Entity.Status, added.Entity.FailureReason);
-        await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
-        return added.Entity;
+        var asked = await _model.AskAsync(
+            new GatedModelRequest(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, PromptNames.AlphaMutate, text)
+            {
+                Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f,
+            },
+            ct => _mutations.AddAsync(claim, ct),
+            FailAsync,
+            cancellationToken).ConfigureAwait(false);
+        if (asked.Answer is not { } answer)
+        {
+            return asked.Proposal;
+        }
+
+        var generated = await _mutations.UpdateAsync(
+            Parse(answer, analysis, asked.Proposal with { Status = ToolMutationStatus.Pending, GenerationTokens = answer.Record.TotalTokens, UpdatedAt = TimeProvider.GetUtcNow() }),
+            cancellationToken).ConfigureAwait(false);
+        Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, generated.Status, generated.FailureReason);
+        await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = generated, OccurredAt = generated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
+        return generated;
     }
 
     /// <inheritdoc/>
@@ -336,6 +348,9 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
         MutationTrigger.Retries => "Executions needed retries.",
         _ => "A research experiment explores better versions.",
     };
+
+    private async ValueTask FailAsync(ToolMutation claim, string reason) =>
+        await _mutations.UpdateAsync(claim with { Status = ToolMutationStatus.Failed, FailureReason = reason, UpdatedAt = TimeProvider.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
 
     private async Task<ToolMutation> FindMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
         await _mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)

@@ -201,10 +201,20 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The candidate is claimed (stored as <see cref="SkillCandidateStatus.Generating"/>) after the daily use is reserved
+    /// and before the model is called, so a second instance working on the same pattern finds the claim and makes no call.
+    /// </remarks>
     protected override async Task<SkillCandidate> ProposeAsync(FailureAnalysis analysis, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        if (await _candidates.FindOpenByPatternAsync(analysis.TenantId, analysis.PatternKey, cancellationToken).ConfigureAwait(false) is { } open)
+        var open = await _model.FindOpenAsync(
+            analysis.TenantId,
+            ct => _candidates.FindOpenByPatternAsync(analysis.TenantId, analysis.PatternKey, ct),
+            c => c.Status == SkillCandidateStatus.Generating ? c.UpdatedAt : null,
+            FailAsync,
+            cancellationToken).ConfigureAwait(false);
+        if (open is not null)
         {
             return open;
         }
@@ -218,16 +228,34 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             ["examples"] = analysis.Examples.Count == 0 ? "(none recorded)" : string.Join('\n', analysis.Examples),
             ["name"] = analysis.SuggestedName,
         });
-        var answer = await _model.AskAsync(
-            new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text),
-            cancellationToken).ConfigureAwait(false);
-
         var now = TimeProvider.GetUtcNow();
-        var candidate = Parse(answer, analysis) with { CreatedAt = now, UpdatedAt = now, Description = Describe(analysis, prompt) };
-        var added = await _candidates.AddAsync(candidate, cancellationToken).ConfigureAwait(false);
-        Log.CandidateGenerated(Logger, analysis.TenantId, added.Entity.Name, added.Entity.Status, added.Entity.FailureReason);
-        await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = added.Entity, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
-        return added.Entity;
+        var claim = new SkillCandidate
+        {
+            TenantId = analysis.TenantId,
+            AgentId = analysis.AgentId,
+            Name = analysis.SuggestedName,
+            EntryPoint = analysis.SuggestedName,
+            PatternKey = analysis.PatternKey,
+            SourceEpisodeIds = analysis.SourceEpisodeIds,
+            Description = Describe(analysis, prompt),
+            Status = SkillCandidateStatus.Generating,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var asked = await _model.AskAsync(
+            new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text),
+            ct => _candidates.AddAsync(claim, ct),
+            FailAsync,
+            cancellationToken).ConfigureAwait(false);
+        if (asked.Answer is not { } answer)
+        {
+            return asked.Proposal;
+        }
+
+        var generated = await _candidates.UpdateAsync(Parse(answer, analysis.SuggestedName, asked.Proposal) with { UpdatedAt = TimeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        Log.CandidateGenerated(Logger, analysis.TenantId, generated.Name, generated.Status, generated.FailureReason);
+        await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = generated, OccurredAt = generated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
+        return generated;
     }
 
     /// <inheritdoc/>
@@ -286,23 +314,15 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         return name.Length <= SkillNames.MaxLength ? name : name[..SkillNames.MaxLength].TrimEnd('_');
     }
 
-    private static SkillCandidate Parse(ChatCallResult answer, FailureAnalysis analysis)
+    private static SkillCandidate Parse(ChatCallResult answer, string name, SkillCandidate claim)
     {
-        var candidate = new SkillCandidate
-        {
-            TenantId = analysis.TenantId,
-            AgentId = analysis.AgentId,
-            Name = analysis.SuggestedName,
-            EntryPoint = analysis.SuggestedName,
-            PatternKey = analysis.PatternKey,
-            SourceEpisodeIds = analysis.SourceEpisodeIds,
-        };
+        var candidate = claim with { Status = SkillCandidateStatus.Pending };
         if (!answer.Succeeded)
         {
             return candidate with { Status = SkillCandidateStatus.Failed, FailureReason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
         }
 
-        var code = ModelAnswers.ExtractFunction(answer.Text, analysis.SuggestedName);
+        var code = ModelAnswers.ExtractFunction(answer.Text, name);
         if (!code.Succeeded)
         {
             // Keep what the model said, so a reviewer sees why.
@@ -314,6 +334,9 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             ? candidate with { Status = SkillCandidateStatus.Failed, FailureReason = problem, Code = code.Code }
             : candidate with { Code = code.Code, TestCode = tests };
     }
+
+    private async ValueTask FailAsync(SkillCandidate claim, string reason) =>
+        await _candidates.UpdateAsync(claim with { Status = SkillCandidateStatus.Failed, FailureReason = reason, UpdatedAt = TimeProvider.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
 
     private static string Describe(FailureAnalysis analysis, PromptTemplate prompt) =>
         new StringBuilder()

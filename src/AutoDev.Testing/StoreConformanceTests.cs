@@ -197,6 +197,64 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.NotNull(await store.FindAsync(tenant, failures[0].Id, Ct));
     }
 
+    /// <summary>An episode is counted in its agent's profile as it is added (the profile is created); adding the same id again adds and counts nothing.</summary>
+    [Fact]
+    public async Task Episode_Add_CountsItInTheProfile_AndARetryNeitherAddsNorCounts()
+    {
+        var store = Get<IEpisodeStore>();
+        var tenant = NewTenant();
+        var episode = new Episode { TenantId = tenant, AgentId = "a1", TaskDescription = "t", HumanIntervention = true, ConstitutionalScore = 0.5, OccurredAt = Time.GetUtcNow() };
+
+        var first = await store.AddAsync(episode, Ct);
+        var retry = await store.AddAsync(episode with { TaskDescription = "changed" }, Ct);
+
+        Assert.True(first.Added);
+        Assert.False(retry.Added);
+        Assert.Equal((AgentMaturity.Student, 1, 1, 0.5, 1), (first.Agent.Maturity, first.Agent.EpisodeCount, first.Agent.InterventionCount, first.Agent.ConstitutionalScoreSum, first.Agent.ConstitutionalScoreCount));
+        Assert.Equal(1, retry.Agent.EpisodeCount);
+        Assert.Equal(1, (await Get<IAgentProfileStore>().FindAsync(tenant, "a1", Ct))!.EpisodeCount);
+        Assert.Equal("t", Assert.Single(await ToListAsync(store.ListRecentAsync(tenant, "a1", null, 10, Ct))).TaskDescription);
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await store.AddAsync(episode with { TenantId = NewTenant() }, Ct));
+    }
+
+    /// <summary>Episodes of one agent added at once are all counted: the counters are incremented by the store, not read and written back.</summary>
+    [Fact]
+    public async Task Episode_ManyAddedAtOnceForOneAgent_AreAllCounted()
+    {
+        const int Episodes = 120;
+        var store = Get<IEpisodeStore>();
+        var tenant = NewTenant();
+        await Parallel.ForAsync(0, Episodes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+            await store.AddAsync(new Episode { TenantId = tenant, AgentId = "busy", TaskDescription = "t", HumanIntervention = i % 4 == 0, OccurredAt = Time.GetUtcNow() }, ct));
+
+        var profile = await Get<IAgentProfileStore>().FindAsync(tenant, "busy", Ct);
+        Assert.Equal((Episodes, Episodes / 4), (profile!.EpisodeCount, profile.InterventionCount));
+    }
+
+    /// <summary>A null segment, two segments with one sequence number, or a null kind are refused with <see cref="ArgumentException"/>, and nothing is saved.</summary>
+    [Theory]
+    [InlineData("null segment")]
+    [InlineData("duplicate sequence")]
+    [InlineData("null kind")]
+    public async Task Episode_InvalidSegments_AreRefusedWithArgumentException_AndNothingIsSaved(string problem)
+    {
+        var store = Get<IEpisodeStore>();
+        var tenant = NewTenant();
+        var step = new EpisodeSegment { Sequence = 0, Kind = "tool_call", Content = "regex" };
+        IReadOnlyList<EpisodeSegment> segments = problem switch
+        {
+            "null segment" => [step, null!],
+            "duplicate sequence" => [step, step with { Content = "split" }],
+            _ => [step with { Kind = null! }],
+        };
+
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await store.AddAsync(new Episode { TenantId = tenant, AgentId = "a1", TaskDescription = "t", Segments = segments, OccurredAt = Time.GetUtcNow() }, Ct));
+
+        Assert.Empty(await ToListAsync(store.ListRecentAsync(tenant, "a1", null, 10, Ct)));
+        Assert.Null(await Get<IAgentProfileStore>().FindAsync(tenant, "a1", Ct));
+    }
+
     // ---- Skill candidates ------------------------------------------------------------------------------------
 
     /// <summary>One open candidate per pattern; once it is closed, a new one may be added.</summary>

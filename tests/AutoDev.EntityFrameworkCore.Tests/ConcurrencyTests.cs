@@ -93,6 +93,36 @@ public sealed class ConcurrencyTests
         Assert.Equal(Patterns, pending.Count);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task TwoHostProcesses_RecordingForOneAgentAtOnce_CountEveryEpisode_AndPublishEveryFailure(string provider)
+    {
+        const string Tenant = "counters";
+        const int PerProcess = 300;
+        var connection = await ConnectionAsync(provider);
+        await using (var services = Services(provider, connection))
+        {
+            await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
+        }
+
+        var count = PerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var first = StartWorker(provider, connection, Tenant, "record", count);
+        using var second = StartWorker(provider, connection, Tenant, "record", count);
+        var outputs = await RunTogetherAsync(first, second);
+
+        foreach (var output in outputs)
+        {
+            var result = JsonDocument.Parse(output).RootElement;
+            Assert.Equal((PerProcess, PerProcess), (result.GetProperty("recorded").GetInt32(), result.GetProperty("failedEvents").GetInt32()));
+        }
+
+        await using var check = Services(provider, connection);
+        var profile = await check.GetRequiredService<IAgentProfileStore>().FindAsync(Tenant, "agent", Ct);
+        Assert.Equal((2 * PerProcess, 2 * PerProcess / 10), (profile!.EpisodeCount, profile.InterventionCount));
+        Assert.Equal(2 * PerProcess, await check.GetRequiredService<IEpisodeStore>().ListRecentAsync(Tenant, "agent", null, 10_000, Ct).CountAsync(Ct));
+    }
+
     [Fact]
     public async Task SqliteFile_ManyThreadsWritingAtOnce_NeverSeeDatabaseIsLocked()
     {

@@ -5,6 +5,9 @@
 //   generate <sqlite|postgres> <connection> <tenant> <patterns>
 //       after the test's "go", asks Memento for a candidate for each of <patterns> failure patterns at once (the
 //       test stored one failed episode); the model answers after 200 ms. Prints {"modelCalls":..}.
+//   record <sqlite|postgres> <connection> <tenant> <episodes>
+//       after the test's "go", records <episodes> failures of the agent "agent" through IEpisodeRecorder, four at a
+//       time, and counts the TaskFailed events published. Prints {"recorded":..,"failedEvents":..}.
 //   host <sqlite|postgres> <connection> <tenant> <fail|mutate-fail|recover>
 //       a host with the Memento and AlphaEvolver loops: "fail" records two failures; "mutate-fail" reports a slow
 //       execution of the skill process_invoice (which the test stored); in both its sandbox hangs after printing
@@ -29,6 +32,7 @@ return mode switch
 {
     "stress" => await StressAsync(),
     "generate" => await GenerateAsync(),
+    "record" => await RecordAsync(),
     _ => await HostAsync(),
 };
 
@@ -113,6 +117,32 @@ async Task<int> GenerateAsync()
     await Parallel.ForAsync(0, patterns, new ParallelOptions { MaxDegreeOfParallelism = patterns }, async (i, ct) =>
         await engine.GenerateSkillCandidateAsync(new MementoRequest(tenant, "agent", episode.Id) { PatternKey = $"pattern-{i}" }, ct));
     Console.WriteLine(JsonSerializer.Serialize(new { modelCalls }));
+    return 0;
+}
+
+async Task<int> RecordAsync()
+{
+    var count = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
+    var services = new ServiceCollection();
+    services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline).AddEntityFrameworkStores(UseDatabase);
+    await using var serviceProvider = services.BuildServiceProvider();
+    var recorder = serviceProvider.GetRequiredService<IEpisodeRecorder>();
+    int recorded = 0, failedEvents = 0;
+    using var subscription = serviceProvider.GetRequiredService<IEventBus>().Subscribe<TaskFailed>((_, _) =>
+    {
+        Interlocked.Increment(ref failedEvents);
+        return ValueTask.CompletedTask;
+    });
+    await serviceProvider.GetRequiredService<IAgentProfileStore>().FindAsync(tenant, "warm-up", CancellationToken.None);
+    Console.WriteLine("ready");
+    Console.ReadLine();
+
+    await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
+    {
+        await recorder.RecordAsync(new Episode { TenantId = tenant, AgentId = "agent", TaskDescription = $"task {i}", HumanIntervention = i % 10 == 0 }, ct);
+        Interlocked.Increment(ref recorded);
+    });
+    Console.WriteLine(JsonSerializer.Serialize(new { recorded, failedEvents }));
     return 0;
 }
 

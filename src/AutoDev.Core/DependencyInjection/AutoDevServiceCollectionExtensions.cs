@@ -41,7 +41,9 @@ public static class AutoDevServiceCollectionExtensions
 
         services.TryAddSingleton<IWorkspaceStore, InMemoryWorkspaceStore>();
         services.TryAddSingleton<IAgentProfileStore, InMemoryAgentProfileStore>();
-        services.TryAddSingleton<IEpisodeStore, InMemoryEpisodeStore>();
+        services.TryAddSingleton<IEpisodeStore>(sp => sp.GetService<IAgentProfileStore>() is InMemoryAgentProfileStore agents
+            ? new InMemoryEpisodeStore(agents)
+            : throw new InvalidOperationException("The in-memory episode store counts episodes in the in-memory agent profile store; a host that replaces IAgentProfileStore replaces IEpisodeStore too."));
         services.TryAddSingleton<ISkillCandidateStore, InMemorySkillCandidateStore>();
         services.TryAddSingleton<ISkillStore>(sp => new InMemorySkillStore(
             sp.GetService<ISkillCandidateStore>() as InMemorySkillCandidateStore,

@@ -41,6 +41,50 @@ public sealed record Episode
 
     /// <summary>When the episode happened.</summary>
     public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>
+    /// Checks what every store requires: a tenant and agent id, a task, a constitutional score between 0 and 1 when
+    /// there is one, and segments that are not null, have a kind and content, and have distinct sequence numbers.
+    /// </summary>
+    /// <returns>This episode.</returns>
+    /// <exception cref="ArgumentException">Something is missing or out of range; the message names it.</exception>
+    public Episode EnsureValid()
+    {
+        Internal.Guard.Id(TenantId, nameof(TenantId));
+        Internal.Guard.Id(AgentId, nameof(AgentId));
+        ArgumentException.ThrowIfNullOrWhiteSpace(TaskDescription, nameof(TaskDescription));
+        if (ConstitutionalScore is { } score && (double.IsNaN(score) || score is < 0 or > 1))
+        {
+            throw new ArgumentException($"ConstitutionalScore is {score}; it must be between 0 and 1.", nameof(ConstitutionalScore));
+        }
+
+        if (ToolsAttempted is null || ToolsAttempted.Any(t => t is null))
+        {
+            throw new ArgumentException("ToolsAttempted is null or holds a null name.", nameof(ToolsAttempted));
+        }
+
+        if (Segments is null)
+        {
+            throw new ArgumentException("Segments is null; use an empty list.", nameof(Segments));
+        }
+
+        var sequences = new HashSet<int>();
+        for (var i = 0; i < Segments.Count; i++)
+        {
+            var segment = Segments[i] ?? throw new ArgumentException($"Segment {i} is null.", nameof(Segments));
+            if (segment.Kind is null || segment.Content is null)
+            {
+                throw new ArgumentException($"Segment {i} has no {(segment.Kind is null ? "kind" : "content")}.", nameof(Segments));
+            }
+
+            if (!sequences.Add(segment.Sequence))
+            {
+                throw new ArgumentException($"Segments {i} and an earlier one both have sequence {segment.Sequence}; each step needs its own.", nameof(Segments));
+            }
+        }
+
+        return this;
+    }
 }
 
 /// <summary>One step of an <see cref="Episode"/>: a tool call, a model turn or an observation.</summary>

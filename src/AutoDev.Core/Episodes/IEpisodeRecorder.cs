@@ -16,70 +16,52 @@ public interface IEpisodeRecorder
 public sealed record EpisodeRecorded(Episode Episode, AgentProfile Agent, GraduationResult Graduation);
 
 /// <summary>The default <see cref="IEpisodeRecorder"/>.</summary>
+/// <remarks>
+/// The store adds and counts the episode in one step, so nothing after it can leave the episode stored but uncounted.
+/// An episode whose id was recorded before (a host's retry) is not stored or counted again, but its outcome is
+/// published again: delivery is at least once, and AutoDev's own handlers are idempotent.
+/// </remarks>
 public sealed class EpisodeRecorder(
     IEpisodeStore episodes,
-    IAgentProfileStore agents,
     ICapabilityGate gate,
     IEventBus events,
     TimeProvider time) : IEpisodeRecorder
 {
-    private const int UpdateAttempts = 5;
-
     /// <inheritdoc/>
     public async ValueTask<EpisodeRecorded> RecordAsync(Episode episode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(episode);
-        Internal.Guard.Id(episode.TenantId);
-        Internal.Guard.Id(episode.AgentId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(episode.TaskDescription);
-        if (episode.ConstitutionalScore is { } score && (double.IsNaN(score) || score is < 0 or > 1))
+        episode.EnsureValid();
+        var stored = episode.OccurredAt == default ? episode with { OccurredAt = time.GetUtcNow() } : episode;
+        var added = await episodes.AddAsync(stored, cancellationToken).ConfigureAwait(false);
+        if (!added.Added)
         {
-            throw new ArgumentException($"ConstitutionalScore is {score}; it must be between 0 and 1.", nameof(episode));
+            stored = await episodes.FindAsync(stored.TenantId, stored.Id, cancellationToken).ConfigureAwait(false) ?? stored;
         }
 
-        var now = time.GetUtcNow();
-        var stored = episode.OccurredAt == default ? episode with { OccurredAt = now } : episode;
-        await episodes.AddAsync(stored, cancellationToken).ConfigureAwait(false);
-        await UpdateCountersAsync(stored, now, cancellationToken).ConfigureAwait(false);
-        var graduation = await gate.TryGraduateAsync(stored.TenantId, stored.AgentId, cancellationToken).ConfigureAwait(false);
-
-        AutoDevEvent outcome = stored.Success
-            ? new TaskSucceeded { TenantId = stored.TenantId, AgentId = stored.AgentId, EpisodeId = stored.Id, TaskDescription = stored.TaskDescription, OccurredAt = stored.OccurredAt }
-            : new TaskFailed { TenantId = stored.TenantId, AgentId = stored.AgentId, EpisodeId = stored.Id, TaskDescription = stored.TaskDescription, ErrorTrace = stored.ErrorTrace, OccurredAt = stored.OccurredAt };
-        if (outcome is TaskFailed failed)
+        var graduation = await TryGraduateAsync(added.Agent, cancellationToken).ConfigureAwait(false);
+        if (stored.Success)
         {
-            await events.PublishAsync(failed, cancellationToken).ConfigureAwait(false);
+            await events.PublishAsync(new TaskSucceeded { TenantId = stored.TenantId, AgentId = stored.AgentId, EpisodeId = stored.Id, TaskDescription = stored.TaskDescription, OccurredAt = stored.OccurredAt }, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await events.PublishAsync((TaskSucceeded)outcome, cancellationToken).ConfigureAwait(false);
+            await events.PublishAsync(new TaskFailed { TenantId = stored.TenantId, AgentId = stored.AgentId, EpisodeId = stored.Id, TaskDescription = stored.TaskDescription, ErrorTrace = stored.ErrorTrace, OccurredAt = stored.OccurredAt }, cancellationToken).ConfigureAwait(false);
         }
 
         return new EpisodeRecorded(stored, graduation.Agent, graduation);
     }
 
-    private async ValueTask UpdateCountersAsync(Episode episode, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<GraduationResult> TryGraduateAsync(AgentProfile counted, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var profile = await agents.FindAsync(episode.TenantId, episode.AgentId, cancellationToken).ConfigureAwait(false)
-                ?? (await agents.AddAsync(new AgentProfile { TenantId = episode.TenantId, AgentId = episode.AgentId, CreatedAt = now }, cancellationToken).ConfigureAwait(false)).Entity;
-            var updated = profile with
-            {
-                EpisodeCount = profile.EpisodeCount + 1,
-                InterventionCount = profile.InterventionCount + (episode.HumanIntervention ? 1 : 0),
-                ConstitutionalScoreSum = profile.ConstitutionalScoreSum + (episode.ConstitutionalScore ?? 0),
-                ConstitutionalScoreCount = profile.ConstitutionalScoreCount + (episode.ConstitutionalScore is null ? 0 : 1),
-            };
-            try
-            {
-                await agents.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < UpdateAttempts)
-            {
-                // Another episode of the same agent was counted meanwhile: read again and retry.
-            }
+            return await gate.TryGraduateAsync(counted.TenantId, counted.AgentId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Other episodes of the agent kept changing its profile: the next episode graduates it.
+            return new GraduationResult(counted, counted.Maturity, GraduationReadiness.Evaluate(counted), []);
         }
     }
 }

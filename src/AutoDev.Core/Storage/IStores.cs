@@ -52,11 +52,23 @@ public interface IAgentProfileStore
     IAsyncEnumerable<AgentProfile> ListAsync(string tenantId, CancellationToken cancellationToken);
 }
 
+/// <summary>What <see cref="IEpisodeStore.AddAsync"/> did.</summary>
+/// <param name="Agent">The agent's profile after the episode was counted.</param>
+/// <param name="Added">Whether this call added the episode; <see langword="false"/> when the workspace held it already (a retry), which was then not counted again.</param>
+public readonly record struct EpisodeAdded(AgentProfile Agent, bool Added);
+
 /// <summary>Stores episodes and their segments.</summary>
 public interface IEpisodeStore
 {
-    /// <summary>Adds an episode with its segments.</summary>
-    ValueTask AddAsync(Episode episode, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds an episode with its segments and counts it in its agent's profile, in one transaction: the profile is
+    /// created (a STUDENT) when the agent has none, and its counters are incremented where they are stored, so
+    /// concurrent writers never lose a count. An episode whose id the workspace already holds is neither added nor
+    /// counted again, so a host may retry a call whose outcome it did not see.
+    /// </summary>
+    /// <exception cref="ArgumentException">The episode is invalid (see <see cref="Episode.EnsureValid"/>); nothing was saved.</exception>
+    /// <exception cref="DuplicateEntityException">Another workspace holds an episode with that id.</exception>
+    ValueTask<EpisodeAdded> AddAsync(Episode episode, CancellationToken cancellationToken);
 
     /// <summary>The episode, or <see langword="null"/>.</summary>
     ValueTask<Episode?> FindAsync(string tenantId, Guid episodeId, CancellationToken cancellationToken);
@@ -176,6 +188,9 @@ public interface IToolMutationStore
 
     /// <summary>The workspace's mutations in a status, oldest first.</summary>
     IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken);
+
+    /// <summary>Every mutation of a skill version (its <see cref="ToolMutation.ParentToolId"/>), oldest first.</summary>
+    IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken);
 
     /// <summary>The mutation's research-mode ancestors and descendants (through <see cref="ToolMutation.ParentMutationId"/>).</summary>
     ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);

@@ -119,26 +119,81 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
     : EfStoreBase<TContext>(factory), IEpisodeStore
     where TContext : DbContext
 {
-    public async ValueTask AddAsync(Episode episode, CancellationToken cancellationToken)
+    public async ValueTask<EpisodeAdded> AddAsync(Episode episode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(episode);
-        AutoDev.Internal.Guard.Id(episode.TenantId);
-        AutoDev.Internal.Guard.Id(episode.AgentId);
+        episode.EnsureValid();
+        if (await FindRetriedAsync(episode, cancellationToken).ConfigureAwait(false) is { } retried)
+        {
+            return retried;
+        }
+
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The count first: its upsert takes the write lock (SQLite) or the profile's row lock (PostgreSQL) at once.
+        await ExecuteAsync(db, Statement(db, "count-episode", CountSql), [
+            Parameter(db, episode.TenantId),
+            Parameter(db, episode.AgentId),
+            Parameter(db, episode.HumanIntervention ? 1 : 0),
+            Parameter(db, episode.ConstitutionalScore ?? 0d),
+            Parameter(db, episode.ConstitutionalScore is null ? 0 : 1),
+            Parameter(db, RowMapping.Utc(episode.OccurredAt)),
+            Parameter(db, Guid.NewGuid()),
+        ], cancellationToken).ConfigureAwait(false);
         db.Add(RowMapping.ToRow(episode));
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException)
         {
-            if (await ExistsAsync<EpisodeRow>(r => r.Id == episode.Id, cancellationToken).ConfigureAwait(false))
+            // The same id was added meanwhile (a retry racing its original): undo the count and answer as a retry.
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            if (await FindRetriedAsync(episode, cancellationToken).ConfigureAwait(false) is { } raced)
             {
-                throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString(), ex);
+                return raced;
             }
 
             throw;
         }
+
+        var profile = await db.Set<AgentProfileRow>().AsNoTracking()
+            .FirstAsync(r => r.TenantId == episode.TenantId && r.AgentId == episode.AgentId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new(RowMapping.ToProfile(profile), true);
+    }
+
+    /// <summary>Adds 1 to the agent's episode count (and the intervention and score counters), creating the profile as a STUDENT.</summary>
+    private static string CountSql(DbContext db)
+    {
+        var (table, column) = SqlNames<AgentProfileRow>(db);
+        var (episodes, interventions, sum, scored, stamp) = (column("EpisodeCount"), column("InterventionCount"), column("ConstitutionalScoreSum"), column("ConstitutionalScoreCount"), column("ConcurrencyStamp"));
+        return $"INSERT INTO {table} ({column("TenantId")}, {column("AgentId")}, {column("Maturity")}, {episodes}, {interventions}, {sum}, {scored}, {column("CreatedAt")}, {stamp}) "
+            + $"VALUES (@p0, @p1, {(int)AgentMaturity.Student}, 1, @p2, @p3, @p4, @p5, @p6) "
+            + $"ON CONFLICT ({column("TenantId")}, {column("AgentId")}) DO UPDATE SET {episodes} = {table}.{episodes} + 1, "
+            + $"{interventions} = {table}.{interventions} + @p2, {sum} = {table}.{sum} + @p3, {scored} = {table}.{scored} + @p4, {stamp} = @p6";
+    }
+
+    /// <summary>The answer to a retry: the agent's profile when the workspace holds the episode already; null when it does not.</summary>
+    private async Task<EpisodeAdded?> FindRetriedAsync(Episode episode, CancellationToken cancellationToken)
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var owner = await db.Set<EpisodeRow>().Where(r => r.Id == episode.Id).Select(r => new { r.TenantId, r.AgentId }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (owner is null)
+        {
+            return null;
+        }
+
+        if (owner.TenantId != episode.TenantId)
+        {
+            throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
+        }
+
+        var profile = await db.Set<AgentProfileRow>().AsNoTracking()
+            .FirstAsync(r => r.TenantId == owner.TenantId && r.AgentId == owner.AgentId, cancellationToken).ConfigureAwait(false);
+        return new EpisodeAdded(RowMapping.ToProfile(profile), false);
     }
 
     public async ValueTask<Episode?> FindAsync(string tenantId, Guid episodeId, CancellationToken cancellationToken)

@@ -389,6 +389,9 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
     public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken) =>
         StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.SandboxStatus == status).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
 
+    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken) =>
+        StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.ParentToolId == parentToolId).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
+
     public async ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,24 @@ public sealed class InMemoryAgentProfileStore : IAgentProfileStore
         }
     }
 
+    /// <summary>Counts an episode in its agent's profile (creating it), or only reads the profile when <paramref name="counted"/> is false.</summary>
+    internal AgentProfile Count(Episode episode, bool counted)
+    {
+        lock (_lock)
+        {
+            var key = (episode.TenantId, episode.AgentId);
+            var profile = _profiles.GetValueOrDefault(key)
+                ?? new AgentProfile { TenantId = episode.TenantId, AgentId = episode.AgentId, CreatedAt = episode.OccurredAt };
+            if (counted || !_profiles.ContainsKey(key))
+            {
+                profile = AgentProfile.Counting(profile, counted ? episode : null) with { ConcurrencyStamp = Guid.NewGuid() };
+                _profiles[key] = profile;
+            }
+
+            return profile;
+        }
+    }
+
     /// <inheritdoc/>
     public IAsyncEnumerable<AgentProfile> ListAsync(string tenantId, CancellationToken cancellationToken)
     {

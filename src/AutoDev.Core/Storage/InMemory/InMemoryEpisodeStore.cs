@@ -1,34 +1,50 @@
 namespace AutoDev;
 
-/// <summary>Episodes in memory, indexed per agent. Lost when the process ends.</summary>
+/// <summary>Episodes in memory, indexed per agent, counted in an <see cref="InMemoryAgentProfileStore"/>. Lost when the process ends.</summary>
 public sealed class InMemoryEpisodeStore : IEpisodeStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(string Tenant, Guid Id), Episode> _episodes = [];
+    private readonly Dictionary<Guid, Episode> _episodes = [];
     private readonly Dictionary<(string Tenant, string Agent), List<Episode>> _byAgent = [];
+    private readonly InMemoryAgentProfileStore _agents;
+
+    /// <summary>Creates a store that counts episodes in a profile store of its own.</summary>
+    public InMemoryEpisodeStore()
+        : this(new InMemoryAgentProfileStore())
+    {
+    }
+
+    /// <summary>Creates a store that counts episodes in <paramref name="agents"/> (as <c>AddAutoDev()</c> does).</summary>
+    public InMemoryEpisodeStore(InMemoryAgentProfileStore agents)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        _agents = agents;
+    }
 
     /// <inheritdoc/>
-    public ValueTask AddAsync(Episode episode, CancellationToken cancellationToken)
+    public ValueTask<EpisodeAdded> AddAsync(Episode episode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(episode);
+        episode.EnsureValid();
         lock (_lock)
         {
-            var key = (Internal.Guard.Id(episode.TenantId), episode.Id);
-            if (!_episodes.TryAdd(key, episode))
+            if (_episodes.TryGetValue(episode.Id, out var existing))
             {
-                throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
+                return existing.TenantId == episode.TenantId
+                    ? new(new EpisodeAdded(_agents.Count(existing, counted: false), false))
+                    : throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
             }
 
-            var agentKey = (episode.TenantId, Internal.Guard.Id(episode.AgentId));
+            _episodes.Add(episode.Id, episode);
+            var agentKey = (episode.TenantId, episode.AgentId);
             if (!_byAgent.TryGetValue(agentKey, out var list))
             {
                 _byAgent[agentKey] = list = [];
             }
 
             list.Add(episode);
+            return new(new EpisodeAdded(_agents.Count(episode, counted: true), true));
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -36,7 +52,7 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
     {
         lock (_lock)
         {
-            return new(_episodes.GetValueOrDefault((tenantId, episodeId)));
+            return new(_episodes.GetValueOrDefault(episodeId) is { } episode && episode.TenantId == tenantId ? episode : null);
         }
     }
 

@@ -93,6 +93,16 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     }
 
     /// <inheritdoc/>
+    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.ParentToolId == parentToolId).OrderBy(m => m.CreatedAt).ToList();
+            return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

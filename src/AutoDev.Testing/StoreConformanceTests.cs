@@ -613,6 +613,27 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.True((await store.AddAsync(New(MutationTrigger.Latency), Ct)).Created);
     }
 
+    /// <summary>A version's children come oldest first, whatever their status, and only the version's, only in their tenant.</summary>
+    [Fact]
+    public async Task Mutation_ListChildren_OfOneVersion_OldestFirst()
+    {
+        var store = Get<IToolMutationStore>();
+        var tenant = NewTenant();
+        var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
+        var start = Time.GetUtcNow();
+        ToolMutation New(Guid parent, MutationTrigger trigger, int minute) => new() { TenantId = tenant, SkillId = skillId, ParentToolId = parent, Trigger = trigger, Code = "x", CreatedAt = start.AddMinutes(minute) };
+        var late = await store.AddAsync(New(version, MutationTrigger.Failure, 2), Ct);
+        var early = await store.AddAsync(New(version, MutationTrigger.Latency, 1), Ct);
+        await store.UpdateAsync(early.Entity with { Status = ToolMutationStatus.Failed, FailureReason = "slower" }, Ct);
+        await store.AddAsync(New(Guid.NewGuid(), MutationTrigger.Latency, 0), Ct);
+
+        var children = await ToListAsync(store.ListChildrenAsync(tenant, version, Ct));
+
+        Assert.Equal([early.Entity.Id, late.Entity.Id], children.Select(c => c.Id));
+        Assert.Equal(ToolMutationStatus.Failed, children[0].Status);
+        Assert.Empty(await ToListAsync(store.ListChildrenAsync(NewTenant(), version, Ct)));
+    }
+
     /// <summary>Parallel adds for one version and trigger create exactly one open mutation.</summary>
     [Fact]
     public async Task Mutation_ParallelAdds_CreateOne()

@@ -22,6 +22,13 @@ public sealed record MutationRequest(string TenantId, string AgentId, string Ski
 
     /// <summary>What was observed, for the prompt: "took 6.2 s", the error, the retries.</summary>
     public string? Observation { get; init; }
+
+    /// <summary>
+    /// Asks for a new child even though a reviewer rejected or rolled back an earlier child of the version for the same
+    /// trigger (by default that child comes back and no model call is made). The turned-down children are shown to the
+    /// model as what not to write again either way.
+    /// </summary>
+    public bool RetryAfterTurnDown { get; init; }
 }
 
 /// <summary>What AlphaEvolver knows before asking the model.</summary>
@@ -93,8 +100,9 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
 
     /// <summary>
     /// Asks the model for a child of the skill version aimed at the trigger. Returns the stored mutation: pending its
-    /// sandbox run, failed (with the reason) when the answer was unusable, or the open mutation of the same version and
-    /// trigger when there already is one (no model call then).
+    /// sandbox run, failed (with the reason) when the answer was unusable, or, with no model call, the open mutation of
+    /// the same version and trigger when there is one, or the child a reviewer turned down for it (rejected, or
+    /// promoted and rolled back; see <see cref="MutationRequest.RetryAfterTurnDown"/>).
     /// </summary>
     /// <exception cref="EntityNotFoundException">No such skill, version or parent mutation in the workspace, or no such agent.</exception>
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve skills; no model call was made.</exception>
@@ -234,6 +242,12 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             return open;
         }
 
+        var turnedDown = request.Trigger == MutationTrigger.Research ? [] : await TurnedDownChildrenAsync(analysis.Skill, analysis.ParentVersion.Id, cancellationToken).ConfigureAwait(false);
+        if (!request.RetryAfterTurnDown && turnedDown.LastOrDefault(c => c.Trigger == request.Trigger) is { } decided)
+        {
+            return decided;
+        }
+
         var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
         var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCode, _options.MaxEvaluationInputs);
         var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
@@ -246,7 +260,7 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             ["code"] = analysis.ParentCode.TrimEnd(),
             ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
             ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
-        });
+        }) + DoNotRepeat(turnedDown);
         var now = TimeProvider.GetUtcNow();
         var claim = new ToolMutation
         {
@@ -325,6 +339,69 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
         return Normalize(code.Code) == Normalize(analysis.ParentCode)
             ? mutation with { Status = ToolMutationStatus.Failed, FailureReason = "The model returned the parent's code unchanged.", Code = code.Code }
             : mutation with { Code = code.Code };
+    }
+
+    /// <summary>
+    /// The version's children a reviewer turned down: rejected ones (research losers aside), and promoted ones that were
+    /// rolled back, whose version is neither the skill's active one nor an ancestor of it. Oldest first.
+    /// </summary>
+    private async Task<List<ToolMutation>> TurnedDownChildrenAsync(Skill skill, Guid parentVersionId, CancellationToken cancellationToken)
+    {
+        var turnedDown = new List<ToolMutation>();
+        HashSet<Guid>? live = null;
+        await foreach (var child in _mutations.ListChildrenAsync(skill.TenantId, parentVersionId, cancellationToken).ConfigureAwait(false))
+        {
+            if (child.Trigger == MutationTrigger.Research)
+            {
+                continue;
+            }
+
+            if (child.Status == ToolMutationStatus.Promoted && child.PromotedVersionId is { } promoted)
+            {
+                live ??= await LiveVersionsAsync(skill, cancellationToken).ConfigureAwait(false);
+                if (!live.Contains(promoted))
+                {
+                    turnedDown.Add(child);
+                }
+            }
+            else if (child.Status == ToolMutationStatus.Rejected)
+            {
+                turnedDown.Add(child);
+            }
+        }
+
+        return turnedDown;
+    }
+
+    /// <summary>The skill's active version and its ancestors: the versions a rollback has not left behind.</summary>
+    private async Task<HashSet<Guid>> LiveVersionsAsync(Skill skill, CancellationToken cancellationToken)
+    {
+        var current = await _skills.FindAsync(skill.TenantId, skill.Id, cancellationToken).ConfigureAwait(false);
+        if (current?.ActiveVersionId is not { } active)
+        {
+            return [];
+        }
+
+        var lineage = await _skills.GetLineageAsync(skill.TenantId, active, cancellationToken).ConfigureAwait(false);
+        return [active, .. lineage.Ancestors.Select(v => v.Id)];
+    }
+
+    /// <summary>The prompt's last section: the turned-down children, so the model does not write them again.</summary>
+    private static string DoNotRepeat(List<ToolMutation> turnedDown)
+    {
+        if (turnedDown.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var text = new System.Text.StringBuilder("\n\nA reviewer turned these earlier versions down; do not write them again:\n");
+        foreach (var child in turnedDown.TakeLast(3))
+        {
+            var why = child.Status == ToolMutationStatus.Rejected ? $"rejected: {child.ReviewReason ?? child.FailureReason ?? "no reason given"}" : "promoted, then rolled back";
+            text.Append("\n(").Append(why).Append(")\n```python\n").Append(child.Code.TrimEnd()).Append("\n```\n");
+        }
+
+        return text.ToString();
     }
 
     private static string Normalize(string code) =>

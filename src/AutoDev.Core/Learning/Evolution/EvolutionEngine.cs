@@ -17,6 +17,12 @@ public enum EvolutionAction
 
     /// <summary>A mutation was written.</summary>
     Generated = 3,
+
+    /// <summary>
+    /// A trigger fired, but a reviewer already turned down a child of the version for it (rejected it, or rolled it
+    /// back); no model call was made. <see cref="EvolutionDecision.Mutation"/> is that child.
+    /// </summary>
+    TurnedDown = 4,
 }
 
 /// <summary>The decision on one skill execution.</summary>
@@ -83,7 +89,9 @@ public sealed class EvolutionEngine(
                     Observation = Observation(execution, trigger),
                 },
                 cancellationToken).ConfigureAwait(false);
-            return new EvolutionDecision(EvolutionAction.Generated, trigger, mutation);
+            return mutation.Status is ToolMutationStatus.Rejected or ToolMutationStatus.Promoted
+                ? new EvolutionDecision(EvolutionAction.TurnedDown, trigger, mutation)
+                : new EvolutionDecision(EvolutionAction.Generated, trigger, mutation);
         }
         catch (Exception ex) when (ex is CapabilityDeniedException or LimitExceededException or TokenBudgetExceededException or EntityNotFoundException)
         {

@@ -71,7 +71,7 @@ public static class EntityFrameworkAutoDevBuilderExtensions
             // The migrations are hand-written, without a model snapshot; a test proves they create the model's schema.
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
             ArgumentOutOfRangeException.ThrowIfNegative(stores.SqliteCheckpointPages, "EntityFrameworkStoreOptions.SqliteCheckpointPages");
-            options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout, stores.SqliteCheckpointPages));
+            options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout, stores.SqliteCheckpointPages), new StoreErrorInterceptor());
         });
 
         services.Replace(ServiceDescriptor.Singleton<IWorkspaceStore, EfWorkspaceStore<TContext>>());

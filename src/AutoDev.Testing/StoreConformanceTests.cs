@@ -255,7 +255,42 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Get<IAgentProfileStore>().FindAsync(tenant, "a1", Ct));
     }
 
+    /// <summary>A NUL character in an episode's text is refused with <see cref="ArgumentException"/> on every store (PostgreSQL's text cannot hold it), and nothing is saved.</summary>
+    [Theory]
+    [InlineData("task")]
+    [InlineData("error")]
+    [InlineData("segment")]
+    public async Task Episode_NulInText_IsRefusedWithArgumentException(string field)
+    {
+        var store = Get<IEpisodeStore>();
+        var tenant = NewTenant();
+        var episode = new Episode { TenantId = tenant, AgentId = "a1", TaskDescription = "t", OccurredAt = Time.GetUtcNow() };
+        episode = field switch
+        {
+            "task" => episode with { TaskDescription = "extract\0id" },
+            "error" => episode with { ErrorTrace = "KeyError\0" },
+            _ => episode with { Segments = [new EpisodeSegment { Kind = "observation", Content = "\0" }] },
+        };
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(episode, Ct));
+        Assert.Empty(await ToListAsync(store.ListRecentAsync(tenant, "a1", null, 10, Ct)));
+    }
+
     // ---- Skill candidates ------------------------------------------------------------------------------------
+
+    /// <summary>A pattern key too long for an index (or holding a NUL) is refused with <see cref="ArgumentException"/> on every store.</summary>
+    [Theory]
+    [InlineData(10_000, false)]
+    [InlineData(20, true)]
+    public async Task Candidate_UnindexablePatternKey_IsRefusedWithArgumentException(int length, bool nul)
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var key = new string('k', length) + (nul ? "\0" : string.Empty);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddAsync(NewCandidate(tenant, key), Ct));
+        Assert.Empty(await ToListAsync(store.ListByStatusAsync(tenant, SkillCandidateStatus.Pending, Ct)));
+    }
 
     /// <summary>One open candidate per pattern; once it is closed, a new one may be added.</summary>
     [Fact]

@@ -88,7 +88,7 @@ public sealed class ChatGateway : IChatGateway
             Attempts = call.Attempts,
             Succeeded = response is not null,
             FailureKind = failure?.Kind,
-            FailureReason = failure is null ? null : Reason(failure),
+            FailureReason = failure is null ? null : Internal.Guard.Storable(Reason(failure)),
             InputTokens = input,
             OutputTokens = output,
             TotalTokens = total,

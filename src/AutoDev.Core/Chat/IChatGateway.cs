@@ -38,6 +38,6 @@ public sealed record ChatCallResult(ChatResponse? Response, ChatCallRecord Recor
     [MemberNotNullWhen(false, nameof(Failure))]
     public bool Succeeded => Response is not null;
 
-    /// <summary>The answer's text, or empty when the call failed.</summary>
-    public string Text => Response?.Text ?? string.Empty;
+    /// <summary>The answer's text, or empty when the call failed. A NUL character in it (which no store keeps) is replaced by U+FFFD.</summary>
+    public string Text => Response is null ? string.Empty : Internal.Guard.Storable(Response.Text);
 }

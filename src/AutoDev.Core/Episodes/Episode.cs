@@ -44,7 +44,8 @@ public sealed record Episode
 
     /// <summary>
     /// Checks what every store requires: a tenant and agent id, a task, a constitutional score between 0 and 1 when
-    /// there is one, and segments that are not null, have a kind and content, and have distinct sequence numbers.
+    /// there is one, segments that are not null, have a kind and content, and have distinct sequence numbers, and no
+    /// NUL character in any text.
     /// </summary>
     /// <returns>This episode.</returns>
     /// <exception cref="ArgumentException">Something is missing or out of range; the message names it.</exception>
@@ -53,6 +54,10 @@ public sealed record Episode
         Internal.Guard.Id(TenantId, nameof(TenantId));
         Internal.Guard.Id(AgentId, nameof(AgentId));
         ArgumentException.ThrowIfNullOrWhiteSpace(TaskDescription, nameof(TaskDescription));
+        Internal.Guard.Text(TaskDescription, nameof(TaskDescription));
+        Internal.Guard.Text(ErrorTrace, nameof(ErrorTrace));
+        Internal.Guard.Text(ContextJson, nameof(ContextJson));
+        Internal.Guard.Text(Feedback, nameof(Feedback));
         if (ConstitutionalScore is { } score && (double.IsNaN(score) || score is < 0 or > 1))
         {
             throw new ArgumentException($"ConstitutionalScore is {score}; it must be between 0 and 1.", nameof(ConstitutionalScore));
@@ -61,6 +66,11 @@ public sealed record Episode
         if (ToolsAttempted is null || ToolsAttempted.Any(t => t is null))
         {
             throw new ArgumentException("ToolsAttempted is null or holds a null name.", nameof(ToolsAttempted));
+        }
+
+        foreach (var tool in ToolsAttempted)
+        {
+            Internal.Guard.Text(tool, nameof(ToolsAttempted));
         }
 
         if (Segments is null)
@@ -77,6 +87,9 @@ public sealed record Episode
                 throw new ArgumentException($"Segment {i} has no {(segment.Kind is null ? "kind" : "content")}.", nameof(Segments));
             }
 
+            Internal.Guard.Text(segment.Kind, nameof(Segments));
+            Internal.Guard.Text(segment.Content, nameof(Segments));
+            Internal.Guard.Text(segment.ToolName, nameof(Segments));
             if (!sequences.Add(segment.Sequence))
             {
                 throw new ArgumentException($"Segments {i} and an earlier one both have sequence {segment.Sequence}; each step needs its own.", nameof(Segments));

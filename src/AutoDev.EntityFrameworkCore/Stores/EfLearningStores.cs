@@ -11,6 +11,7 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
     {
         ArgumentNullException.ThrowIfNull(candidate);
         AutoDev.Internal.Guard.Id(candidate.TenantId);
+        AutoDev.Internal.Guard.Key(candidate.PatternKey);
 
         // No look-up first: the unique index on (tenant_id, open_pattern_key) refuses a second open candidate.
         var row = new SkillCandidateRow { ConcurrencyStamp = Guid.NewGuid() };

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -122,6 +123,10 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
             }
 
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (AutoDev.EntityFrameworkCore.Internal.StoreErrors.Translate(ex) is { } typed)
+        {
+            throw typed;
         }
         finally
         {

@@ -149,6 +149,11 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     protected override async Task<FailureAnalysis> AnalyzeAsync(MementoRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.PatternKey is not null)
+        {
+            Internal.Guard.Key(request.PatternKey, nameof(request.PatternKey));
+        }
+
         var episode = await _episodes.FindAsync(request.TenantId, request.EpisodeId, cancellationToken).ConfigureAwait(false);
         if (episode is null || episode.AgentId != request.AgentId)
         {

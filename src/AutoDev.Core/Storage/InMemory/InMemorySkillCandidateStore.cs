@@ -12,6 +12,7 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
     {
         ArgumentNullException.ThrowIfNull(candidate);
         Internal.Guard.Id(candidate.TenantId);
+        Internal.Guard.Key(candidate.PatternKey);
         lock (_lock)
         {
             if (candidate.IsOpen && FindOpen(candidate.TenantId, candidate.PatternKey) is { } open)

@@ -35,8 +35,8 @@ public class ReflectionBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _episodes = new InMemoryEpisodeStore();
-        _engine = new ReflectionEngine(_similarity, _episodes, new InMemorySkillCandidateStore(), Options.Create(new AutoDevOptions { FailureThreshold = int.MaxValue }));
+        _episodes = new InMemoryEpisodeStore(new InMemoryAgentProfileStore());
+        _engine = new ReflectionEngine(_similarity, _episodes, new InMemorySkillCandidateStore(), Options.Create(new AutoDevOptions { FailureThreshold = int.MaxValue }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReflectionEngine>.Instance);
         _history = [];
         for (var agent = 0; agent < Agents; agent++)
         {

@@ -109,4 +109,7 @@ internal static partial class Log
 
     [LoggerMessage(31, LogLevel.Warning, "A {Kind} of workspace {TenantId} was claimed at {ClaimedAt} by an instance that stopped before the model answered; it is closed and claimed anew.")]
     public static partial void ClaimAbandoned(ILogger logger, string kind, string tenantId, DateTimeOffset claimedAt);
+
+    [LoggerMessage(32, LogLevel.Information, "Failure {EpisodeId} of agent {AgentId} in workspace {TenantId} joined the open candidate {CandidateId} ({Name}) of its pattern; no model call.")]
+    public static partial void FailureAttached(ILogger logger, string tenantId, string agentId, Guid episodeId, Guid candidateId, string name);
 }

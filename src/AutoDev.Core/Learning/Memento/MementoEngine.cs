@@ -11,7 +11,7 @@ namespace AutoDev;
 /// <param name="EpisodeId">The failed episode.</param>
 public sealed record MementoRequest(string TenantId, string AgentId, Guid EpisodeId)
 {
-    /// <summary>The failure pattern's key; computed from the episode when not given.</summary>
+    /// <summary>The failure pattern's key; the agent's key of the episode's task (<see cref="FailurePatterns.KeyOf"/>) when not given.</summary>
     public string? PatternKey { get; init; }
 
     /// <summary>The pattern's failed episodes; the agent's recent similar failures when not given.</summary>
@@ -195,7 +195,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         {
             TenantId = request.TenantId,
             AgentId = request.AgentId,
-            PatternKey = request.PatternKey ?? signature.Key,
+            PatternKey = request.PatternKey ?? FailurePatterns.KeyOf(request.AgentId, signature.Key),
             TaskDescription = task,
             SuggestedName = SuggestName(task),
             ErrorTraces = [.. sources.Select(e => e.ErrorTrace).OfType<string>().Where(t => t.Length > 0).Distinct()],

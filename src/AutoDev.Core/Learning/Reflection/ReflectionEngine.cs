@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AutoDev;
@@ -18,7 +19,7 @@ public enum ReflectionAction
 
 /// <summary>What reflection decided, with the failure pattern.</summary>
 /// <param name="Action">What to do.</param>
-/// <param name="PatternKey">The failure pattern's key.</param>
+/// <param name="PatternKey">The failure pattern's key (see <see cref="FailurePatterns.KeyOf"/>): the agent's, never shared with another agent.</param>
 /// <param name="Count">How many of the agent's recent failures are in the pattern.</param>
 /// <param name="EpisodeIds">Those failures, oldest first (empty for <see cref="ReflectionAction.Wait"/>).</param>
 /// <param name="OpenCandidate">The open candidate the failure was attached to, for <see cref="ReflectionAction.Attach"/>.</param>
@@ -40,7 +41,8 @@ public sealed class ReflectionEngine(
     ITaskSimilarity similarity,
     IEpisodeStore episodes,
     ISkillCandidateStore candidates,
-    IOptions<AutoDevOptions> options)
+    IOptions<AutoDevOptions> options,
+    ILogger<ReflectionEngine> logger)
 {
     private const int AttachAttempts = 5;
     private readonly ConcurrentDictionary<(string Tenant, string Agent), Lazy<Task<AgentFailures>>> _agents = new();
@@ -59,17 +61,20 @@ public sealed class ReflectionEngine(
 
         var agent = await GetAgentAsync(failure.TenantId, failure.AgentId, cancellationToken).ConfigureAwait(false);
         var signature = await similarity.SignAsync(failure.TaskDescription, cancellationToken).ConfigureAwait(false);
-        var key = agent.Add(failure.Id, signature);
+        var taskKey = agent.Add(failure.Id, signature);
+        var key = FailurePatterns.KeyOf(failure.AgentId, taskKey);
         var open = await candidates.FindOpenByPatternAsync(failure.TenantId, key, cancellationToken).ConfigureAwait(false);
         if (open is not null)
         {
-            var ids = agent.Episodes(key);
-            return new ReflectionDecision(ReflectionAction.Attach, key, ids.Count, ids, await AttachAsync(open, failure.Id, cancellationToken).ConfigureAwait(false));
+            var ids = agent.Episodes(taskKey);
+            var attached = await AttachAsync(open, failure.Id, cancellationToken).ConfigureAwait(false);
+            Log.FailureAttached(logger, failure.TenantId, failure.AgentId, failure.Id, attached.Id, attached.Name);
+            return new ReflectionDecision(ReflectionAction.Attach, key, ids.Count, ids, attached);
         }
 
         // Failures that already led to a candidate (promoted, failed or rejected) do not count twice: the next
         // candidate of the pattern needs the threshold's worth of new failures.
-        var (fresh, due) = agent.TryConsume(key, _threshold);
+        var (fresh, due) = agent.TryConsume(taskKey, _threshold);
         return due is not null
             ? new ReflectionDecision(ReflectionAction.Trigger, key, due.Count, due)
             : new ReflectionDecision(ReflectionAction.Wait, key, fresh, []);

@@ -8,12 +8,6 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
     private readonly Dictionary<(string Tenant, string Agent), List<Episode>> _byAgent = [];
     private readonly InMemoryAgentProfileStore _agents;
 
-    /// <summary>Creates a store that counts episodes in a profile store of its own.</summary>
-    public InMemoryEpisodeStore()
-        : this(new InMemoryAgentProfileStore())
-    {
-    }
-
     /// <summary>Creates a store that counts episodes in <paramref name="agents"/> (as <c>AddAutoDev()</c> does).</summary>
     public InMemoryEpisodeStore(InMemoryAgentProfileStore agents)
     {

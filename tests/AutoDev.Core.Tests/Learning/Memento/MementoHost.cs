@@ -94,14 +94,18 @@ internal sealed class MementoHost : IAsyncDisposable
     /// <summary>Store instances that survive a host, like a database does.</summary>
     internal sealed class Stores
     {
-        private readonly InMemoryEpisodeStore _episodes = new();
+        private readonly InMemoryAgentProfileStore _agents = new();
+        private readonly InMemoryEpisodeStore _episodes;
         private readonly InMemorySkillCandidateStore _candidates = new();
         private readonly InMemorySkillStore _skills;
-        private readonly InMemoryAgentProfileStore _agents = new();
         private readonly InMemoryCapabilityUsageStore _usage = new();
         private readonly InMemoryChatCallStore _calls = new();
 
-        public Stores() => _skills = new InMemorySkillStore(_candidates, null);
+        public Stores()
+        {
+            _episodes = new InMemoryEpisodeStore(_agents);
+            _skills = new InMemorySkillStore(_candidates, null);
+        }
 
         public void Register(IServiceCollection services)
         {

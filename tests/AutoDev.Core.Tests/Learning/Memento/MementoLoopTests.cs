@@ -34,6 +34,27 @@ public sealed class MementoLoopTests
     }
 
     [Fact]
+    public async Task OtherAgentsFailingTheSameTask_DoNotJoinTheFirstAgentsCandidate_AndAJoinIsLogged()
+    {
+        var log = new ListLogger<ReflectionEngine>();
+        await using var host = await StartAsync(configure: s => s.AddSingleton<Microsoft.Extensions.Logging.ILogger<ReflectionEngine>>(log));
+        await host.FailAsync();
+        await host.FailAsync();
+        var first = Assert.Single(await host.CandidatesAsync());
+
+        foreach (var other in (string[])["billing-agent", "support-agent", "billing-agent", "support-agent"])
+        {
+            await host.FailAsync(agent: other);
+        }
+
+        await host.FailAsync();
+        var after = Assert.Single(await host.CandidatesAsync(), c => c.Id == first.Id);
+        Assert.Equal(3, after.SourceEpisodeIds.Count);
+        Assert.All(await host.CandidatesAsync(), c => Assert.StartsWith(c.AgentId + ": ", c.PatternKey, StringComparison.Ordinal));
+        Assert.Single(log.Entries, e => e.Message.Contains("joined the open candidate", StringComparison.Ordinal) && e.Message.Contains(MementoHost.Agent, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RepeatedPattern_GivesOneCandidate_LaterFailuresAttachWithoutAModelCall()
     {
         await using var host = await StartAsync();

@@ -85,9 +85,9 @@ public sealed class ReflectionEngineTests
 
     private static (ReflectionEngine Engine, InMemoryEpisodeStore Episodes) Create(int threshold, InMemoryEpisodeStore? episodes = null, int window = 100)
     {
-        episodes ??= new InMemoryEpisodeStore();
+        episodes ??= new InMemoryEpisodeStore(new InMemoryAgentProfileStore());
         var options = Options.Create(new AutoDevOptions { FailureThreshold = threshold, FailureWindow = window });
-        return (new ReflectionEngine(new LexicalTaskSimilarity(), episodes, new InMemorySkillCandidateStore(), options), episodes);
+        return (new ReflectionEngine(new LexicalTaskSimilarity(), episodes, new InMemorySkillCandidateStore(), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReflectionEngine>.Instance), episodes);
     }
 
     private static async Task<Episode> AddAsync(InMemoryEpisodeStore store, string agent, string task)

@@ -30,6 +30,32 @@ public sealed class TaskSimilarityTests
         Assert.Equal(1, similarity.Similarity(LexicalTaskSimilarity.Sign("a b"), LexicalTaskSimilarity.Sign("b a")));
     }
 
+    /// <summary>The examples in <see cref="LexicalTaskSimilarity"/>'s documentation, worked out by hand: 5 of 6 words, 4 of 6, and a pair only a looser measure would merge.</summary>
+    [Theory]
+    [InlineData("Extract invoice ID from customer emails", "extract the invoice id from a customer's email (ticket 4711)", 5.0 / 6, true)]
+    [InlineData("Extract invoice ID from customer emails", "extract the invoice id from an email (ticket 4711)", 4.0 / 6, false)]
+    [InlineData("Extract invoice ID from customer emails", "Extract customer name from invoice emails", 4.0 / 6, false)]
+    public void Similarity_TheDocumentedExamples_HoldAtTheDefaultThreshold(string first, string second, double expected, bool samePattern)
+    {
+        var similarity = new LexicalTaskSimilarity();
+
+        var score = similarity.Similarity(LexicalTaskSimilarity.Sign(first), LexicalTaskSimilarity.Sign(second));
+
+        Assert.Equal(expected, score, 10);
+        Assert.Equal(samePattern, score >= similarity.Threshold);
+    }
+
+    [Fact]
+    public void PatternKey_IsPerAgent_AndALongTaskKeyIsHashedToAnIndexableLength()
+    {
+        var longTask = LexicalTaskSimilarity.Sign(string.Join(' ', Enumerable.Range(0, 2_000).Select(i => "word" + (char)('a' + (i % 26)) + (char)('a' + (i / 26 % 26))))).Key;
+
+        Assert.Equal("agent-a: extract id invoice", FailurePatterns.KeyOf("agent-a", "extract id invoice"));
+        Assert.NotEqual(FailurePatterns.KeyOf("agent-a", "extract id invoice"), FailurePatterns.KeyOf("agent-b", "extract id invoice"));
+        Assert.Equal("agent-a: #".Length + 64, FailurePatterns.KeyOf("agent-a", longTask).Length);
+        Assert.NotEqual(FailurePatterns.KeyOf("agent-a", longTask), FailurePatterns.KeyOf("agent-a", longTask + " more"));
+    }
+
     [Fact]
     public void Sign_IgnoresWordOrderAndNumbers_ForAnyWords()
     {

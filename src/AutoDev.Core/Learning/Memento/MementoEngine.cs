@@ -36,10 +36,10 @@ public sealed record FailureAnalysis
     /// <summary>The skill's name, derived from the task: <c>extract_invoice_id</c>.</summary>
     public required string SuggestedName { get; init; }
 
-    /// <summary>The error traces, distinct.</summary>
+    /// <summary>The error traces and failed steps (segments), distinct, at most <see cref="MementoEngine.MaxErrorTraces"/>.</summary>
     public IReadOnlyList<string> ErrorTraces { get; init; } = [];
 
-    /// <summary>The tools the agent tried, distinct.</summary>
+    /// <summary>The tools the agent tried (its tools attempted and the tools of its steps), distinct.</summary>
     public IReadOnlyList<string> ToolsTried { get; init; } = [];
 
     /// <summary>The episodes' inputs (their context JSON), for test cases.</summary>
@@ -61,6 +61,12 @@ public sealed record FailureAnalysis
 /// </remarks>
 public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis, SkillCandidate>
 {
+    /// <summary>The most error traces (episode errors and failed steps, distinct) put in one prompt.</summary>
+    public const int MaxErrorTraces = 20;
+
+    /// <summary>The longest error trace put in a prompt, in characters; longer ones are cut.</summary>
+    public const int MaxErrorTraceLength = 2_000;
+
     private static readonly HashSet<string> NameStopWords = new(StringComparer.Ordinal) { "from", "for", "in", "of", "on", "to", "with", "by", "at", "into", "when", "using" };
     private readonly GatedModelCall _model;
     private readonly IEpisodeStore _episodes;
@@ -198,8 +204,8 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             PatternKey = request.PatternKey ?? FailurePatterns.KeyOf(request.AgentId, signature.Key),
             TaskDescription = task,
             SuggestedName = SuggestName(task),
-            ErrorTraces = [.. sources.Select(e => e.ErrorTrace).OfType<string>().Where(t => t.Length > 0).Distinct()],
-            ToolsTried = [.. sources.SelectMany(e => e.ToolsAttempted).Distinct()],
+            ErrorTraces = [.. sources.SelectMany(ErrorsOf).Distinct().Take(MaxErrorTraces)],
+            ToolsTried = [.. sources.SelectMany(e => e.ToolsAttempted.Concat(e.Segments.Select(s => s.ToolName).OfType<string>())).Where(t => t.Length > 0).Distinct()],
             Examples = [.. sources.Select(e => e.ContextJson).OfType<string>().Where(c => c.Length > 0).Distinct()],
             SourceEpisodeIds = [.. sources.Select(e => e.Id)],
         };
@@ -277,6 +283,25 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         }, cancellationToken).ConfigureAwait(false);
         var (_, _, problem) = SkillTests.Read(result);
         return new LearningValidation(problem is null, problem, result, ProxySignals(result));
+    }
+
+    /// <summary>
+    /// What went wrong in an episode: its error trace, then every failed step (a tool call that threw, an observation
+    /// of an error), each cut to <see cref="MaxErrorTraceLength"/> characters.
+    /// </summary>
+    private static IEnumerable<string> ErrorsOf(Episode episode)
+    {
+        if (!string.IsNullOrWhiteSpace(episode.ErrorTrace))
+        {
+            yield return Cut(episode.ErrorTrace);
+        }
+
+        foreach (var step in episode.Segments.Where(s => !s.Success && s.Content.Length > 0).OrderBy(s => s.Sequence))
+        {
+            yield return Cut(step.ToolName is { Length: > 0 } tool ? $"{step.Kind} {tool} failed: {step.Content}" : $"{step.Kind} failed: {step.Content}");
+        }
+
+        static string Cut(string text) => text.Length <= MaxErrorTraceLength ? text : text[..MaxErrorTraceLength] + " …";
     }
 
     /// <summary><c>Extract invoice ID from customer emails</c> → <c>extract_invoice_id</c>: the words before the first preposition (leading ones skipped), at most five.</summary>

@@ -55,6 +55,33 @@ public sealed class MementoLoopTests
     }
 
     [Fact]
+    public async Task FailedStepsRecordedAsSegments_AreWhatTheModelIsTold()
+    {
+        await using var host = await StartAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            await host.Get<IEpisodeRecorder>().RecordAsync(new Episode
+            {
+                TenantId = Tenant,
+                AgentId = Agent,
+                TaskDescription = TaskText,
+                Segments =
+                [
+                    new EpisodeSegment { Sequence = 0, Kind = "tool_call", ToolName = "mailbox.read", Content = "read 1 email" },
+                    new EpisodeSegment { Sequence = 1, Kind = "tool_call", ToolName = "regex.match", Content = "ValueError: pattern INV-\\d+ found nothing", Success = false },
+                    new EpisodeSegment { Sequence = 2, Kind = "observation", Content = "the id was written as INV 2024 0042", Success = false },
+                ],
+            }, Ct);
+        }
+
+        var prompt = Assert.Single(host.Chat.Calls).Messages[0].Text;
+        Assert.Contains("tool_call regex.match failed: ValueError: pattern INV-\\d+ found nothing", prompt, StringComparison.Ordinal);
+        Assert.Contains("observation failed: the id was written as INV 2024 0042", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("read 1 email", prompt, StringComparison.Ordinal);
+        Assert.Contains("mailbox.read, regex.match", prompt, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RepeatedPattern_GivesOneCandidate_LaterFailuresAttachWithoutAModelCall()
     {
         await using var host = await StartAsync();

@@ -168,7 +168,7 @@ public sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.HandlerFailed(_logger, ex, @event.GetType().Name);
+                Log.HandlerFailed(_logger, ex, handlers[i].Name, @event.GetType().Name);
                 continue;
             }
 
@@ -196,7 +196,7 @@ public sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.HandlerFailed(_logger, ex, @event.GetType().Name);
+                Log.HandlerFailed(_logger, ex, handlers[i].Name, @event.GetType().Name);
             }
         }
     }
@@ -209,12 +209,35 @@ public sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         }
     }
 
-    private abstract class HandlerBase
+    private abstract class HandlerBase(Delegate callback)
     {
+        /// <summary>Who the handler is, for the log: <c>AutoDev.MementoLoop.HandleAsync</c>, or the method a lambda was written in.</summary>
+        public string Name { get; } = NameOf(callback);
+
         public abstract ValueTask InvokeAsync(AutoDevEvent @event, CancellationToken cancellationToken);
+
+        /// <summary>The handler's type and method; for a lambda, the type and method it was written in (not the compiler's closure names).</summary>
+        internal static string NameOf(Delegate callback)
+        {
+            var method = callback.Method;
+            var type = callback.Target?.GetType() ?? method.DeclaringType;
+            while (type is { DeclaringType: { } outer } && type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false))
+            {
+                type = outer;
+            }
+
+            // A lambda's method is named <Enclosing>b__0_0: keep the enclosing method's name.
+            var name = method.Name;
+            if (name.StartsWith('<') && name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end)
+            {
+                name = name[1..end] + " (a lambda)";
+            }
+
+            return $"{type?.FullName ?? "?"}.{name}";
+        }
     }
 
-    private sealed class Handler<TEvent>(Func<TEvent, CancellationToken, ValueTask> callback) : HandlerBase
+    private sealed class Handler<TEvent>(Func<TEvent, CancellationToken, ValueTask> callback) : HandlerBase(callback)
         where TEvent : AutoDevEvent
     {
         public override ValueTask InvokeAsync(AutoDevEvent @event, CancellationToken cancellationToken) =>

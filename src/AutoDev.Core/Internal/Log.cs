@@ -4,8 +4,8 @@ namespace AutoDev;
 
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Error, "A handler of {EventType} threw; the other handlers still ran.")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string eventType);
+    [LoggerMessage(1, LogLevel.Error, "Event handler {Handler} failed on {EventType}; the other handlers still ran.")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string handler, string eventType);
 
     [LoggerMessage(2, LogLevel.Warning, "The event bus was stopped before it drained; {Count} queued events were dropped.")]
     public static partial void EventsDropped(ILogger logger, int count);

@@ -44,6 +44,37 @@ public sealed class EventBusTests
     }
 
     [Fact]
+    public async Task PublishAsync_HandlerThrows_TheLogNamesTheHandler()
+    {
+        var logger = new ListLogger<EventBus>();
+        await using var bus = NewBus(EventDispatchMode.Inline, logger);
+        var handlers = new ThrowingHandlers();
+        bus.Subscribe<TaskFailed>(handlers.OnTaskFailedAsync);
+        bus.Subscribe<TaskFailed>((_, _) => throw new InvalidOperationException("lambda boom"));
+
+        await bus.PublishAsync(Failure(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, handlers.Calls);
+        Assert.Equal(
+            [
+                "Event handler AutoDev.Tests.Events.EventBusTests+ThrowingHandlers.OnTaskFailedAsync failed on TaskFailed; the other handlers still ran.",
+                "Event handler AutoDev.Tests.Events.EventBusTests.PublishAsync_HandlerThrows_TheLogNamesTheHandler (a lambda) failed on TaskFailed; the other handlers still ran.",
+            ],
+            logger.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.Message));
+    }
+
+    private sealed class ThrowingHandlers
+    {
+        public int Calls { get; private set; }
+
+        public ValueTask OnTaskFailedAsync(TaskFailed failed, CancellationToken cancellationToken)
+        {
+            Calls++;
+            throw new InvalidOperationException($"method boom {Calls}");
+        }
+    }
+
+    [Fact]
     public async Task Subscribe_Disposed_HandlerNoLongerRuns()
     {
         await using var bus = NewBus(EventDispatchMode.Inline);

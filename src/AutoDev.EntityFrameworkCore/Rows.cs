@@ -179,6 +179,9 @@ public sealed class SkillCandidateRow
     /// <summary>See <see cref="SkillCandidate.PromotedVersionId"/>.</summary>
     public Guid? PromotedVersionId { get; set; }
 
+    /// <summary>See <see cref="SkillCandidate.ImportedVersion"/>, as <c>1.2.0</c>.</summary>
+    public string? ImportedVersion { get; set; }
+
     /// <summary>When it was created (UTC).</summary>
     public DateTime CreatedAt { get; set; }
 

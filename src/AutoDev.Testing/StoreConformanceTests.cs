@@ -413,6 +413,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             Code = "def extract_invoice_id(text):\n    return text",
             TestCode = "assert extract_invoice_id('x') == 'x'",
             SourceEpisodeIds = episodeIds,
+            ImportedVersion = new SemanticVersion(2, 3, 4),
         };
         var added = (await store.AddAsync(candidate, Ct)).Entity;
         var validation = new SandboxResult { Status = SandboxStatus.Succeeded, Stdout = "ok", Tier = "fake", Duration = TimeSpan.FromMilliseconds(12) };
@@ -425,6 +426,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(SandboxStatus.Succeeded, found.Validation!.Status);
         Assert.Equal("ok", found.Validation.Stdout);
         Assert.Equal(0.5, found.FitnessScore);
+        Assert.Equal(new SemanticVersion(2, 3, 4), found.ImportedVersion);
+        Assert.Null((await store.AddAsync(NewCandidate(tenant, "learned"), Ct)).Entity.ImportedVersion);
     }
 
     // ---- Skills ----------------------------------------------------------------------------------------------

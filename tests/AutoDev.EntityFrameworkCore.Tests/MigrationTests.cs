@@ -93,7 +93,7 @@ public sealed class MigrationTests
         }
 
         await using var db = Context(o => o.UseSqlite(connection));
-        Assert.Equal([InitialCreate.Id, AlphaEvolver.Id, LeasesAndReviews.Id], await db.Database.GetAppliedMigrationsAsync(Ct));
+        Assert.Equal([InitialCreate.Id, AlphaEvolver.Id, LeasesAndReviews.Id, ImportedCandidates.Id], await db.Database.GetAppliedMigrationsAsync(Ct));
         Assert.Equal(2, await db.Set<WorkspaceSettingsRow>().CountAsync(Ct));
     }
 

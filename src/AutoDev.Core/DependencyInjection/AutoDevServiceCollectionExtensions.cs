@@ -82,7 +82,12 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<MementoEngine>();
         services.TryAddSingleton<SkillPromoter>();
         services.TryAddSingleton<IReviewService, ReviewService>();
-        services.TryAddSingleton<ISkillRegistry, SkillRegistry>();
+        services.TryAddSingleton<ISkillRegistry>(sp => new SkillRegistry(
+            sp.GetRequiredService<ISkillStore>(),
+            sp.GetRequiredService<ISkillCandidateStore>(),
+            sp.GetRequiredService<MementoEngine>(),
+            sp.GetRequiredService<SkillPromoter>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISkillRunner, SkillRunner>();
         services.TryAddSingleton<MementoLoop>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MementoLoop>(sp => sp.GetRequiredService<MementoLoop>()));

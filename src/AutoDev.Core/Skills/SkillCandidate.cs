@@ -57,6 +57,12 @@ public sealed record SkillCandidate
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
 
+    /// <summary>
+    /// For a candidate imported from a skill package (<see cref="ISkillRegistry.ImportAsync"/>): the package's version,
+    /// which promotion keeps instead of numbering the version itself. <see langword="null"/> for a learned candidate.
+    /// </summary>
+    public SemanticVersion? ImportedVersion { get; init; }
+
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 

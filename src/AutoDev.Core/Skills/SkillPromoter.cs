@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace AutoDev;
 
 /// <summary>
-/// The one writer of promoted skill versions: numbers them (a candidate starts 1.0.0 or the next major version, a
-/// mutation the next minor version of its parent's major) and writes each promotion with its proposal in one
+/// The one writer of promoted skill versions: numbers them (a candidate starts 1.0.0 or the next major version, an
+/// imported one keeps its package's version, a mutation gets the next minor version of its parent's major) and writes each promotion with its proposal in one
 /// <see cref="ISkillStore.PromoteAsync"/>, so an approval is never half done.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,8 @@ internal sealed class SkillPromoter(
             {
                 TenantId = candidate.TenantId,
                 SkillId = existing?.Id ?? fresh!.Id,
-                Version = existing is null ? SemanticVersion.Initial : (await HighestAsync(existing, major: null, cancellationToken).ConfigureAwait(false)).NextMajor(),
+                Version = candidate.ImportedVersion
+                    ?? (existing is null ? SemanticVersion.Initial : (await HighestAsync(existing, major: null, cancellationToken).ConfigureAwait(false)).NextMajor()),
                 Code = candidate.Code,
                 EntryPoint = candidate.EntryPoint,
                 TestCode = candidate.TestCode,
@@ -42,7 +43,9 @@ internal sealed class SkillPromoter(
                 CreatedAt = review.At,
             };
             var promotion = new SkillPromotion { NewSkill = fresh, Version = version, Candidate = candidate.Promote(version.Id, review) };
-            if (await TryWriteAsync(promotion, attempt, cancellationToken).ConfigureAwait(false) is { } skill)
+
+            // An imported version keeps its number, so numbering again after a clash would not help.
+            if (await TryWriteAsync(promotion, candidate.ImportedVersion is null ? attempt : Attempts, cancellationToken).ConfigureAwait(false) is { } skill)
             {
                 return await AnnounceAsync(skill, version, review, cancellationToken).ConfigureAwait(false);
             }

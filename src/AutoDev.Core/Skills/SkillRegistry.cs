@@ -34,12 +34,16 @@ public interface ISkillRegistry
     Task ExportAsync(string tenantId, string name, Stream destination, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Reads a skill package into the workspace: a new skill at the package's version, or a new (inactive) version of
-    /// the skill of that name, whose active version becomes its parent.
+    /// Reads a skill package into the workspace as a skill candidate, which is validated in the sandbox (its tests run)
+    /// and then waits for review like a learned one; approved, it becomes the package's version (of a new skill, or of
+    /// the skill of that name, whose active version becomes its parent). The package's code is untrusted until then:
+    /// it is not offered as a tool. A host that trusts its packages sets <see cref="SkillImportOptions.TrustWithoutReview"/>;
+    /// a candidate that passed validation is then promoted at once. The manifest's <c>code_sha256</c> must match the code.
     /// </summary>
-    /// <exception cref="InvalidDataException">The package is not a valid skill package; the message says what is wrong.</exception>
+    /// <returns>The candidate: validated and waiting for review, failed with the reason, or promoted (trusted).</returns>
+    /// <exception cref="InvalidDataException">The package is not a valid skill package, or its hash does not match; the message says what is wrong.</exception>
     /// <exception cref="DuplicateEntityException">The skill already has that version.</exception>
-    Task<SkillVersion> ImportAsync(string tenantId, Stream source, CancellationToken cancellationToken = default);
+    Task<SkillCandidate> ImportAsync(string tenantId, Stream source, SkillImportOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Adds a hand-written skill (a tool the host already has) at version 1.0.0, so that AlphaEvolver can improve it.
@@ -50,9 +54,31 @@ public interface ISkillRegistry
     Task<SkillVersion> RegisterAsync(string tenantId, string name, string code, string entryPoint, string testsJson, string description = "", CancellationToken cancellationToken = default);
 }
 
-/// <summary>The default <see cref="ISkillRegistry"/>, over <see cref="ISkillStore"/>.</summary>
-public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkillRegistry
+/// <summary>How <see cref="ISkillRegistry.ImportAsync"/> treats a package.</summary>
+public sealed record SkillImportOptions
 {
+    /// <summary>
+    /// Promote the package's code as soon as it passes validation, without a person's review. Off by default: only a
+    /// host that trusts where its packages come from should set it.
+    /// </summary>
+    public bool TrustWithoutReview { get; init; }
+}
+
+/// <summary>The default <see cref="ISkillRegistry"/>, over <see cref="ISkillStore"/>; imports go through review like learned skills.</summary>
+public sealed class SkillRegistry : ISkillRegistry
+{
+    /// <summary>The agent id imported candidates carry: <c>autodev-import</c>.</summary>
+    public const string ImportAgentId = "autodev-import";
+
+    private readonly ISkillStore skills;
+    private readonly ISkillCandidateStore candidates;
+    private readonly MementoEngine validator;
+    private readonly SkillPromoter promoter;
+    private readonly TimeProvider time;
+
+    internal SkillRegistry(ISkillStore skills, ISkillCandidateStore candidates, MementoEngine validator, SkillPromoter promoter, TimeProvider time) =>
+        (this.skills, this.candidates, this.validator, this.promoter, this.time) = (skills, candidates, validator, promoter, time);
+
     /// <summary>The package format this registry writes and reads.</summary>
     public const string PackageFormat = "autodev-skill/1";
 
@@ -120,6 +146,7 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
             Description = details.Skill.Description,
             EntryPoint = active.EntryPoint,
             CodeFile = codeFile,
+            CodeSha256 = Sha256(active.Code),
             Tests = string.IsNullOrWhiteSpace(active.TestCode) ? null : JsonDocument.Parse(active.TestCode).RootElement.Clone(),
             Lineage = [.. lineage.Ancestors.Reverse().Append(active).Select(v => new SkillManifestVersion(v.Version.ToString(), v.Id, v.ParentVersionId))],
             ExportedAt = time.GetUtcNow(),
@@ -132,7 +159,7 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
     }
 
     /// <inheritdoc/>
-    public async Task<SkillVersion> ImportAsync(string tenantId, Stream source, CancellationToken cancellationToken = default)
+    public async Task<SkillCandidate> ImportAsync(string tenantId, Stream source, SkillImportOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         Internal.Guard.Id(tenantId);
@@ -165,6 +192,16 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
             throw new InvalidDataException($"The description is longer than {MaxDescriptionLength:N0} characters.");
         }
 
+        if (manifest.CodeSha256 is not { Length: > 0 } hash)
+        {
+            throw new InvalidDataException("The manifest has no code_sha256; a package without its code's hash cannot be checked.");
+        }
+
+        if (!string.Equals(hash, Sha256(code), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException("The code does not match the manifest's code_sha256: the package was changed after it was written.");
+        }
+
         if (!ModelAnswers.TopLevelFunctions(code).Contains(manifest.EntryPoint))
         {
             throw new InvalidDataException($"The code does not define the entry point '{manifest.EntryPoint}'.");
@@ -176,26 +213,37 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
             throw new InvalidDataException($"The package's tests are unusable: {tests.Problem}");
         }
 
-        var existing = await skills.FindByNameAsync(tenantId, manifest.Name, cancellationToken).ConfigureAwait(false);
-        var skill = existing ?? new Skill { TenantId = tenantId, Name = manifest.Name, Description = manifest.Description ?? string.Empty, CreatedAt = time.GetUtcNow() };
-        var version = new SkillVersion
+        if (await FindAsync(tenantId, manifest.Name, cancellationToken).ConfigureAwait(false) is { } existing && existing.Versions.Any(v => v.Version == number))
         {
-            TenantId = tenantId,
-            SkillId = skill.Id,
-            Version = number,
-            Code = code,
-            EntryPoint = manifest.EntryPoint,
-            TestCode = tests.Json ?? string.Empty,
-            ParentVersionId = existing?.ActiveVersionId,
-            CreatedAt = time.GetUtcNow(),
-        };
-        if (existing is null)
-        {
-            await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
-            return version;
+            throw new DuplicateEntityException(nameof(SkillVersion), tenantId, $"{manifest.Name} {number}");
         }
 
-        return await skills.AddVersionAsync(version, activate: false, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var added = await candidates.AddAsync(new SkillCandidate
+        {
+            TenantId = tenantId,
+            AgentId = ImportAgentId,
+            Name = manifest.Name,
+            EntryPoint = manifest.EntryPoint,
+            Code = code,
+            TestCode = tests.Json ?? string.Empty,
+            Description = manifest.Description ?? string.Empty,
+            PatternKey = $"import: {manifest.Name} {number} {hash.ToLowerInvariant()}",
+            ImportedVersion = number,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, cancellationToken).ConfigureAwait(false);
+
+        // The same package imported again finds its open candidate; a pending one is validated now either way.
+        var candidate = await validator.ValidateCandidateAsync(tenantId, added.Entity.Id, cancellationToken).ConfigureAwait(false);
+        if (options?.TrustWithoutReview == true && candidate.Status == SkillCandidateStatus.Validated)
+        {
+            var review = Review.Create(ImportAgentId, ReviewDecision.Approved, "Imported without review: the host trusts its skill packages (SkillImportOptions.TrustWithoutReview).", time.GetUtcNow());
+            await promoter.PromoteAsync(candidate, review, cancellationToken).ConfigureAwait(false);
+            candidate = await candidates.FindAsync(tenantId, candidate.Id, cancellationToken).ConfigureAwait(false) ?? candidate;
+        }
+
+        return candidate;
     }
 
     /// <inheritdoc/>
@@ -227,6 +275,8 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
         await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
         return version;
     }
+
+    private static string Sha256(string code) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 
     private async Task<SkillDetails> GetAsync(string tenantId, string name, CancellationToken cancellationToken) =>
         await FindAsync(tenantId, name, cancellationToken).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), tenantId, name);
@@ -260,7 +310,7 @@ public sealed class SkillRegistry(ISkillStore skills, TimeProvider time) : ISkil
         .Append("Entry point: `").Append(manifest.EntryPoint).Append("` in `").Append(manifest.CodeFile).AppendLine("`.")
         .Append("Lineage: ").AppendLine(string.Join(" → ", manifest.Lineage.Select(v => v.Version)))
         .AppendLine()
-        .AppendLine("Import it into a workspace with `ISkillRegistry.ImportAsync`; its tests are in `manifest.json`.")
+        .AppendLine("Import it into a workspace with `ISkillRegistry.ImportAsync`: it is validated and waits for review. Its tests are in `manifest.json`.")
         .ToString();
 }
 
@@ -284,6 +334,9 @@ internal sealed class SkillManifest
 
     [JsonPropertyName("code_file")]
     public string? CodeFile { get; set; }
+
+    [JsonPropertyName("code_sha256")]
+    public string? CodeSha256 { get; set; }
 
     [JsonPropertyName("tests")]
     public JsonElement? Tests { get; set; }

@@ -102,6 +102,7 @@ internal static class RowMapping
         FitnessScore = r.FitnessScore,
         Reviews = Reviews(r.ReviewsJson),
         PromotedVersionId = r.PromotedVersionId,
+        ImportedVersion = r.ImportedVersion is null ? null : SemanticVersion.Parse(r.ImportedVersion),
         CreatedAt = Utc(r.CreatedAt),
         UpdatedAt = Utc(r.UpdatedAt),
         ConcurrencyStamp = r.ConcurrencyStamp,
@@ -129,6 +130,7 @@ internal static class RowMapping
         r.ReviewReason = c.ReviewReason;
         r.ReviewsJson = Reviews(c.Reviews);
         r.PromotedVersionId = c.PromotedVersionId;
+        r.ImportedVersion = c.ImportedVersion?.ToString();
         r.CreatedAt = Utc(c.CreatedAt);
         r.UpdatedAt = Utc(c.UpdatedAt);
     }

@@ -38,7 +38,7 @@ public sealed class SkillRegistryTests
     }
 
     [Fact]
-    public async Task ExportThenImport_IntoAnotherWorkspace_KeepsCodeTestsAndVersion()
+    public async Task ExportThenImport_IntoAnotherWorkspace_WaitsForReview_ThenKeepsCodeTestsAndVersion()
     {
         await using var services = TestHost.Create();
         var registry = services.GetRequiredService<ISkillRegistry>();
@@ -47,10 +47,17 @@ public sealed class SkillRegistryTests
 
         await registry.ExportAsync("acme", "inc", package, Ct);
         package.Position = 0;
-        var imported = await registry.ImportAsync("globex", package, Ct);
+        var imported = await registry.ImportAsync("globex", package, cancellationToken: Ct);
 
-        Assert.Equal(("def inc(x):\n    return x + 1", "inc", SemanticVersion.Initial), (imported.Code, imported.EntryPoint, imported.Version));
-        Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), imported.TestCode);
+        Assert.True(imported.Status == SkillCandidateStatus.Validated, imported.FailureReason);
+        Assert.Equal((SkillRegistry.ImportAgentId, SemanticVersion.Initial), (imported.AgentId, imported.ImportedVersion));
+        Assert.Null(await registry.FindAsync("globex", "inc", Ct));
+        Assert.Empty(await services.GetRequiredService<ISkillRunner>().GetToolsAsync("globex", cancellationToken: Ct));
+        Assert.Contains(imported.Id, (await services.GetRequiredService<IReviewService>().ListPendingAsync("globex", Ct).ToListAsync()).Select(i => i.Candidate.Id));
+
+        var version = await services.GetRequiredService<IReviewService>().ApproveAsync("globex", imported.Id, "ana", cancellationToken: Ct);
+        Assert.Equal(("def inc(x):\n    return x + 1", "inc", SemanticVersion.Initial), (version.Code, version.EntryPoint, version.Version));
+        Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), version.TestCode);
         package.Position = 0;
         using var zip = new ZipArchive(package);
         Assert.Equal(["README.md", "inc.py", "manifest.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
@@ -58,20 +65,66 @@ public sealed class SkillRegistryTests
         var text = await manifest.ReadToEndAsync(Ct);
         Assert.Contains("\"entry_point\": \"inc\"", text, StringComparison.Ordinal);
         Assert.Contains("\"lineage\"", text, StringComparison.Ordinal);
+        Assert.Contains($"\"code_sha256\": \"{Sha256("def inc(x):\n    return x + 1")}\"", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Import_ANewerVersionOfAnExistingSkill_AddsItInactiveWithTheActiveAsParent()
+    public async Task Import_ANewerVersionOfAnExistingSkill_OnApprovalBecomesActiveWithTheActiveAsParent()
     {
         await using var services = TestHost.Create();
         var registry = services.GetRequiredService<ISkillRegistry>();
         var (_, first) = await AddSkillAsync(services, "acme", "def inc(x):\n    return x + 1");
 
-        var imported = await registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return x + 1\n"), Ct);
-
-        Assert.Equal(first.Id, imported.ParentVersionId);
+        var imported = await registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return 1 + x\n"), cancellationToken: Ct);
         Assert.Equal(first.Id, (await registry.FindAsync("acme", "inc", Ct))!.ActiveVersion.Id);
-        await Assert.ThrowsAsync<DuplicateEntityException>(() => registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return x\n"), Ct));
+        var version = await services.GetRequiredService<IReviewService>().ApproveAsync("acme", imported.Id, "ana", cancellationToken: Ct);
+
+        Assert.Equal((new SemanticVersion(1, 1, 0), first.Id), (version.Version, version.ParentVersionId));
+        Assert.Equal(version.Id, (await registry.FindAsync("acme", "inc", Ct))!.ActiveVersion.Id);
+        await Assert.ThrowsAsync<DuplicateEntityException>(() => registry.ImportAsync("acme", Package("inc", "1.1.0", "def inc(x):\n    return x + 1\n"), cancellationToken: Ct));
+    }
+
+    /// <summary>Regression: an imported package's code became an active skill, offered as a tool, without validation or review.</summary>
+    [Fact]
+    public async Task Import_CodeThatFailsItsTests_IsAFailedCandidate_EvenWhenTheHostTrustsItsPackages()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+
+        var imported = await registry.ImportAsync("acme", Package("inc", "1.0.0", "def inc(x):\n    return x - 1\n"), new SkillImportOptions { TrustWithoutReview = true }, Ct);
+
+        Assert.Equal(SkillCandidateStatus.Failed, imported.Status);
+        Assert.Null(await registry.FindAsync("acme", "inc", Ct));
+        Assert.Empty(await services.GetRequiredService<ISkillRunner>().GetToolsAsync("acme", cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Import_WithTrustWithoutReview_PromotesValidatedCodeAtOnce_AndRecordsWhy()
+    {
+        await using var services = TestHost.Create();
+        var registry = services.GetRequiredService<ISkillRegistry>();
+
+        var imported = await registry.ImportAsync("acme", Package("inc", "2.0.0", "def inc(x):\n    return x + 1\n"), new SkillImportOptions { TrustWithoutReview = true }, Ct);
+
+        Assert.Equal(SkillCandidateStatus.Promoted, imported.Status);
+        Assert.Equal(SkillRegistry.ImportAgentId, imported.ReviewedBy);
+        Assert.Contains("TrustWithoutReview", imported.ReviewReason, StringComparison.Ordinal);
+        Assert.Equal(new SemanticVersion(2, 0, 0), (await registry.FindAsync("acme", "inc", Ct))!.ActiveVersion.Version);
+    }
+
+    [Theory]
+    [InlineData("tampered")]
+    [InlineData("missing")]
+    public async Task Import_APackageWhoseHashDoesNotMatch_IsRefusedAndStoresNothing(string hash)
+    {
+        await using var services = TestHost.Create();
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>()
+            .ImportAsync("acme", Package("inc", "1.0.0", "def inc(x):\n    return x + 1\n", hash == "missing" ? null : Sha256("def inc(x):\n    return x + 2\n")), cancellationToken: Ct));
+
+        Assert.Contains("code_sha256", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await services.GetRequiredService<ISkillCandidateStore>().ListByStatusAsync("acme", SkillCandidateStatus.Pending, Ct).ToListAsync());
+        Assert.Empty(await services.GetRequiredService<ISkillCandidateStore>().ListByStatusAsync("acme", SkillCandidateStatus.Validated, Ct).ToListAsync());
     }
 
     [Theory]
@@ -82,7 +135,7 @@ public sealed class SkillRegistryTests
     {
         await using var services = TestHost.Create();
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, version, code), Ct));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, version, code), cancellationToken: Ct));
 
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
@@ -97,7 +150,7 @@ public sealed class SkillRegistryTests
     {
         await using var services = TestHost.Create();
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, "1.0.0", "def inc(x):\n    return x"), Ct));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", Package(name, "1.0.0", "def inc(x):\n    return x"), cancellationToken: Ct));
 
         Assert.Contains("Python identifiers of at most 64 characters", error.Message, StringComparison.Ordinal);
         Assert.Empty(await services.GetRequiredService<ISkillRegistry>().ListAsync("acme", Ct).ToListAsync());
@@ -123,12 +176,12 @@ public sealed class SkillRegistryTests
         await using var services = TestHost.Create();
         var registry = services.GetRequiredService<ISkillRegistry>();
 
-        await Assert.ThrowsAsync<InvalidDataException>(() => registry.ImportAsync("acme", Package("inc", "2147483647.0.0", "def inc(x):\n    return x"), Ct));
-        var top = await registry.ImportAsync("acme", Package("inc", "999999.999999.0", "def inc(x):\n    return x"), Ct);
+        await Assert.ThrowsAsync<InvalidDataException>(() => registry.ImportAsync("acme", Package("inc", "2147483647.0.0", "def inc(x):\n    return x"), cancellationToken: Ct));
+        var top = await registry.ImportAsync("acme", Package("inc", "999999.999999.0", "def inc(x):\n    return x + 1"), cancellationToken: Ct);
 
-        Assert.Equal(new SemanticVersion(999_999, 999_999, 0), top.Version);
-        Assert.Throws<InvalidOperationException>(() => top.Version.NextMajor());
-        Assert.Throws<InvalidOperationException>(() => top.Version.NextMinor());
+        Assert.Equal(new SemanticVersion(999_999, 999_999, 0), top.ImportedVersion);
+        Assert.Throws<InvalidOperationException>(() => top.ImportedVersion!.Value.NextMajor());
+        Assert.Throws<InvalidOperationException>(() => top.ImportedVersion!.Value.NextMinor());
         Assert.False(SemanticVersion.TryParse("1000000.0.0", out _));
     }
 
@@ -137,7 +190,7 @@ public sealed class SkillRegistryTests
     {
         await using var services = TestHost.Create();
 
-        await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", new MemoryStream(Encoding.UTF8.GetBytes("not a zip")), Ct));
+        await Assert.ThrowsAsync<InvalidDataException>(() => services.GetRequiredService<ISkillRegistry>().ImportAsync("acme", new MemoryStream(Encoding.UTF8.GetBytes("not a zip")), cancellationToken: Ct));
     }
 
     [Fact]
@@ -174,14 +227,18 @@ public sealed class SkillRegistryTests
         return (await services.GetRequiredService<ISkillStore>().AddAsync(skill, version, Ct), version);
     }
 
-    private static MemoryStream Package(string name, string version, string code)
+    private static string Sha256(string code) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+
+    private static MemoryStream Package(string name, string version, string code) => Package(name, version, code, Sha256(code));
+
+    private static MemoryStream Package(string name, string version, string code, string? sha256)
     {
         var stream = new MemoryStream();
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
         {
             using (var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open()))
             {
-                writer.Write($$"""{"format": "{{SkillRegistry.PackageFormat}}", "name": "{{name}}", "version": "{{version}}", "entry_point": "inc", "code_file": "skill.py", "tests": [{"inputs": {"x": 1}, "expected": 2}]}""");
+                writer.Write($$"""{"format": "{{SkillRegistry.PackageFormat}}", "name": "{{name}}", "version": "{{version}}", "entry_point": "inc", "code_file": "skill.py", {{(sha256 is null ? string.Empty : $"\"code_sha256\": \"{sha256}\",")}} "tests": [{"inputs": {"x": 1}, "expected": 2}]}""");
             }
 
             using (var writer = new StreamWriter(zip.CreateEntry("skill.py").Open()))

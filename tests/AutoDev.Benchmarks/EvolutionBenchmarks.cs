@@ -66,7 +66,7 @@ public class ResearchBenchmarks
     {
         var sandboxBefore = _bench.Sandbox.Busy;
         var started = Stopwatch.GetTimestamp();
-        var report = await _bench.Alpha.RunResearchExperimentAsync(
+        var report = await _bench.Research.RunAsync(
             new ResearchRequest(EvolutionBench.Tenant, EvolutionBench.Agent, EvolutionBench.Skill) { Iterations = 10, ChildrenPerIteration = 1 },
             CancellationToken.None);
         _experimentTime += Stopwatch.GetElapsedTime(started);
@@ -141,9 +141,12 @@ internal sealed class EvolutionBench : IAsyncDisposable
     {
         (_services, _clock, Sandbox) = (services, clock, sandbox);
         Alpha = services.GetRequiredService<AlphaEvolverEngine>();
+        Research = services.GetRequiredService<ResearchExperiments>();
     }
 
     public AlphaEvolverEngine Alpha { get; }
+
+    public ResearchExperiments Research { get; }
 
     public RecordingSandbox Sandbox { get; }
 

@@ -26,7 +26,7 @@ public class ReflectionBenchmarks
         "Merge duplicate customer records",
     ];
 
-    private ReflectionEngine _engine = null!;
+    private FailurePatternDetector _engine = null!;
     private InMemoryEpisodeStore _episodes = null!;
     private List<TaskSignature> _history = null!;
     private readonly LexicalTaskSimilarity _similarity = new();
@@ -36,7 +36,7 @@ public class ReflectionBenchmarks
     public async Task Setup()
     {
         _episodes = new InMemoryEpisodeStore(new InMemoryAgentProfileStore());
-        _engine = new ReflectionEngine(_similarity, _episodes, new InMemorySkillCandidateStore(), Options.Create(new AutoDevOptions { FailureThreshold = int.MaxValue }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReflectionEngine>.Instance);
+        _engine = new FailurePatternDetector(_similarity, _episodes, new InMemorySkillCandidateStore(), Options.Create(new AutoDevOptions { FailureThreshold = int.MaxValue }), Microsoft.Extensions.Logging.Abstractions.NullLogger<FailurePatternDetector>.Instance);
         _history = [];
         for (var agent = 0; agent < Agents; agent++)
         {

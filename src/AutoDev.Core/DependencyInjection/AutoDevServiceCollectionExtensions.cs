@@ -78,9 +78,12 @@ public static class AutoDevServiceCollectionExtensions
         services.AddOptions<PromptOptions>();
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddSingleton<ITaskSimilarity, LexicalTaskSimilarity>();
-        services.TryAddSingleton<ReflectionEngine>();
+        services.TryAddSingleton<FailurePatternDetector>();
         services.TryAddSingleton<MementoEngine>();
         services.TryAddSingleton<SkillPromoter>();
+        services.TryAddSingleton<DelayedSignals>();
+        services.TryAddSingleton<ResearchExperiments>();
+        services.TryAddSingleton<WorkflowEvolver>();
         services.TryAddSingleton<IReviewService, ReviewService>();
         services.TryAddSingleton<ISkillRegistry>(sp => new SkillRegistry(
             sp.GetRequiredService<ISkillStore>(),
@@ -96,7 +99,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvolutionOptions>, EvolutionOptionsValidator>());
         services.TryAddSingleton<SkillInputRecorder>();
         services.TryAddSingleton<AlphaEvolverEngine>();
-        services.TryAddSingleton<EvolutionEngine>();
+        services.TryAddSingleton<MutationTriggerDetector>();
         services.TryAddSingleton<EvolutionLoop>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EvolutionLoop>(sp => sp.GetRequiredService<EvolutionLoop>()));
         services.TryAddSingleton<BackgroundEvolutionService>();

@@ -59,43 +59,36 @@ public sealed record MutationAnalysis
 /// The gate (SUPERVISED or above, <c>alpha_evolver</c> on, the workspace's daily mutation limit) and the token budget
 /// come before any model call. One open mutation per skill version and trigger. Every step is stored before the next
 /// starts, so a restart picks up a mutation waiting for the sandbox (<see cref="SandboxExecuteMutationAsync"/>).
-/// Research experiments, workflow variants and delayed external signals live here too. Thread-safe singleton.
+/// Research experiments are <see cref="ResearchExperiments"/>, workflow variants <see cref="WorkflowEvolver"/>, delayed
+/// external signals <see cref="DelayedSignals"/>. Thread-safe singleton.
 /// </remarks>
-public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAnalysis, ToolMutation>
+public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAnalysis, ToolMutation>
 {
-    private readonly ICapabilityGate _gate;
     private readonly GatedModelCall _model;
     private readonly ISkillStore _skills;
     private readonly IToolMutationStore _mutations;
-    private readonly IWorkflowVariantStore _workflows;
     private readonly IFitnessService _fitness;
     private readonly IPromptCatalog _prompts;
     private readonly IEventBus _events;
     private readonly SkillInputRecorder _recorder;
-    private readonly IWorkflowEvaluator? _workflowEvaluator;
     private readonly EvolutionOptions _options;
 
     /// <summary>Creates the engine.</summary>
     public AlphaEvolverEngine(
         LearningEngineServices services,
-        ICapabilityGate gate,
         GatedModelCall model,
         ISkillStore skills,
         IToolMutationStore mutations,
-        IWorkflowVariantStore workflows,
         IFitnessService fitness,
         IPromptCatalog prompts,
         IEventBus events,
         SkillInputRecorder recorder,
-        IEnumerable<IWorkflowEvaluator> workflowEvaluators,
         IOptions<EvolutionOptions> options)
         : base(services)
     {
-        ArgumentNullException.ThrowIfNull(workflowEvaluators);
         ArgumentNullException.ThrowIfNull(options);
-        (_gate, _model, _skills, _mutations, _workflows, _fitness, _prompts, _events, _recorder, _options) =
-            (gate, model, skills, mutations, workflows, fitness, prompts, events, recorder, options.Value);
-        _workflowEvaluator = workflowEvaluators.LastOrDefault();
+        (_model, _skills, _mutations, _fitness, _prompts, _events, _recorder, _options) =
+            (model, skills, mutations, fitness, prompts, events, recorder, options.Value);
     }
 
     /// <summary>
@@ -152,53 +145,6 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
             // Another instance evaluated it meanwhile: theirs stands.
             return await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Adds delayed external signals (from a webhook or an API) to a variant's fitness (a tool mutation, a workflow
-    /// variant or a skill version) and returns the new record. A delivery id seen before counts once.
-    /// </summary>
-    /// <exception cref="ArgumentException">A signal has no delivery id (without one, a repeated delivery could not be recognised).</exception>
-    /// <exception cref="EntityNotFoundException">No such variant in the workspace.</exception>
-    public async Task<FitnessRecord> EvaluateDelayedWebhookAsync(Guid variantId, string tenantId, IReadOnlyList<FitnessSignal> signals, CancellationToken cancellationToken = default)
-    {
-        Internal.Guard.Id(tenantId);
-        ArgumentNullException.ThrowIfNull(signals);
-        if (signals.FirstOrDefault(s => string.IsNullOrWhiteSpace(s.DeliveryId)) is { } anonymous)
-        {
-            throw new ArgumentException($"The signal '{anonymous.Name}' has no delivery id; webhook signals need one so that a repeated delivery counts once.", nameof(signals));
-        }
-
-        var now = TimeProvider.GetUtcNow();
-        var stamped = signals.Select(s => s.ReceivedAt == default ? s with { ReceivedAt = now } : s).ToList();
-        if (await _mutations.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is { } mutation)
-        {
-            var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.ToolMutation, stamped, cancellationToken).ConfigureAwait(false);
-            await UpdateWithRetryAsync(
-                mutation,
-                ct => _mutations.FindAsync(tenantId, variantId, ct),
-                m => _mutations.UpdateAsync(m with { FitnessScore = record.Score, UpdatedAt = now }, cancellationToken),
-                cancellationToken).ConfigureAwait(false);
-            return record;
-        }
-
-        if (await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is { } variant)
-        {
-            var record = await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.WorkflowVariant, stamped, cancellationToken).ConfigureAwait(false);
-            await UpdateWithRetryAsync(
-                variant,
-                ct => _workflows.FindAsync(tenantId, variantId, ct),
-                v => _workflows.UpdateAsync(v with { FitnessScore = record.Score, FitnessSignals = record.Signals }, cancellationToken),
-                cancellationToken).ConfigureAwait(false);
-            return record;
-        }
-
-        if (await _skills.FindVersionAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return await _fitness.RecordSignalsAsync(tenantId, variantId, FitnessSubjectKind.SkillVersion, stamped, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new EntityNotFoundException("variant", tenantId, variantId);
     }
 
     /// <inheritdoc/>
@@ -432,30 +378,6 @@ public partial class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, Mu
     private async Task<ToolMutation> FindMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
         await _mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
-
-    /// <summary>Writes <paramref name="current"/>; after a concurrency conflict, reads it again and reapplies, a few times.</summary>
-    private static async Task UpdateWithRetryAsync<T>(T current, Func<CancellationToken, ValueTask<T?>> read, Func<T, ValueTask<T>> write, CancellationToken cancellationToken)
-        where T : class
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await write(current).ConfigureAwait(false);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 4)
-            {
-                // Someone saved it meanwhile (a reviewer, another delivery): read again and reapply.
-                if (await read(cancellationToken).ConfigureAwait(false) is not { } fresh)
-                {
-                    return;
-                }
-
-                current = fresh;
-            }
-        }
-    }
 
     /// <summary>A validation that carries the whole side-by-side outcome.</summary>
     private sealed record MutationValidation(MutationEvaluator.Outcome Outcome)

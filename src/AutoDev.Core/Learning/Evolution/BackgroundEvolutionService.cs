@@ -12,7 +12,7 @@ namespace AutoDev;
 /// </summary>
 /// <remarks>Registered by <c>AddAutoDev()</c>; off with <see cref="EvolutionOptions.RunBackgroundEvolution"/> = false.</remarks>
 public sealed class BackgroundEvolutionService(
-    AlphaEvolverEngine alpha,
+    ResearchExperiments research,
     IWorkspaceStore workspaces,
     IAgentProfileStore agents,
     ISkillStore skills,
@@ -91,7 +91,7 @@ public sealed class BackgroundEvolutionService(
 
             var turn = _turns.AddOrUpdate(tenant, 0, (_, last) => last + 1);
             var name = names[turn % names.Count];
-            var report = await alpha.RunResearchExperimentAsync(new ResearchRequest(tenant, agent.AgentId, name), cancellationToken).ConfigureAwait(false);
+            var report = await research.RunAsync(new ResearchRequest(tenant, agent.AgentId, name), cancellationToken).ConfigureAwait(false);
             reports.Add(report);
             Log.ResearchFinished(logger, tenant, name, agent.AgentId, report.StopReason);
             if (report.StopReason != ResearchStopReason.Completed)

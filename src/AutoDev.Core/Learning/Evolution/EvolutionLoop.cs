@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace AutoDev;
 
 /// <summary>
-/// Runs AlphaEvolver in the host: every <see cref="SkillExecuted"/> goes through <see cref="EvolutionEngine"/>; a
+/// Runs AlphaEvolver in the host: every <see cref="SkillExecuted"/> goes through <see cref="MutationTriggerDetector"/>; a
 /// mutation it writes runs against its parent in the sandbox at once, and a fitter child waits for review. At start it
 /// picks up mutations that were waiting for the sandbox when the host stopped.
 /// </summary>
@@ -17,7 +17,7 @@ namespace AutoDev;
 /// </remarks>
 public sealed class EvolutionLoop(
     IEventBus events,
-    EvolutionEngine evolution,
+    MutationTriggerDetector evolution,
     AlphaEvolverEngine alpha,
     IWorkspaceStore workspaces,
     IToolMutationStore mutations,

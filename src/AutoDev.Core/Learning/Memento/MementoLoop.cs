@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace AutoDev;
 
 /// <summary>
-/// Runs Memento-Skills in the host: every <see cref="TaskFailed"/> goes through <see cref="ReflectionEngine"/>; a
+/// Runs Memento-Skills in the host: every <see cref="TaskFailed"/> goes through <see cref="FailurePatternDetector"/>; a
 /// pattern that reaches the threshold gets a candidate from <see cref="MementoEngine"/>, which is validated in the
 /// sandbox and then waits for review (or is auto-promoted when that is allowed). At start it picks up candidates that
 /// were waiting for validation when the host stopped.
@@ -15,7 +15,7 @@ namespace AutoDev;
 /// </remarks>
 public sealed class MementoLoop(
     IEventBus events,
-    ReflectionEngine reflection,
+    FailurePatternDetector reflection,
     MementoEngine memento,
     IReviewService review,
     IEpisodeStore episodes,

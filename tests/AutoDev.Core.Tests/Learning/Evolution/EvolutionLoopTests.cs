@@ -38,7 +38,7 @@ public sealed class EvolutionLoopTests
     public async Task RepeatedSlowExecutions_CostOneModelCall()
     {
         await using var host = await EvolutionHost.StartAsync(sandbox: new TimedSandbox());
-        var evolution = host.Get<EvolutionEngine>();
+        var evolution = host.Get<MutationTriggerDetector>();
 
         var first = await evolution.ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
         var second = await evolution.ObserveAsync(host.Execution(TimeSpan.FromSeconds(7)), Ct);
@@ -65,7 +65,7 @@ public sealed class EvolutionLoopTests
     {
         await using var host = await EvolutionHost.StartAsync(settings, maturity, sandbox: new TimedSandbox());
 
-        var decision = await host.Get<EvolutionEngine>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
+        var decision = await host.Get<MutationTriggerDetector>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
 
         Assert.True(EvolutionAction.Refused == decision.Action, because);
         Assert.Contains("refused", decision.Reason, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class EvolutionLoopTests
     {
         await using var host = await EvolutionHost.StartAsync(new WorkspaceSettings { Enabled = true, MaxMutationsPerDay = 2 }, sandbox: new TimedSandbox());
         await host.Get<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = EvolutionHost.Tenant, AgentId = "second-agent", Maturity = AgentMaturity.Supervised }, Ct);
-        var evolution = host.Get<EvolutionEngine>();
+        var evolution = host.Get<MutationTriggerDetector>();
 
         var latency = await evolution.ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
         var tokens = await evolution.ObserveAsync(host.Execution(tokens: 9_000, agent: "second-agent"), Ct);
@@ -96,7 +96,7 @@ public sealed class EvolutionLoopTests
     {
         await using var host = await EvolutionHost.StartAsync(sandbox: new TimedSandbox());
 
-        var decision = await host.Get<EvolutionEngine>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6), agent: null), Ct);
+        var decision = await host.Get<MutationTriggerDetector>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6), agent: null), Ct);
 
         Assert.Equal(EvolutionAction.Refused, decision.Action);
         Assert.Contains("no agent", decision.Reason, StringComparison.Ordinal);
@@ -119,7 +119,7 @@ public sealed class EvolutionLoopTests
         }, Ct);
 
         var refusal = await Assert.ThrowsAsync<TokenBudgetExceededException>(() => host.GenerateAsync());
-        var decision = await host.Get<EvolutionEngine>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
+        var decision = await host.Get<MutationTriggerDetector>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
 
         Assert.Equal((1_000L, 1_000L), (refusal.Budget, refusal.Used));
         Assert.Contains("daily_token_budget", refusal.Message, StringComparison.Ordinal);

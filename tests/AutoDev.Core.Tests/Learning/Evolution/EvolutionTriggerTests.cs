@@ -20,32 +20,32 @@ public sealed class EvolutionTriggerTests
     [Fact]
     public void Latency_AtTheThreshold_DoesNotTrigger_JustPast_Does()
     {
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(TimeSpan.FromSeconds(5)), Defaults));
-        Assert.Equal(MutationTrigger.Latency, EvolutionEngine.TriggerOf(Execution(TimeSpan.FromSeconds(5) + TimeSpan.FromTicks(1)), Defaults));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(5)), Defaults));
+        Assert.Equal(MutationTrigger.Latency, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(5) + TimeSpan.FromTicks(1)), Defaults));
     }
 
     [Fact]
     public void Tokens_AtTheThreshold_DoNotTrigger_JustPast_Do()
     {
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(tokens: 5_000), Defaults));
-        Assert.Equal(MutationTrigger.Tokens, EvolutionEngine.TriggerOf(Execution(tokens: 5_001), Defaults));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(tokens: 5_000), Defaults));
+        Assert.Equal(MutationTrigger.Tokens, MutationTriggerDetector.TriggerOf(Execution(tokens: 5_001), Defaults));
     }
 
     [Fact]
     public void Retries_AtTheThreshold_DoNotTrigger_JustPast_Do()
     {
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(retries: 0), Defaults));
-        Assert.Equal(MutationTrigger.Retries, EvolutionEngine.TriggerOf(Execution(retries: 1), Defaults));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(retries: 0), Defaults));
+        Assert.Equal(MutationTrigger.Retries, MutationTriggerDetector.TriggerOf(Execution(retries: 1), Defaults));
         var two = new EvolutionOptions { RetryThreshold = 2 };
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(retries: 2), two));
-        Assert.Equal(MutationTrigger.Retries, EvolutionEngine.TriggerOf(Execution(retries: 3), two));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(retries: 2), two));
+        Assert.Equal(MutationTrigger.Retries, MutationTriggerDetector.TriggerOf(Execution(retries: 3), two));
     }
 
     [Fact]
     public void Failure_Triggers_UnlessSwitchedOff()
     {
-        Assert.Equal(MutationTrigger.Failure, EvolutionEngine.TriggerOf(Execution(success: false), Defaults));
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(success: false), new EvolutionOptions { TriggerOnFailure = false }));
+        Assert.Equal(MutationTrigger.Failure, MutationTriggerDetector.TriggerOf(Execution(success: false), Defaults));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(success: false), new EvolutionOptions { TriggerOnFailure = false }));
     }
 
     [Fact]
@@ -53,17 +53,17 @@ public sealed class EvolutionTriggerTests
     {
         var options = new EvolutionOptions { LatencyThreshold = TimeSpan.FromMilliseconds(100), TokenThreshold = 10 };
 
-        Assert.Null(EvolutionEngine.TriggerOf(Execution(TimeSpan.FromMilliseconds(100), tokens: 10), options));
-        Assert.Equal(MutationTrigger.Latency, EvolutionEngine.TriggerOf(Execution(TimeSpan.FromMilliseconds(101)), options));
-        Assert.Equal(MutationTrigger.Tokens, EvolutionEngine.TriggerOf(Execution(tokens: 11), options));
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromMilliseconds(100), tokens: 10), options));
+        Assert.Equal(MutationTrigger.Latency, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromMilliseconds(101)), options));
+        Assert.Equal(MutationTrigger.Tokens, MutationTriggerDetector.TriggerOf(Execution(tokens: 11), options));
     }
 
     [Fact]
     public void SeveralTriggers_FailureComesFirst_ThenRetries_ThenLatency()
     {
-        Assert.Equal(MutationTrigger.Failure, EvolutionEngine.TriggerOf(Execution(TimeSpan.FromSeconds(9), success: false, retries: 3, tokens: 9_000), Defaults));
-        Assert.Equal(MutationTrigger.Retries, EvolutionEngine.TriggerOf(Execution(TimeSpan.FromSeconds(9), retries: 3, tokens: 9_000), Defaults));
-        Assert.Equal(MutationTrigger.Latency, EvolutionEngine.TriggerOf(Execution(TimeSpan.FromSeconds(9), tokens: 9_000), Defaults));
+        Assert.Equal(MutationTrigger.Failure, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(9), success: false, retries: 3, tokens: 9_000), Defaults));
+        Assert.Equal(MutationTrigger.Retries, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(9), retries: 3, tokens: 9_000), Defaults));
+        Assert.Equal(MutationTrigger.Latency, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(9), tokens: 9_000), Defaults));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class ResearchTests
         // Two children per iteration; the champion starts as the skill at 50 ms.
         await using var host = await StartAsync([40, 60, 30, 45, 35, 32]);
 
-        var report = await host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { ChildrenPerIteration = 2 }, Ct);
+        var report = await host.Get<ResearchExperiments>().RunAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { ChildrenPerIteration = 2 }, Ct);
 
         Assert.Equal(ResearchStopReason.Completed, report.StopReason);
         Assert.Equal(3, report.Steps.Count);
@@ -70,7 +70,7 @@ public sealed class ResearchTests
     {
         await using var host = await StartAsync([45]);
 
-        var report = await host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { ChildrenPerIteration = 1 }, Ct);
+        var report = await host.Get<ResearchExperiments>().RunAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { ChildrenPerIteration = 1 }, Ct);
 
         Assert.Equal(3, report.Steps.Count);
         Assert.Equal(3, host.Chat.Calls.Count);
@@ -81,7 +81,7 @@ public sealed class ResearchTests
     {
         await using var host = await StartAsync([40, 45, 30, 20], Research with { MaxMutationsPerDay = 3 });
 
-        var report = await host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { Iterations = 5, ChildrenPerIteration = 2 }, Ct);
+        var report = await host.Get<ResearchExperiments>().RunAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { Iterations = 5, ChildrenPerIteration = 2 }, Ct);
 
         Assert.Equal(ResearchStopReason.DailyLimitReached, report.StopReason);
         Assert.Equal(2, report.Steps.Count);
@@ -97,7 +97,7 @@ public sealed class ResearchTests
         // a few calls, then refuses the next one, and the day never ends over budget.
         await using var host = await StartAsync([40, 45, 50, 55, 60, 65, 70, 75], Research with { DailyTokenBudget = 10_000 }, padding: new string(' ', 3_000));
 
-        var report = await host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { Iterations = 4, ChildrenPerIteration = 2 }, Ct);
+        var report = await host.Get<ResearchExperiments>().RunAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill) { Iterations = 4, ChildrenPerIteration = 2 }, Ct);
 
         Assert.Equal(ResearchStopReason.TokenBudgetExhausted, report.StopReason);
         Assert.InRange(host.Chat.Calls.Count, 2, 7);
@@ -114,7 +114,7 @@ public sealed class ResearchTests
         await using var host = await StartAsync([40], Research with { BackgroundEvolution = backgroundEvolution }, maturity);
 
         await Assert.ThrowsAsync<CapabilityDeniedException>(() =>
-            host.Alpha.RunResearchExperimentAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill), Ct));
+            host.Get<ResearchExperiments>().RunAsync(new ResearchRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill), Ct));
         Assert.Empty(host.Chat.Calls);
     }
 

@@ -16,7 +16,7 @@ public sealed class TurnedDownMutationTests
         await host.Get<IReviewService>().ApproveMutationAsync(EvolutionHost.Tenant, child.Id, "ana", cancellationToken: Ct);
         await host.Get<ISkillRegistry>().RollbackAsync(EvolutionHost.Tenant, EvolutionHost.Skill, SemanticVersion.Initial, Ct);
 
-        var decision = await host.Get<EvolutionEngine>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
+        var decision = await host.Get<MutationTriggerDetector>().ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
 
         Assert.Equal(EvolutionAction.TurnedDown, decision.Action);
         Assert.Equal(child.Id, decision.Mutation!.Id);
@@ -30,7 +30,7 @@ public sealed class TurnedDownMutationTests
         await using var host = await StartAsync();
         var child = await PassedChildAsync(host);
         await host.Get<IReviewService>().RejectMutationAsync(EvolutionHost.Tenant, child.Id, "ana", "changes the rounding", Ct);
-        var evolution = host.Get<EvolutionEngine>();
+        var evolution = host.Get<MutationTriggerDetector>();
 
         var slow = await evolution.ObserveAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
         var failed = await evolution.ObserveAsync(host.Execution(success: false), Ct);

@@ -17,8 +17,8 @@ public sealed class WorkflowAndSignalTests
         var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, (await host.GenerateAsync()).Id, Ct);
         var bounce = new FitnessSignal(FitnessSignalNames.Bounce, DeliveryId: "delivery-1");
 
-        var once = await host.Alpha.EvaluateDelayedWebhookAsync(mutation.Id, EvolutionHost.Tenant, [bounce], Ct);
-        var twice = await host.Alpha.EvaluateDelayedWebhookAsync(mutation.Id, EvolutionHost.Tenant, [bounce], Ct);
+        var once = await host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, mutation.Id, [bounce], Ct);
+        var twice = await host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, mutation.Id, [bounce], Ct);
 
         Assert.Equal(mutation.FitnessScore!.Value - FitnessOptions.DefaultBouncePenalty, once.Score, 10);
         Assert.Equal(once.Score, twice.Score);
@@ -30,17 +30,17 @@ public sealed class WorkflowAndSignalTests
     public async Task AWebhookDelivery_AdjustsAWorkflowVariant_Once_AndRanksIt()
     {
         await using var host = await EvolutionHost.StartAsync(answers: [BetterWorkflow], sandbox: new TimedSandbox());
-        var root = await host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
-        var child = await host.Alpha.SpawnWorkflowVariantAsync(EvolutionHost.Tenant, root.Id, "fewer steps", Ct);
-        await host.Alpha.EvaluateWorkflowVariantAsync(EvolutionHost.Tenant, root.Id, [new(FitnessSignalNames.Executed)], Ct);
-        await host.Alpha.EvaluateWorkflowVariantAsync(EvolutionHost.Tenant, child.Id, [new(FitnessSignalNames.Executed)], Ct);
+        var root = await host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
+        var child = await host.Get<WorkflowEvolver>().SpawnVariantAsync(EvolutionHost.Tenant, root.Id, "fewer steps", Ct);
+        await host.Get<WorkflowEvolver>().EvaluateVariantAsync(EvolutionHost.Tenant, root.Id, [new(FitnessSignalNames.Executed)], Ct);
+        await host.Get<WorkflowEvolver>().EvaluateVariantAsync(EvolutionHost.Tenant, child.Id, [new(FitnessSignalNames.Executed)], Ct);
 
         var invoice = new FitnessSignal(FitnessSignalNames.InvoiceCreated, DeliveryId: "hook-7");
-        await host.Alpha.EvaluateDelayedWebhookAsync(child.Id, EvolutionHost.Tenant, [invoice], Ct);
-        var again = await host.Alpha.EvaluateDelayedWebhookAsync(child.Id, EvolutionHost.Tenant, [invoice], Ct);
+        await host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, child.Id, [invoice], Ct);
+        var again = await host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, child.Id, [invoice], Ct);
 
         Assert.Equal(0.3 + 0.4, again.Score, 10);
-        var top = await host.Alpha.GetTopWorkflowVariantsAsync(EvolutionHost.Tenant, EvolutionHost.Agent, 5, Ct).ToListAsync(Ct);
+        var top = await host.Get<WorkflowEvolver>().GetTopVariantsAsync(EvolutionHost.Tenant, EvolutionHost.Agent, 5, Ct).ToListAsync(Ct);
         Assert.Equal([child.Id, root.Id], top.Select(v => v.Id));
         Assert.Equal(2, top[0].FitnessSignals.Count);
     }
@@ -49,20 +49,20 @@ public sealed class WorkflowAndSignalTests
     public async Task Webhooks_WithoutADeliveryId_OrForAnUnknownVariant_AreTypedErrors()
     {
         await using var host = await EvolutionHost.StartAsync(sandbox: new TimedSandbox());
-        var root = await host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
+        var root = await host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => host.Alpha.EvaluateDelayedWebhookAsync(root.Id, EvolutionHost.Tenant, [new FitnessSignal(FitnessSignalNames.InvoiceCreated)], Ct));
-        await Assert.ThrowsAsync<EntityNotFoundException>(() => host.Alpha.EvaluateDelayedWebhookAsync(Guid.NewGuid(), EvolutionHost.Tenant, [new FitnessSignal(FitnessSignalNames.InvoiceCreated, DeliveryId: "x")], Ct));
-        await Assert.ThrowsAsync<EntityNotFoundException>(() => host.Alpha.EvaluateDelayedWebhookAsync(root.Id, "other-tenant", [new FitnessSignal(FitnessSignalNames.InvoiceCreated, DeliveryId: "x")], Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, root.Id, [new FitnessSignal(FitnessSignalNames.InvoiceCreated)], Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => host.Get<DelayedSignals>().RecordAsync(EvolutionHost.Tenant, Guid.NewGuid(), [new FitnessSignal(FitnessSignalNames.InvoiceCreated, DeliveryId: "x")], Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => host.Get<DelayedSignals>().RecordAsync("other-tenant", root.Id, [new FitnessSignal(FitnessSignalNames.InvoiceCreated, DeliveryId: "x")], Ct));
     }
 
     [Fact]
     public async Task ASpawnedVariant_IsEvaluatedAtOnce_WhenTheHostHasAnEvaluator()
     {
         await using var host = await EvolutionHost.StartAsync(answers: [BetterWorkflow], sandbox: new TimedSandbox(), configure: s => s.AddSingleton<IWorkflowEvaluator, StepCountEvaluator>().AddSingleton<IFitnessFunction, StepPenalty>());
-        var root = await host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
+        var root = await host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
 
-        var child = await host.Alpha.SpawnWorkflowVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct);
+        var child = await host.Get<WorkflowEvolver>().SpawnVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct);
 
         Assert.Equal(WorkflowEvaluationStatus.Evaluated, child.EvaluationStatus);
         Assert.Equal(root.Id, child.ParentVariantId);
@@ -78,23 +78,23 @@ public sealed class WorkflowAndSignalTests
     public async Task AnUnusableWorkflowAnswer_BecomesAFailedVariant_WithTheReason(string answer)
     {
         await using var host = await EvolutionHost.StartAsync(answers: [answer], sandbox: new TimedSandbox());
-        var root = await host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
+        var root = await host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
 
-        var child = await host.Alpha.SpawnWorkflowVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct);
+        var child = await host.Get<WorkflowEvolver>().SpawnVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct);
 
         Assert.Equal(WorkflowEvaluationStatus.Failed, child.EvaluationStatus);
         Assert.False(string.IsNullOrWhiteSpace(child.FailureReason));
-        await Assert.ThrowsAsync<InvalidStateTransitionException>(() => host.Alpha.EvaluateWorkflowVariantAsync(EvolutionHost.Tenant, child.Id, [new(FitnessSignalNames.Executed)], Ct));
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(() => host.Get<WorkflowEvolver>().EvaluateVariantAsync(EvolutionHost.Tenant, child.Id, [new(FitnessSignalNames.Executed)], Ct));
     }
 
     [Fact]
     public async Task WorkflowVariants_AreGated_AndAnInvalidRootIsRefused()
     {
         await using var host = await EvolutionHost.StartAsync(maturity: AgentMaturity.Intern, answers: [BetterWorkflow], sandbox: new TimedSandbox());
-        var root = await host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
+        var root = await host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, Workflow, Ct);
 
-        await Assert.ThrowsAsync<CapabilityDeniedException>(() => host.Alpha.SpawnWorkflowVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => host.Alpha.AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, "[1, 2]", Ct));
+        await Assert.ThrowsAsync<CapabilityDeniedException>(() => host.Get<WorkflowEvolver>().SpawnVariantAsync(EvolutionHost.Tenant, root.Id, cancellationToken: Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => host.Get<WorkflowEvolver>().AddWorkflowAsync(EvolutionHost.Tenant, EvolutionHost.Agent, "[1, 2]", Ct));
         Assert.Empty(host.Chat.Calls);
     }
 

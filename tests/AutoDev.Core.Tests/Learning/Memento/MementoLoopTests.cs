@@ -36,8 +36,8 @@ public sealed class MementoLoopTests
     [Fact]
     public async Task OtherAgentsFailingTheSameTask_DoNotJoinTheFirstAgentsCandidate_AndAJoinIsLogged()
     {
-        var log = new ListLogger<ReflectionEngine>();
-        await using var host = await StartAsync(configure: s => s.AddSingleton<Microsoft.Extensions.Logging.ILogger<ReflectionEngine>>(log));
+        var log = new ListLogger<FailurePatternDetector>();
+        await using var host = await StartAsync(configure: s => s.AddSingleton<Microsoft.Extensions.Logging.ILogger<FailurePatternDetector>>(log));
         await host.FailAsync();
         await host.FailAsync();
         var first = Assert.Single(await host.CandidatesAsync());

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
 namespace AutoDev;
 
 /// <summary>A research experiment: evolve one skill for a number of iterations, keeping the fitter variant at every step.</summary>
@@ -42,10 +45,24 @@ public sealed record ResearchStep(int Iteration, Guid? ChampionId, IReadOnlyList
 /// <param name="StopReason">Why it stopped.</param>
 public sealed record ResearchReport(IReadOnlyList<ResearchStep> Steps, ToolMutation? Best, ResearchStopReason StopReason);
 
-public partial class AlphaEvolverEngine
+/// <summary>
+/// AlphaEvolver's research mode: evolves one skill for a number of iterations through <see cref="AlphaEvolverEngine"/>,
+/// keeping the fitter variant at every step, within the daily mutation limit and the token budget.
+/// </summary>
+/// <remarks>Registered by <c>AddAutoDev()</c>; <see cref="BackgroundEvolutionService"/> runs it for AUTONOMOUS agents. Thread-safe singleton.</remarks>
+public sealed class ResearchExperiments(
+    AlphaEvolverEngine alpha,
+    ICapabilityGate gate,
+    ISkillStore skills,
+    IToolMutationStore mutations,
+    IOptions<EvolutionOptions> options,
+    TimeProvider time,
+    ILogger<ResearchExperiments> logger)
 {
     /// <summary>Who closes research children that lost: <c>autodev-research</c>.</summary>
     public const string ResearchReviewer = "autodev-research";
+
+    private readonly EvolutionOptions _options = options.Value;
 
     /// <summary>
     /// Runs a research experiment: each iteration writes several children of the current champion (the skill version
@@ -55,7 +72,7 @@ public partial class AlphaEvolverEngine
     /// </summary>
     /// <exception cref="EntityNotFoundException">No such skill or agent in the workspace.</exception>
     /// <exception cref="CapabilityDeniedException">The agent is not AUTONOMOUS, or the workspace has not opted in to <c>background_evolution</c> or <c>alpha_evolver</c>.</exception>
-    public async Task<ResearchReport> RunResearchExperimentAsync(ResearchRequest request, CancellationToken cancellationToken = default)
+    public async Task<ResearchReport> RunAsync(ResearchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var iterations = request.Iterations ?? _options.ResearchIterations;
@@ -64,14 +81,14 @@ public partial class AlphaEvolverEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1, nameof(request));
         foreach (var capability in (string[])[CapabilityNames.BackgroundEvolution, CapabilityNames.AlphaEvolver])
         {
-            var decision = await _gate.CheckAsync(request.TenantId, request.AgentId, capability, cancellationToken).ConfigureAwait(false);
+            var decision = await gate.CheckAsync(request.TenantId, request.AgentId, capability, cancellationToken).ConfigureAwait(false);
             if (decision.Denial is not (GateDenial.None or GateDenial.DailyLimitReached))
             {
                 throw new CapabilityDeniedException(decision);
             }
         }
 
-        var skill = await _skills.FindByNameAsync(request.TenantId, request.SkillName, cancellationToken).ConfigureAwait(false)
+        var skill = await skills.FindByNameAsync(request.TenantId, request.SkillName, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(Skill), request.TenantId, request.SkillName);
         var steps = new List<ResearchStep>();
         ToolMutation? champion = null;
@@ -86,7 +103,7 @@ public partial class AlphaEvolverEngine
             }
 
             var evaluated = await Task.WhenAll(children.Select(c => c.Status == ToolMutationStatus.Pending
-                ? SandboxExecuteMutationAsync(c.TenantId, c.Id, cancellationToken)
+                ? alpha.SandboxExecuteMutationAsync(c.TenantId, c.Id, cancellationToken)
                 : Task.FromResult(c))).ConfigureAwait(false);
 
             var winner = evaluated.Where(c => c.Status == ToolMutationStatus.Passed).MaxBy(c => c.FitnessScore);
@@ -105,10 +122,10 @@ public partial class AlphaEvolverEngine
 
             steps.Add(new ResearchStep(iteration, champion?.Id, closed, winner?.Id));
             champion = winner ?? champion;
-            Log.ResearchStep(Logger, request.TenantId, skill.Name, iteration, closed.Count, winner is not null);
+            Log.ResearchStep(logger, request.TenantId, skill.Name, iteration, closed.Count, winner is not null);
         }
 
-        var best = champion is null ? null : await _mutations.FindAsync(request.TenantId, champion.Id, cancellationToken).ConfigureAwait(false);
+        var best = champion is null ? null : await mutations.FindAsync(request.TenantId, champion.Id, cancellationToken).ConfigureAwait(false);
         return new ResearchReport(steps, best, stop);
     }
 
@@ -125,7 +142,7 @@ public partial class AlphaEvolverEngine
         {
             try
             {
-                return (Child: await GenerateToolMutationAsync(mutationRequest, cancellationToken).ConfigureAwait(false), Stop: ResearchStopReason.Completed);
+                return (Child: await alpha.GenerateToolMutationAsync(mutationRequest, cancellationToken).ConfigureAwait(false), Stop: ResearchStopReason.Completed);
             }
             catch (LimitExceededException)
             {
@@ -143,9 +160,10 @@ public partial class AlphaEvolverEngine
 
     private async Task<ToolMutation> CloseAsync(ToolMutation mutation, string reason, CancellationToken cancellationToken)
     {
-        var current = await FindMutationAsync(mutation.TenantId, mutation.Id, cancellationToken).ConfigureAwait(false);
+        var current = await mutations.FindAsync(mutation.TenantId, mutation.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
         return current.Status != ToolMutationStatus.Passed
             ? current
-            : await _mutations.UpdateAsync(current.Reject(Review.Create(ResearchReviewer, ReviewDecision.Rejected, reason, TimeProvider.GetUtcNow())), cancellationToken).ConfigureAwait(false);
+            : await mutations.UpdateAsync(current.Reject(Review.Create(ResearchReviewer, ReviewDecision.Rejected, reason, time.GetUtcNow())), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -5,8 +5,8 @@ namespace AutoDev;
 
 /// <summary>
 /// Scores a workflow variant, for hosts that can try a workflow themselves (replay tasks, run a test suite). When one
-/// is registered, <see cref="AlphaEvolverEngine.SpawnWorkflowVariantAsync"/> evaluates each new variant at once;
-/// otherwise signals arrive later through <see cref="AlphaEvolverEngine.EvaluateWorkflowVariantAsync"/> or webhooks.
+/// is registered, <see cref="WorkflowEvolver.SpawnVariantAsync"/> evaluates each new variant at once; otherwise
+/// signals arrive later through <see cref="WorkflowEvolver.EvaluateVariantAsync"/> or <see cref="DelayedSignals"/>.
 /// </summary>
 public interface IWorkflowEvaluator
 {
@@ -14,8 +14,28 @@ public interface IWorkflowEvaluator
     ValueTask<IReadOnlyList<FitnessSignal>> EvaluateAsync(WorkflowVariant variant, CancellationToken cancellationToken);
 }
 
-public partial class AlphaEvolverEngine
+/// <summary>
+/// AlphaEvolver for workflows: keeps an agent's workflow definition (JSON) as the root of its variants, asks the model
+/// for variants aimed at a goal (through the same gate, limit and budget as tool mutations), and scores them.
+/// </summary>
+/// <remarks>Registered by <c>AddAutoDev()</c>. Thread-safe singleton.</remarks>
+public sealed class WorkflowEvolver
 {
+    private readonly GatedModelCall _model;
+    private readonly IWorkflowVariantStore _workflows;
+    private readonly IFitnessService _fitness;
+    private readonly IPromptCatalog _prompts;
+    private readonly IWorkflowEvaluator? _workflowEvaluator;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the component; the last registered <see cref="IWorkflowEvaluator"/>, if any, scores new variants.</summary>
+    public WorkflowEvolver(GatedModelCall model, IWorkflowVariantStore workflows, IFitnessService fitness, IPromptCatalog prompts, IEnumerable<IWorkflowEvaluator> evaluators, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(evaluators);
+        (_model, _workflows, _fitness, _prompts, _time) = (model, workflows, fitness, prompts, time);
+        _workflowEvaluator = evaluators.LastOrDefault();
+    }
+
     /// <summary>Stores an agent's current workflow definition as the root of its variants.</summary>
     /// <exception cref="ArgumentException">The definition is not a JSON object.</exception>
     public async Task<WorkflowVariant> AddWorkflowAsync(string tenantId, string agentId, string workflowDefinitionJson, CancellationToken cancellationToken = default)
@@ -32,7 +52,7 @@ public partial class AlphaEvolverEngine
             TenantId = tenantId,
             AgentId = agentId,
             WorkflowDefinitionJson = workflowDefinitionJson,
-            CreatedAt = TimeProvider.GetUtcNow(),
+            CreatedAt = _time.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -45,7 +65,7 @@ public partial class AlphaEvolverEngine
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The daily mutation limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The daily token budget is spent; no model call was made.</exception>
-    public async Task<WorkflowVariant> SpawnWorkflowVariantAsync(string tenantId, Guid parentVariantId, string? goal = null, CancellationToken cancellationToken = default)
+    public async Task<WorkflowVariant> SpawnVariantAsync(string tenantId, Guid parentVariantId, string? goal = null, CancellationToken cancellationToken = default)
     {
         var parent = await _workflows.FindAsync(tenantId, parentVariantId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, parentVariantId);
@@ -72,13 +92,13 @@ public partial class AlphaEvolverEngine
             WorkflowDefinitionJson = problem is null ? json!.Json! : JsonSerializer.Serialize(answer.Text),
             EvaluationStatus = problem is null ? WorkflowEvaluationStatus.Pending : WorkflowEvaluationStatus.Failed,
             FailureReason = problem,
-            CreatedAt = TimeProvider.GetUtcNow(),
+            CreatedAt = _time.GetUtcNow(),
         }, cancellationToken).ConfigureAwait(false);
 
         if (variant.EvaluationStatus == WorkflowEvaluationStatus.Pending && _workflowEvaluator is not null)
         {
             var signals = await _workflowEvaluator.EvaluateAsync(variant, cancellationToken).ConfigureAwait(false);
-            variant = await EvaluateWorkflowVariantAsync(tenantId, variant.Id, signals, cancellationToken).ConfigureAwait(false);
+            variant = await EvaluateVariantAsync(tenantId, variant.Id, signals, cancellationToken).ConfigureAwait(false);
         }
 
         return variant;
@@ -87,7 +107,7 @@ public partial class AlphaEvolverEngine
     /// <summary>Scores a variant from signals (the host's own evaluation) and marks it evaluated; rescoring an evaluated variant adds to its signals.</summary>
     /// <exception cref="EntityNotFoundException">No such variant in the workspace.</exception>
     /// <exception cref="InvalidStateTransitionException">It failed, or was promoted or rejected.</exception>
-    public async Task<WorkflowVariant> EvaluateWorkflowVariantAsync(string tenantId, Guid variantId, IReadOnlyList<FitnessSignal> signals, CancellationToken cancellationToken = default)
+    public async Task<WorkflowVariant> EvaluateVariantAsync(string tenantId, Guid variantId, IReadOnlyList<FitnessSignal> signals, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signals);
         var variant = await _workflows.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false)
@@ -107,7 +127,7 @@ public partial class AlphaEvolverEngine
     }
 
     /// <summary>The agent's evaluated workflow variants, fittest first.</summary>
-    public IAsyncEnumerable<WorkflowVariant> GetTopWorkflowVariantsAsync(string tenantId, string agentId, int count, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<WorkflowVariant> GetTopVariantsAsync(string tenantId, string agentId, int count, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return _workflows.ListTopAsync(tenantId, agentId, count, cancellationToken);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoDev;
 
-/// <summary>What <see cref="EvolutionEngine"/> did with one skill execution.</summary>
+/// <summary>What <see cref="MutationTriggerDetector"/> did with one skill execution.</summary>
 public enum EvolutionAction
 {
     /// <summary>No trigger fired.</summary>
@@ -39,12 +39,12 @@ public sealed record EvolutionDecision(EvolutionAction Action, MutationTrigger? 
 /// trigger. One open mutation per skill version and trigger: repeats cost no model call.
 /// </summary>
 /// <remarks>Records the inputs executions carry, for mutations to replay. Thread-safe singleton.</remarks>
-public sealed class EvolutionEngine(
+public sealed class MutationTriggerDetector(
     AlphaEvolverEngine alpha,
     IToolMutationStore mutations,
     SkillInputRecorder recorder,
     IOptions<EvolutionOptions> options,
-    ILogger<EvolutionEngine> logger)
+    ILogger<MutationTriggerDetector> logger)
 {
     /// <summary>The trigger an execution fires under <paramref name="options"/>, or <see langword="null"/>. Failure comes first, then retries, latency and tokens.</summary>
     public static MutationTrigger? TriggerOf(SkillExecuted execution, EvolutionOptions options)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoDev.Tests.Learning.Memento;
 
-public sealed class ReflectionEngineTests
+public sealed class FailurePatternDetectorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -83,11 +83,11 @@ public sealed class ReflectionEngineTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await engine.ObserveFailureAsync(new Episode { TenantId = "t", AgentId = "a", TaskDescription = "x", Success = true }, Ct));
     }
 
-    private static (ReflectionEngine Engine, InMemoryEpisodeStore Episodes) Create(int threshold, InMemoryEpisodeStore? episodes = null, int window = 100)
+    private static (FailurePatternDetector Engine, InMemoryEpisodeStore Episodes) Create(int threshold, InMemoryEpisodeStore? episodes = null, int window = 100)
     {
         episodes ??= new InMemoryEpisodeStore(new InMemoryAgentProfileStore());
         var options = Options.Create(new AutoDevOptions { FailureThreshold = threshold, FailureWindow = window });
-        return (new ReflectionEngine(new LexicalTaskSimilarity(), episodes, new InMemorySkillCandidateStore(), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReflectionEngine>.Instance), episodes);
+        return (new FailurePatternDetector(new LexicalTaskSimilarity(), episodes, new InMemorySkillCandidateStore(), options, Microsoft.Extensions.Logging.Abstractions.NullLogger<FailurePatternDetector>.Instance), episodes);
     }
 
     private static async Task<Episode> AddAsync(InMemoryEpisodeStore store, string agent, string task)

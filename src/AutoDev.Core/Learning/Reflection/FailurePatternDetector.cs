@@ -37,12 +37,12 @@ public sealed record ReflectionDecision(ReflectionAction Action, string PatternK
 /// pattern key in a dictionary, then similarity against the agent's few patterns, never all failures pairwise) and
 /// rebuilds it from the store the first time it sees an agent, so a restart loses nothing. Thread-safe singleton.
 /// </remarks>
-public sealed class ReflectionEngine(
+public sealed class FailurePatternDetector(
     ITaskSimilarity similarity,
     IEpisodeStore episodes,
     ISkillCandidateStore candidates,
     IOptions<AutoDevOptions> options,
-    ILogger<ReflectionEngine> logger)
+    ILogger<FailurePatternDetector> logger)
 {
     private const int AttachAttempts = 5;
     private readonly ConcurrentDictionary<(string Tenant, string Agent), Lazy<Task<AgentFailures>>> _agents = new();

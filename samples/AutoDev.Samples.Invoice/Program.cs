@@ -57,7 +57,7 @@ Console.WriteLine();
 using var onUnlock = bus.Subscribe<CapabilityUnlocked>((e, _) => Say($"  [{e.Type}] {e.Message}"));
 using var onCandidate = bus.Subscribe<SkillCandidateGenerated>((e, _) => Say(e.Candidate.Status == SkillCandidateStatus.Failed
     ? $"  [candidate] {e.Candidate.Name}: the model's answer was unusable — {e.Candidate.FailureReason}"
-    : $"  [candidate] {e.Candidate.Name} written by the model from {e.Candidate.SourceEpisodeIds.Count} failures, with {JsonDocument.Parse(e.Candidate.TestCode).RootElement.GetArrayLength()} tests"));
+    : $"  [candidate] {e.Candidate.Name} written by the model from {e.Candidate.SourceEpisodeIds.Count} failures, with {JsonDocument.Parse(e.Candidate.TestCasesJson).RootElement.GetArrayLength()} tests"));
 using var onValidated = bus.Subscribe<SkillCandidateValidated>((e, _) => Say(e.Candidate.Status == SkillCandidateStatus.Validated
     ? $"  [validated] {e.Candidate.Name}: every test passed in the {e.Candidate.Validation?.Tier} sandbox (fitness {e.Candidate.FitnessScore:0.00})"
     : $"  [validation failed] {e.Candidate.Name}: {e.Candidate.FailureReason}"));
@@ -156,7 +156,7 @@ var version = skill.ActiveVersion;
 Console.WriteLine($"  {skill.Skill.Name} {version.Version} — {skill.Skill.Description}");
 Print(version.Code);
 Console.WriteLine("  tests:");
-foreach (var test in JsonDocument.Parse(version.TestCode).RootElement.EnumerateArray())
+foreach (var test in JsonDocument.Parse(version.TestCasesJson).RootElement.EnumerateArray())
 {
     Console.WriteLine($"    {test.GetProperty("inputs").GetRawText()} -> {(test.TryGetProperty("expected", out var expected) ? expected.GetRawText() : "raises " + test.GetProperty("raises").GetString())}");
 }

@@ -140,7 +140,7 @@ public sealed class SkillCandidateRow
     /// <summary>See <see cref="SkillCandidate.EntryPoint"/>.</summary>
     public string EntryPoint { get; set; } = string.Empty;
 
-    /// <summary>See <see cref="SkillCandidate.TestCode"/>.</summary>
+    /// <summary>See <see cref="SkillCandidate.TestCasesJson"/>.</summary>
     public string TestCode { get; set; } = string.Empty;
 
     /// <summary>See <see cref="SkillCandidate.PatternKey"/>.</summary>
@@ -247,7 +247,7 @@ public sealed class SkillVersionRow
     /// <summary>See <see cref="SkillVersion.EntryPoint"/>.</summary>
     public string EntryPoint { get; set; } = string.Empty;
 
-    /// <summary>See <see cref="SkillVersion.TestCode"/>.</summary>
+    /// <summary>See <see cref="SkillVersion.TestCasesJson"/>.</summary>
     public string TestCode { get; set; } = string.Empty;
 
     /// <summary>The version it was derived from.</summary>

@@ -411,7 +411,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         {
             Description = "Extracts the invoice id.",
             Code = "def extract_invoice_id(text):\n    return text",
-            TestCode = "assert extract_invoice_id('x') == 'x'",
+            TestCasesJson = "assert extract_invoice_id('x') == 'x'",
             SourceEpisodeIds = episodeIds,
             ImportedVersion = new SemanticVersion(2, 3, 4),
         };
@@ -421,7 +421,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var found = (await store.FindAsync(tenant, added.Id, Ct))!;
         Assert.Equal(candidate.Code, found.Code);
-        Assert.Equal(candidate.TestCode, found.TestCode);
+        Assert.Equal(candidate.TestCasesJson, found.TestCasesJson);
         Assert.Equal(episodeIds, found.SourceEpisodeIds);
         Assert.Equal(SandboxStatus.Succeeded, found.Validation!.Status);
         Assert.Equal("ok", found.Validation.Stdout);
@@ -530,7 +530,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var mutations = Get<IToolMutationStore>();
         var tenant = NewTenant();
         var (skill, v1) = await AddSkillAsync(store, tenant, "total");
-        var added = (await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skill.Id, ParentToolId = v1.Id, Code = "def f():\n    return 2" }, Ct)).Entity;
+        var added = (await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skill.Id, ParentVersionId = v1.Id, Code = "def f():\n    return 2" }, Ct)).Entity;
         var passed = await mutations.UpdateAsync(added with { Status = ToolMutationStatus.Passed }, Ct);
         var v11 = NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id) with { SourceMutationId = passed.Id };
 
@@ -611,8 +611,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var skillId = Guid.NewGuid();
         var parentTool = Guid.NewGuid();
-        var root = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, Code = "a" }, Ct)).Entity;
-        var child = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = parentTool, Trigger = MutationTrigger.Research, ParentMutationId = root.Id, Code = "b" }, Ct)).Entity;
+        var root = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentVersionId = parentTool, Trigger = MutationTrigger.Research, Code = "a" }, Ct)).Entity;
+        var child = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentVersionId = parentTool, Trigger = MutationTrigger.Research, ParentMutationId = root.Id, Code = "b" }, Ct)).Entity;
 
         await Assert.ThrowsAsync<InvalidStateTransitionException>(async () => await store.UpdateAsync(root with { Status = ToolMutationStatus.Promoted }, Ct));
         var passed = await store.UpdateAsync(root with { Status = ToolMutationStatus.Passed, FitnessScore = 0.8 }, Ct);
@@ -623,7 +623,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([child.Id], (await store.GetLineageAsync(tenant, root.Id, Ct)).Descendants.Select(m => m.Id));
         Assert.Null(await store.FindAsync(NewTenant(), root.Id, Ct));
         await Assert.ThrowsAsync<EntityNotFoundException>(async () =>
-            await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = skillId, ParentToolId = parentTool, ParentMutationId = root.Id }, Ct));
+            await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = skillId, ParentVersionId = parentTool, ParentMutationId = root.Id }, Ct));
     }
 
     /// <summary>One open mutation per parent version and trigger: a second add returns the first; a closed one frees the key; other tenants never see it.</summary>
@@ -633,7 +633,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var store = Get<IToolMutationStore>();
         var tenant = NewTenant();
         var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
-        ToolMutation New(MutationTrigger trigger) => new() { TenantId = tenant, SkillId = skillId, ParentToolId = version, Trigger = trigger, Code = "def f():\n    return 1\n" };
+        ToolMutation New(MutationTrigger trigger) => new() { TenantId = tenant, SkillId = skillId, ParentVersionId = version, Trigger = trigger, Code = "def f():\n    return 1\n" };
 
         var first = await store.AddAsync(New(MutationTrigger.Latency), Ct);
         var second = await store.AddAsync(New(MutationTrigger.Latency), Ct);
@@ -659,7 +659,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
         var start = Time.GetUtcNow();
-        ToolMutation New(Guid parent, MutationTrigger trigger, int minute) => new() { TenantId = tenant, SkillId = skillId, ParentToolId = parent, Trigger = trigger, Code = "x", CreatedAt = start.AddMinutes(minute) };
+        ToolMutation New(Guid parent, MutationTrigger trigger, int minute) => new() { TenantId = tenant, SkillId = skillId, ParentVersionId = parent, Trigger = trigger, Code = "x", CreatedAt = start.AddMinutes(minute) };
         var late = await store.AddAsync(New(version, MutationTrigger.Failure, 2), Ct);
         var early = await store.AddAsync(New(version, MutationTrigger.Latency, 1), Ct);
         await store.UpdateAsync(early.Entity with { Status = ToolMutationStatus.Failed, FailureReason = "slower" }, Ct);
@@ -680,7 +680,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var tenant = NewTenant();
         var (skillId, version) = (Guid.NewGuid(), Guid.NewGuid());
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
-            await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentToolId = version, Trigger = MutationTrigger.Retries, Code = "x" }, Ct))));
+            await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = skillId, ParentVersionId = version, Trigger = MutationTrigger.Retries, Code = "x" }, Ct))));
 
         Assert.Single(results, r => r.Created);
         Assert.Single(results.Select(r => r.Entity.Id).Distinct());
@@ -708,7 +708,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         {
             TenantId = tenant,
             SkillId = Guid.NewGuid(),
-            ParentToolId = Guid.NewGuid(),
+            ParentVersionId = Guid.NewGuid(),
             Trigger = MutationTrigger.Tokens,
             AgentId = "agent-1",
             EvaluationInputs = ["{\"id\":\"INV-1\"}", "{\"id\":\"INV-2\"}"],
@@ -719,8 +719,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         }, Ct)).Entity;
         var passed = await store.UpdateAsync(added with { Status = ToolMutationStatus.Passed, Evaluation = evaluation, FitnessScore = 0.999, ParentFitnessScore = 0.99, UpdatedAt = start.AddMinutes(1) }, Ct);
         var rejected = await store.UpdateAsync(passed.Reject(new Review("ana", ReviewDecision.Rejected, "too clever", start.AddMinutes(2))), Ct);
-        var newer = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "y", CreatedAt = start.AddHours(1) }, Ct)).Entity;
-        await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = Guid.NewGuid(), ParentToolId = Guid.NewGuid(), Code = "z", CreatedAt = start.AddHours(2) }, Ct);
+        var newer = (await store.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.NewGuid(), ParentVersionId = Guid.NewGuid(), Code = "y", CreatedAt = start.AddHours(1) }, Ct)).Entity;
+        await store.AddAsync(new ToolMutation { TenantId = NewTenant(), SkillId = Guid.NewGuid(), ParentVersionId = Guid.NewGuid(), Code = "z", CreatedAt = start.AddHours(2) }, Ct);
 
         var read = await store.FindAsync(tenant, added.Id, Ct);
         Assert.NotNull(read);

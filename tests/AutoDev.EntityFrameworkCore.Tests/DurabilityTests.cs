@@ -67,7 +67,7 @@ public sealed class DurabilityTests
                 Version = SemanticVersion.Initial,
                 Code = AutoDev.Testing.ScriptedAnswers.ProcessInvoiceSlow,
                 EntryPoint = "process_invoice",
-                TestCode = SkillTests.Normalize(AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests).Json!,
+                TestCasesJson = SkillTests.Normalize(AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests).Json!,
             }, Ct);
         }
 

@@ -86,7 +86,7 @@ async Task<int> StressAsync()
         if (await TryReserveAsync(gate, CapabilityNames.AlphaEvolver, ct))
         {
             Interlocked.Increment(ref reservedMutations);
-            await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.Empty, ParentToolId = Guid.NewGuid() }, ct);
+            await mutations.AddAsync(new ToolMutation { TenantId = tenant, SkillId = Guid.Empty, ParentVersionId = Guid.NewGuid() }, ct);
         }
     });
 

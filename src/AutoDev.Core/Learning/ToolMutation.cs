@@ -32,7 +32,7 @@ public sealed record ToolMutation
     public required Guid SkillId { get; init; }
 
     /// <summary>The skill version it mutates (the parent tool): a <see cref="SkillVersion.Id"/>.</summary>
-    public required Guid ParentToolId { get; init; }
+    public required Guid ParentVersionId { get; init; }
 
     /// <summary>The mutation it was derived from in research mode, if any.</summary>
     public Guid? ParentMutationId { get; init; }
@@ -98,10 +98,10 @@ public sealed record ToolMutation
     public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Generating or ToolMutationStatus.Pending or ToolMutationStatus.Passed;
 
     /// <summary>The key that is unique among open mutations: parent version and trigger; <see langword="null"/> when not <see cref="IsOpen"/>.</summary>
-    public string? OpenKey => IsOpen ? OpenKeyOf(ParentToolId, Trigger) : null;
+    public string? OpenKey => IsOpen ? OpenKeyOf(ParentVersionId, Trigger) : null;
 
     /// <summary>The <see cref="OpenKey"/> of a parent version and trigger.</summary>
-    public static string OpenKeyOf(Guid parentToolId, MutationTrigger trigger) => $"{parentToolId:N}:{trigger}";
+    public static string OpenKeyOf(Guid parentVersionId, MutationTrigger trigger) => $"{parentVersionId:N}:{trigger}";
 
     /// <summary>This mutation approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
     /// <exception cref="InvalidStateTransitionException">It has not passed.</exception>

@@ -47,7 +47,7 @@ public sealed record SkillVersion
     public required string EntryPoint { get; init; }
 
     /// <summary>The tests that came with it.</summary>
-    public string TestCode { get; init; } = string.Empty;
+    public string TestCasesJson { get; init; } = string.Empty;
 
     /// <summary>The version it was evolved from; <see langword="null"/> for 1.0.0.</summary>
     public Guid? ParentVersionId { get; init; }

@@ -25,7 +25,7 @@ public sealed record SkillCandidate
     public required string EntryPoint { get; init; }
 
     /// <summary>The test cases drawn from the failing episodes, as JSON (see <see cref="SkillTests"/>).</summary>
-    public string TestCode { get; init; } = string.Empty;
+    public string TestCasesJson { get; init; } = string.Empty;
 
     /// <summary>The normalized failure pattern this candidate answers; one open candidate per pattern.</summary>
     public required string PatternKey { get; init; }

@@ -36,7 +36,7 @@ internal sealed class SkillPromoter(
                     ?? (existing is null ? SemanticVersion.Initial : (await HighestAsync(existing, major: null, cancellationToken).ConfigureAwait(false)).NextMajor()),
                 Code = candidate.Code,
                 EntryPoint = candidate.EntryPoint,
-                TestCode = candidate.TestCode,
+                TestCasesJson = candidate.TestCasesJson,
                 ParentVersionId = existing?.ActiveVersionId,
                 SourceCandidateId = candidate.Id,
                 FitnessScore = candidate.FitnessScore,
@@ -57,8 +57,8 @@ internal sealed class SkillPromoter(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var parent = await skills.FindVersionAsync(mutation.TenantId, mutation.ParentToolId, cancellationToken).ConfigureAwait(false)
-                ?? throw new EntityNotFoundException(nameof(SkillVersion), mutation.TenantId, mutation.ParentToolId);
+            var parent = await skills.FindVersionAsync(mutation.TenantId, mutation.ParentVersionId, cancellationToken).ConfigureAwait(false)
+                ?? throw new EntityNotFoundException(nameof(SkillVersion), mutation.TenantId, mutation.ParentVersionId);
             var skill = await skills.FindAsync(mutation.TenantId, mutation.SkillId, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(Skill), mutation.TenantId, mutation.SkillId);
             var highest = await HighestAsync(skill, parent.Version.Major, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal sealed class SkillPromoter(
                 Version = (highest > parent.Version ? highest : parent.Version).NextMinor(),
                 Code = mutation.Code,
                 EntryPoint = parent.EntryPoint,
-                TestCode = parent.TestCode,
+                TestCasesJson = parent.TestCasesJson,
                 ParentVersionId = parent.Id,
                 SourceMutationId = mutation.Id,
                 FitnessScore = mutation.FitnessScore,

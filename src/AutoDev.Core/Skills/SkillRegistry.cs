@@ -147,7 +147,7 @@ public sealed class SkillRegistry : ISkillRegistry
             EntryPoint = active.EntryPoint,
             CodeFile = codeFile,
             CodeSha256 = Sha256(active.Code),
-            Tests = string.IsNullOrWhiteSpace(active.TestCode) ? null : JsonDocument.Parse(active.TestCode).RootElement.Clone(),
+            Tests = string.IsNullOrWhiteSpace(active.TestCasesJson) ? null : JsonDocument.Parse(active.TestCasesJson).RootElement.Clone(),
             Lineage = [.. lineage.Ancestors.Reverse().Append(active).Select(v => new SkillManifestVersion(v.Version.ToString(), v.Id, v.ParentVersionId))],
             ExportedAt = time.GetUtcNow(),
         };
@@ -226,7 +226,7 @@ public sealed class SkillRegistry : ISkillRegistry
             Name = manifest.Name,
             EntryPoint = manifest.EntryPoint,
             Code = code,
-            TestCode = tests.Json ?? string.Empty,
+            TestCasesJson = tests.Json ?? string.Empty,
             Description = manifest.Description ?? string.Empty,
             PatternKey = $"import: {manifest.Name} {number} {hash.ToLowerInvariant()}",
             ImportedVersion = number,
@@ -271,7 +271,7 @@ public sealed class SkillRegistry : ISkillRegistry
 
         var now = time.GetUtcNow();
         var skill = new Skill { TenantId = tenantId, Name = name, Description = description ?? string.Empty, CreatedAt = now };
-        var version = new SkillVersion { TenantId = tenantId, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = entryPoint, TestCode = tests, CreatedAt = now };
+        var version = new SkillVersion { TenantId = tenantId, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = entryPoint, TestCasesJson = tests, CreatedAt = now };
         await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
         return version;
     }

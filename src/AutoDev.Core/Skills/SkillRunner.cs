@@ -109,7 +109,7 @@ public sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEven
         public override string Description =>
             string.IsNullOrWhiteSpace(details.Skill.Description) ? $"Runs the skill {details.Skill.Name}." : details.Skill.Description;
 
-        public override JsonElement JsonSchema { get; } = Schema(details.ActiveVersion.TestCode);
+        public override JsonElement JsonSchema { get; } = Schema(details.ActiveVersion.TestCasesJson);
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {

@@ -172,7 +172,7 @@ public interface IToolMutationStore
     ValueTask<AddResult<ToolMutation>> AddAsync(ToolMutation mutation, CancellationToken cancellationToken);
 
     /// <summary>The open mutation of a parent version for a trigger, or <see langword="null"/>.</summary>
-    ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken);
+    ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentVersionId, MutationTrigger trigger, CancellationToken cancellationToken);
 
     /// <summary>The workspace's most recent mutations, newest first.</summary>
     IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken);
@@ -189,8 +189,8 @@ public interface IToolMutationStore
     /// <summary>The workspace's mutations in a status, oldest first.</summary>
     IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken);
 
-    /// <summary>Every mutation of a skill version (its <see cref="ToolMutation.ParentToolId"/>), oldest first.</summary>
-    IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken);
+    /// <summary>Every mutation of a skill version (its <see cref="ToolMutation.ParentVersionId"/>), oldest first.</summary>
+    IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken);
 
     /// <summary>The mutation's research-mode ancestors and descendants (through <see cref="ToolMutation.ParentMutationId"/>).</summary>
     ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);

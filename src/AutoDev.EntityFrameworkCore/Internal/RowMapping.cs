@@ -93,7 +93,7 @@ internal static class RowMapping
         Description = r.Description,
         Code = r.Code,
         EntryPoint = r.EntryPoint,
-        TestCode = r.TestCode,
+        TestCasesJson = r.TestCode,
         PatternKey = r.PatternKey,
         SourceEpisodeIds = JsonSerializer.Deserialize(r.SourceEpisodeIdsJson, StoreJson.Default.IReadOnlyListGuid) ?? [],
         Status = r.Status,
@@ -117,7 +117,7 @@ internal static class RowMapping
         r.Description = c.Description;
         r.Code = c.Code;
         r.EntryPoint = c.EntryPoint;
-        r.TestCode = c.TestCode;
+        r.TestCode = c.TestCasesJson;
         r.PatternKey = c.PatternKey;
         r.OpenPatternKey = c.IsOpen ? c.PatternKey : null;
         r.SourceEpisodeId = c.SourceEpisodeIds.Count > 0 ? c.SourceEpisodeIds[0] : null;
@@ -157,7 +157,7 @@ internal static class RowMapping
         Patch = v.Version.Patch,
         Code = v.Code,
         EntryPoint = v.EntryPoint,
-        TestCode = v.TestCode,
+        TestCode = v.TestCasesJson,
         ParentVersionId = v.ParentVersionId,
         SourceCandidateId = v.SourceCandidateId,
         SourceMutationId = v.SourceMutationId,
@@ -174,7 +174,7 @@ internal static class RowMapping
         Version = new SemanticVersion(r.Major, r.Minor, r.Patch),
         Code = r.Code,
         EntryPoint = r.EntryPoint,
-        TestCode = r.TestCode,
+        TestCasesJson = r.TestCode,
         ParentVersionId = r.ParentVersionId,
         SourceCandidateId = r.SourceCandidateId,
         SourceMutationId = r.SourceMutationId,
@@ -187,7 +187,7 @@ internal static class RowMapping
         Id = r.Id,
         TenantId = r.TenantId,
         SkillId = r.SkillId,
-        ParentToolId = r.ParentToolId,
+        ParentVersionId = r.ParentToolId,
         ParentMutationId = r.ParentMutationId,
         Trigger = r.Trigger,
         AgentId = r.AgentId,
@@ -211,7 +211,7 @@ internal static class RowMapping
         r.Id = m.Id;
         r.TenantId = m.TenantId;
         r.SkillId = m.SkillId;
-        r.ParentToolId = m.ParentToolId;
+        r.ParentToolId = m.ParentVersionId;
         r.ParentMutationId = m.ParentMutationId;
         r.Trigger = m.Trigger;
         r.AgentId = m.AgentId;

@@ -338,7 +338,7 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
         }
         catch (System.Data.Common.DbException ex)
         {
-            if (mutation.IsOpen && await FindOpenAsync(mutation.TenantId, mutation.ParentToolId, mutation.Trigger, cancellationToken).ConfigureAwait(false) is { } winner)
+            if (mutation.IsOpen && await FindOpenAsync(mutation.TenantId, mutation.ParentVersionId, mutation.Trigger, cancellationToken).ConfigureAwait(false) is { } winner)
             {
                 return new(winner, false);
             }
@@ -352,9 +352,9 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
         }
     }
 
-    public async ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken)
+    public async ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentVersionId, MutationTrigger trigger, CancellationToken cancellationToken)
     {
-        var key = ToolMutation.OpenKeyOf(parentToolId, trigger);
+        var key = ToolMutation.OpenKeyOf(parentVersionId, trigger);
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<ToolMutationRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.OpenKey == key, cancellationToken).ConfigureAwait(false);
         return row is null ? null : RowMapping.ToMutation(row);
@@ -390,8 +390,8 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
     public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken) =>
         StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.SandboxStatus == status).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
 
-    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.ParentToolId == parentToolId).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
+    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken) =>
+        StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.ParentToolId == parentVersionId).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
 
     public async ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
     {

@@ -171,7 +171,7 @@ public sealed class AdvisorServiceTests
         {
             TenantId = Tenant,
             SkillId = host.Version.SkillId,
-            ParentToolId = parent ?? host.Version.Id,
+            ParentVersionId = parent ?? host.Version.Id,
             Trigger = trigger,
             AgentId = Agent,
             Code = "def process_invoice(invoice_id, items):\n    return {}\n",

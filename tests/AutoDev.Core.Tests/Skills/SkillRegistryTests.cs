@@ -57,7 +57,7 @@ public sealed class SkillRegistryTests
 
         var version = await services.GetRequiredService<IReviewService>().ApproveAsync("globex", imported.Id, "ana", cancellationToken: Ct);
         Assert.Equal(("def inc(x):\n    return x + 1", "inc", SemanticVersion.Initial), (version.Code, version.EntryPoint, version.Version));
-        Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), version.TestCode);
+        Assert.Equal(Tests.Replace(" ", string.Empty, StringComparison.Ordinal), version.TestCasesJson);
         package.Position = 0;
         using var zip = new ZipArchive(package);
         Assert.Equal(["README.md", "inc.py", "manifest.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
@@ -203,7 +203,7 @@ public sealed class SkillRegistryTests
 
         var found = await registry.FindAsync("acme", "inc", Ct);
         Assert.Equal((SemanticVersion.Initial, version.Id, "adds one"), (found!.ActiveVersion.Version, found.ActiveVersion.Id, found.Skill.Description));
-        Assert.Equal(SkillTests.Normalize(Tests).Json, found.ActiveVersion.TestCode);
+        Assert.Equal(SkillTests.Normalize(Tests).Json, found.ActiveVersion.TestCasesJson);
         await Assert.ThrowsAsync<DuplicateEntityException>(() => registry.RegisterAsync("acme", "inc", "def inc(x):\n    return x\n", "inc", Tests, cancellationToken: Ct));
         Assert.Null(await registry.FindAsync("other", "inc", Ct));
     }
@@ -223,7 +223,7 @@ public sealed class SkillRegistryTests
     private static async Task<(Skill Skill, SkillVersion Version)> AddSkillAsync(IServiceProvider services, string tenant, string code)
     {
         var skill = new Skill { TenantId = tenant, Name = "inc", Description = "adds one" };
-        var version = new SkillVersion { TenantId = tenant, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = "inc", TestCode = Tests };
+        var version = new SkillVersion { TenantId = tenant, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = "inc", TestCasesJson = Tests };
         return (await services.GetRequiredService<ISkillStore>().AddAsync(skill, version, Ct), version);
     }
 

@@ -195,7 +195,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         }
 
         var recorded = request.RecordedInputs.Count > 0 ? request.RecordedInputs : _recorder.Get(request.TenantId, analysis.ParentVersion.Id);
-        var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCode, _options.MaxEvaluationInputs);
+        var inputs = MutationEvaluator.Inputs(recorded, analysis.ParentVersion.TestCasesJson, _options.MaxEvaluationInputs);
         var prompt = await _prompts.GetAsync(request.TenantId, PromptNames.AlphaMutate, cancellationToken).ConfigureAwait(false);
         var text = prompt.Render(new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -204,7 +204,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             ["name"] = analysis.Skill.Name,
             ["entry_point"] = analysis.ParentVersion.EntryPoint,
             ["code"] = analysis.ParentCode.TrimEnd(),
-            ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCode) ? "(none)" : analysis.ParentVersion.TestCode,
+            ["tests"] = string.IsNullOrWhiteSpace(analysis.ParentVersion.TestCasesJson) ? "(none)" : analysis.ParentVersion.TestCasesJson,
             ["inputs"] = inputs.Count == 0 ? "(none recorded)" : string.Join('\n', inputs.Take(8)),
         }) + DoNotRepeat(turnedDown);
         var now = TimeProvider.GetUtcNow();
@@ -212,7 +212,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         {
             TenantId = request.TenantId,
             SkillId = analysis.Skill.Id,
-            ParentToolId = analysis.ParentVersion.Id,
+            ParentVersionId = analysis.ParentVersion.Id,
             ParentMutationId = request.ParentMutationId,
             Trigger = request.Trigger,
             AgentId = request.AgentId,
@@ -246,10 +246,10 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     protected override async Task<LearningValidation> ValidateAsync(ToolMutation proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        var parent = await _skills.FindVersionAsync(proposal.TenantId, proposal.ParentToolId, cancellationToken).ConfigureAwait(false);
+        var parent = await _skills.FindVersionAsync(proposal.TenantId, proposal.ParentVersionId, cancellationToken).ConfigureAwait(false);
         if (parent is null)
         {
-            return LearningValidation.Failed($"The parent version {proposal.ParentToolId} no longer exists.");
+            return LearningValidation.Failed($"The parent version {proposal.ParentVersionId} no longer exists.");
         }
 
         var parentCode = parent.Code;
@@ -258,13 +258,13 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             parentCode = (await FindMutationAsync(proposal.TenantId, championId, cancellationToken).ConfigureAwait(false)).Code;
         }
 
-        var inputs = proposal.EvaluationInputs.Count > 0 ? proposal.EvaluationInputs : MutationEvaluator.Inputs([], parent.TestCode, _options.MaxEvaluationInputs);
+        var inputs = proposal.EvaluationInputs.Count > 0 ? proposal.EvaluationInputs : MutationEvaluator.Inputs([], parent.TestCasesJson, _options.MaxEvaluationInputs);
         if (inputs.Count == 0)
         {
             return LearningValidation.Failed("Nothing to compare parent and child on: the skill has no tests and no inputs were recorded (set SkillRunRequest.RecordInputs).");
         }
 
-        var outcome = await new MutationEvaluator(Sandbox, _fitness, _options).EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCode, inputs, cancellationToken).ConfigureAwait(false);
+        var outcome = await new MutationEvaluator(Sandbox, _fitness, _options).EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCasesJson, inputs, cancellationToken).ConfigureAwait(false);
         return new MutationValidation(outcome);
     }
 

@@ -134,7 +134,7 @@ public sealed class ResearchExperiments(
     {
         var mutationRequest = new MutationRequest(request.TenantId, request.AgentId, skill.Name, MutationTrigger.Research)
         {
-            ParentVersionId = champion?.ParentToolId,
+            ParentVersionId = champion?.ParentVersionId,
             ParentMutationId = champion?.Id,
             RecordedInputs = request.RecordedInputs,
         };

@@ -276,7 +276,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         var result = await Sandbox.ExecuteAsync(new SandboxRequest
         {
             TenantId = proposal.TenantId,
-            Code = SkillTests.Harness(proposal.Code, proposal.EntryPoint, proposal.TestCode),
+            Code = SkillTests.Harness(proposal.Code, proposal.EntryPoint, proposal.TestCasesJson),
             EntryPoint = SkillTests.HarnessEntryPoint,
             SafetyLevel = SafetyLevel.High,
             Timeout = _options.ValidationTimeout,
@@ -362,7 +362,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         var (tests, problem) = SkillTests.Extract(answer.Text, code.Code);
         return tests is null
             ? candidate with { Status = SkillCandidateStatus.Failed, FailureReason = problem, Code = code.Code }
-            : candidate with { Code = code.Code, TestCode = tests };
+            : candidate with { Code = code.Code, TestCasesJson = tests };
     }
 
     private async ValueTask FailAsync(SkillCandidate claim, string reason) =>

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace AutoDev;
 
-/// <summary>A skill's test cases (JSON, as stored in <see cref="SkillCandidate.TestCode"/>) and the harness that runs them in the sandbox.</summary>
+/// <summary>A skill's test cases (JSON, as stored in <see cref="SkillCandidate.TestCasesJson"/>) and the harness that runs them in the sandbox.</summary>
 /// <remarks>
 /// A case is <c>{"inputs": {...}, "expected": value}</c> or <c>{"inputs": {...}, "raises": "ValueError"}</c>. The
 /// harness calls the entry point with each case's inputs as keyword arguments and compares the JSON form of the result.

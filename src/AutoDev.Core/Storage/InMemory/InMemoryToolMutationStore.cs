@@ -45,11 +45,11 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentToolId, MutationTrigger trigger, CancellationToken cancellationToken)
+    public ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentVersionId, MutationTrigger trigger, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return new(_open.TryGetValue((tenantId, ToolMutation.OpenKeyOf(parentToolId, trigger)), out var id) ? _mutations[(tenantId, id)] : null);
+            return new(_open.TryGetValue((tenantId, ToolMutation.OpenKeyOf(parentVersionId, trigger)), out var id) ? _mutations[(tenantId, id)] : null);
         }
     }
 
@@ -93,11 +93,11 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     }
 
     /// <inheritdoc/>
-    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentToolId, CancellationToken cancellationToken)
+    public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.ParentToolId == parentToolId).OrderBy(m => m.CreatedAt).ToList();
+            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.ParentVersionId == parentVersionId).OrderBy(m => m.CreatedAt).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }

@@ -17,7 +17,7 @@ public sealed class AlphaEvolverTests
         var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, generated.Id, Ct);
 
         Assert.Equal(ToolMutationStatus.Pending, generated.Status);
-        Assert.Equal(host.Version.Id, generated.ParentToolId);
+        Assert.Equal(host.Version.Id, generated.ParentVersionId);
         Assert.True(ToolMutationStatus.Passed == mutation.Status, mutation.FailureReason);
         var evaluation = mutation.Evaluation!;
         Assert.True(evaluation.BehaviourPreserved);

@@ -95,7 +95,7 @@ internal sealed class EvolutionHost : IAsyncDisposable
                 Version = SemanticVersion.Initial,
                 Code = code,
                 EntryPoint = Skill,
-                TestCode = SkillTests.Normalize(tests).Json ?? tests,
+                TestCasesJson = SkillTests.Normalize(tests).Json ?? tests,
             };
             await skills.AddAsync(skill, version, Ct);
         }

@@ -8,8 +8,11 @@ namespace AutoDev.Testing;
 /// </summary>
 public static class ServiceRequirement
 {
-    /// <summary>Whether the environment says this is CI (<c>CI=true</c>).</summary>
-    public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the environment says this is CI: <c>CI</c> set to <c>true</c>, <c>1</c>, <c>yes</c> or <c>on</c>, in any case.</summary>
+    public static bool IsCI => IsTruthy(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Whether an environment value means "on", the way CI systems set <c>CI</c>.</summary>
+    public static bool IsTruthy(string? value) => value?.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
 
     /// <summary>Returns when <paramref name="availability"/> is available; otherwise skips the test, or fails it under CI.</summary>
     public static void Require(SandboxAvailability availability)

@@ -97,10 +97,14 @@ public sealed class EventBusTests
         var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bus.Subscribe<TaskFailed>(async (_, _) => { await release.Task; handled.SetResult(); });
 
-        await bus.PublishAsync(Failure(1), TestContext.Current.CancellationToken);
-
-        Assert.False(handled.Task.IsCompleted);
+        // Inline dispatch would wait for the handler, which waits for the release below: fail instead of hanging.
+        var published = bus.PublishAsync(Failure(1), TestContext.Current.CancellationToken).AsTask();
+        var returned = await Task.WhenAny(published, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)) == published;
+        var handledBeforeRelease = handled.Task.IsCompleted;
         release.SetResult();
+
+        Assert.True(returned, "PublishAsync waited for the handler: the channel path dispatched inline.");
+        Assert.False(handledBeforeRelease);
         await handled.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 

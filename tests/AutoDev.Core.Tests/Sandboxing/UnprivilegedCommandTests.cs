@@ -1,3 +1,5 @@
+using AutoDev.Testing;
+
 namespace AutoDev.Tests.Sandboxing;
 
 public sealed class UnprivilegedCommandTests
@@ -6,7 +8,7 @@ public sealed class UnprivilegedCommandTests
     [Fact]
     public void Rent_AnIdAnotherProcessHolds_TakesTheNextOne()
     {
-        Assert.SkipUnless(UnprivilegedCommand.IsRoot, "sandbox user ids are rented only when the host runs as root");
+        ServiceRequirement.Require(UnprivilegedCommand.IsRoot, "sandbox user ids are rented only when the host runs as root (CI runs as root)");
         var options = new SandboxOptions { SandboxUserIdRangeStart = 455000, SandboxUserIdRangeSize = 3 };
         Directory.CreateDirectory(UnprivilegedCommand.LockDirectory);
 

@@ -37,16 +37,12 @@ public sealed record AgentProfile
     /// <summary>The mean constitutional score; <see langword="null"/> when no episode carried one (unmeasured, which graduation does not count as failed).</summary>
     public double? ConstitutionalCompliance => ConstitutionalScoreCount == 0 ? null : ConstitutionalScoreSum / ConstitutionalScoreCount;
 
-    /// <summary>The profile's counters with <paramref name="episode"/> counted (unchanged when it is <see langword="null"/>): what a store adds atomically.</summary>
-    public static AgentProfile Counting(AgentProfile profile, Episode? episode)
+    /// <summary>This profile with <paramref name="episode"/> counted: what a store adds atomically.</summary>
+    internal AgentProfile Counting(Episode episode) => this with
     {
-        ArgumentNullException.ThrowIfNull(profile);
-        return episode is null ? profile : profile with
-        {
-            EpisodeCount = profile.EpisodeCount + 1,
-            InterventionCount = profile.InterventionCount + (episode.HumanIntervention ? 1 : 0),
-            ConstitutionalScoreSum = profile.ConstitutionalScoreSum + (episode.ConstitutionalScore ?? 0),
-            ConstitutionalScoreCount = profile.ConstitutionalScoreCount + (episode.ConstitutionalScore is null ? 0 : 1),
-        };
-    }
+        EpisodeCount = EpisodeCount + 1,
+        InterventionCount = InterventionCount + (episode.HumanIntervention ? 1 : 0),
+        ConstitutionalScoreSum = ConstitutionalScoreSum + (episode.ConstitutionalScore ?? 0),
+        ConstitutionalScoreCount = ConstitutionalScoreCount + (episode.ConstitutionalScore is null ? 0 : 1),
+    };
 }

@@ -31,7 +31,8 @@ public sealed class EpisodeRecorder(
     public async ValueTask<EpisodeRecorded> RecordAsync(Episode episode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(episode);
-        episode.EnsureValid();
+
+        // The store validates the episode (Episode.EnsureValid) before it writes anything.
         var stored = episode.OccurredAt == default ? episode with { OccurredAt = time.GetUtcNow() } : episode;
         var added = await episodes.AddAsync(stored, cancellationToken).ConfigureAwait(false);
         if (!added.Added)

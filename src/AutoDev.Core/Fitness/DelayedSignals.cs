@@ -84,5 +84,4 @@ public sealed class DelayedSignals(
             }
         }
     }
-
 }

@@ -71,7 +71,7 @@ public sealed class GatedModelCall
     /// <param name="claim">Adds the claim, or finds the rival's (<see cref="AddResult{T}.Created"/> is then false).</param>
     /// <param name="abandon">
     /// Closes this call's claim with the reason when the call ends in an exception (the host stopping cancels it), so
-    /// the pattern is free again at once; a claim left by a crash is freed once it is older than <see cref="Lease"/>.
+    /// the pattern is free again at once; a claim left by a crash is freed once it is older than <see cref="AutoDevOptions.ReservationLease"/>.
     /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The claim and the answer, or the rival's proposal with no answer.</returns>
@@ -138,12 +138,9 @@ public sealed class GatedModelCall
         }
     }
 
-    /// <summary>How long a reservation, and a proposal's claim, is held: older ones were left by a stopped instance.</summary>
-    public TimeSpan Lease => _lease;
-
     /// <summary>
     /// The open proposal <paramref name="find"/> reads, unless it is a claim left by a stopped instance (one older than
-    /// <see cref="Lease"/>): that one is closed with <paramref name="abandon"/>, and the open proposal is read again.
+    /// <see cref="AutoDevOptions.ReservationLease"/>): that one is closed with <paramref name="abandon"/>, and the open proposal is read again.
     /// </summary>
     /// <typeparam name="T">The proposal type.</typeparam>
     /// <param name="tenantId">The workspace, for the log.</param>

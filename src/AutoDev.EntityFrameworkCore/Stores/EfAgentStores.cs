@@ -123,11 +123,8 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
     {
         ArgumentNullException.ThrowIfNull(episode);
         episode.EnsureValid();
-        if (await FindRetriedAsync(episode, cancellationToken).ConfigureAwait(false) is { } retried)
-        {
-            return retried;
-        }
 
+        // No look-up first: a retry's insert fails on the episode's key, which undoes its count (below).
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -149,7 +146,7 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
         }
         catch (DbUpdateException)
         {
-            // The same id was added meanwhile (a retry racing its original): undo the count and answer as a retry.
+            // The id is stored already (a retry, or a retry racing its original): undo the count and answer as a retry.
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             if (await FindRetriedAsync(episode, cancellationToken).ConfigureAwait(false) is { } raced)
             {

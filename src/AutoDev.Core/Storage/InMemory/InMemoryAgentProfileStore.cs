@@ -7,11 +7,14 @@ public sealed class InMemoryAgentProfileStore : IAgentProfileStore
     private readonly Dictionary<(string Tenant, string Agent), AgentProfile> _profiles = [];
 
     /// <inheritdoc/>
-    public ValueTask<AgentProfile?> FindAsync(string tenantId, string agentId, CancellationToken cancellationToken)
+    public ValueTask<AgentProfile?> FindAsync(string tenantId, string agentId, CancellationToken cancellationToken) => new(Find(tenantId, agentId));
+
+    /// <summary>The agent's profile, or <see langword="null"/>.</summary>
+    internal AgentProfile? Find(string tenantId, string agentId)
     {
         lock (_lock)
         {
-            return new(_profiles.GetValueOrDefault((tenantId, agentId)));
+            return _profiles.GetValueOrDefault((tenantId, agentId));
         }
     }
 
@@ -48,21 +51,15 @@ public sealed class InMemoryAgentProfileStore : IAgentProfileStore
         }
     }
 
-    /// <summary>Counts an episode in its agent's profile (creating it), or only reads the profile when <paramref name="counted"/> is false.</summary>
-    internal AgentProfile Count(Episode episode, bool counted)
+    /// <summary>Counts an episode in its agent's profile, creating the profile (a STUDENT) when the agent has none.</summary>
+    internal AgentProfile Count(Episode episode)
     {
         lock (_lock)
         {
             var key = (episode.TenantId, episode.AgentId);
             var profile = _profiles.GetValueOrDefault(key)
                 ?? new AgentProfile { TenantId = episode.TenantId, AgentId = episode.AgentId, CreatedAt = episode.OccurredAt };
-            if (counted || !_profiles.ContainsKey(key))
-            {
-                profile = AgentProfile.Counting(profile, counted ? episode : null) with { ConcurrencyStamp = Guid.NewGuid() };
-                _profiles[key] = profile;
-            }
-
-            return profile;
+            return _profiles[key] = profile.Counting(episode) with { ConcurrencyStamp = Guid.NewGuid() };
         }
     }
 

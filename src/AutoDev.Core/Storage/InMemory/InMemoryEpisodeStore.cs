@@ -24,8 +24,9 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
         {
             if (_episodes.TryGetValue(episode.Id, out var existing))
             {
+                // A retry: the episode was counted when it was added, so its agent's profile exists.
                 return existing.TenantId == episode.TenantId
-                    ? new(new EpisodeAdded(_agents.Count(existing, counted: false), false))
+                    ? new(new EpisodeAdded(_agents.Find(existing.TenantId, existing.AgentId)!, false))
                     : throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
             }
 
@@ -37,7 +38,7 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
             }
 
             list.Add(episode);
-            return new(new EpisodeAdded(_agents.Count(episode, counted: true), true));
+            return new(new EpisodeAdded(_agents.Count(episode), true));
         }
     }
 

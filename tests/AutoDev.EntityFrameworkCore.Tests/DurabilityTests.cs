@@ -65,7 +65,7 @@ public sealed class DurabilityTests
                 TenantId = Tenant,
                 SkillId = skill.Id,
                 Version = SemanticVersion.Initial,
-                Code = AutoDev.Testing.ScriptedAnswers.ProcessInvoiceSlow,
+                Code = SlowInvoiceSkill.Code,
                 EntryPoint = "process_invoice",
                 TestCasesJson = SkillTests.Normalize(AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests).Json!,
             }, Ct);

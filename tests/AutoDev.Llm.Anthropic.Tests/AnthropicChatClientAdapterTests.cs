@@ -27,7 +27,7 @@ public sealed class AnthropicChatClientAdapterTests : ChatAdapterTests
         var options = provider.GetRequiredService<IOptions<AnthropicChatClientOptions>>().Value;
 
         Assert.Equal(("from-variable", "variable-model"), (options.ApiKey, options.Model));
-        Assert.IsType<AnthropicChatClientAdapter>(provider.GetRequiredKeyedService<IChatClient>(LearningEngineServices.ChatClientServiceKey));
+        Assert.IsType<AnthropicChatClientAdapter>(provider.GetRequiredKeyedService<IChatClient>(AutoDevChatClient.ServiceKey));
         Assert.Throws<InvalidSettingsException>(() => new AnthropicChatClientAdapter(new AnthropicChatClientOptions { Model = "m" }));
     }
 

@@ -48,7 +48,7 @@ public sealed class OpenAIChatClientAdapterTests : ChatAdapterTests
 
         Assert.Equal((Endpoint, "from-variable", "section-model", 99), (options.Endpoint, options.ApiKey, options.Model, options.MaxOutputTokens));
         Assert.DoesNotContain("from-variable", options.ToString(), StringComparison.Ordinal);
-        Assert.IsType<OpenAIChatClientAdapter>(provider.GetRequiredKeyedService<IChatClient>(LearningEngineServices.ChatClientServiceKey));
+        Assert.IsType<OpenAIChatClientAdapter>(provider.GetRequiredKeyedService<IChatClient>(AutoDevChatClient.ServiceKey));
     }
 
     [Fact]

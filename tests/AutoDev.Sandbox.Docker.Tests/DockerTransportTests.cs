@@ -136,13 +136,24 @@ public sealed class DockerTransportTests : IDisposable
         }
     }
 
-    /// <summary>Where the code after awaiting an execution runs (the execution sleeps, so its answer comes after the await began).</summary>
+    /// <summary>
+    /// Where the code after awaiting an execution runs. The code in the container sleeps for a second, and the test
+    /// checks that the await began before the answer came (a container cannot wait for a signal from the test).
+    /// </summary>
     private static async Task<(bool ThreadPool, string? Name)> ResumedOnAsync(DockerSandbox sandbox)
     {
-        var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "import time\ntime.sleep(0.05)" }, TestContext.Current.CancellationToken).ConfigureAwait(false);
-        var resumed = (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
+        var execution = sandbox.ExecuteAsync(new SandboxRequest { TenantId = "t", Code = "import time\ntime.sleep(1)" }, TestContext.Current.CancellationToken);
+        var resumed = ResumedAfterAsync(execution);
+        Assert.False(execution.IsCompleted, "The execution finished before the await began, so where it resumes shows nothing.");
+        var (result, threadPool, name) = await resumed.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Equal(SandboxStatus.Succeeded, result.Status);
-        return resumed;
+        return (threadPool, name);
+    }
+
+    private static async Task<(SandboxResult Result, bool ThreadPool, string? Name)> ResumedAfterAsync(Task<SandboxResult> execution)
+    {
+        var result = await execution.ConfigureAwait(false);
+        return (result, Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
     }
 
     private DockerSandbox CreateSandbox(bool directSocket, bool inline = false)

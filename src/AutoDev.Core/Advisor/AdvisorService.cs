@@ -114,7 +114,7 @@ public interface IAdvisorService
 
 /// <summary>The default <see cref="IAdvisorService"/>.</summary>
 public sealed class AdvisorService(
-    LearningEngineServices services,
+    IChatGateway chat,
     IAgentProfileStore agents,
     IEpisodeStore episodes,
     IToolMutationStore mutations,
@@ -124,6 +124,7 @@ public sealed class AdvisorService(
     ICapabilityGate gate,
     TokenBudget budget,
     IPromptCatalog prompts,
+    TimeProvider timeProvider,
     IOptions<AdvisorOptions> options) : IAdvisorService
 {
     private readonly AdvisorOptions _options = options.Value;
@@ -250,7 +251,7 @@ public sealed class AdvisorService(
             waiting.Add(mutation.UpdatedAt);
         }
 
-        var age = waiting.Count == 0 ? TimeSpan.Zero : services.TimeProvider.GetUtcNow() - waiting.Min();
+        var age = waiting.Count == 0 ? TimeSpan.Zero : timeProvider.GetUtcNow() - waiting.Min();
         facts.Add($"Waiting for review: {waiting.Count}, the oldest for {age.TotalHours:0} hours.");
         if (waiting.Count >= _options.ReviewBacklog || (waiting.Count > 0 && age >= _options.ReviewMaxAge))
         {
@@ -310,7 +311,7 @@ public sealed class AdvisorService(
         ChatCallResult answer;
         try
         {
-            answer = await services.Chat.GetResponseAsync(
+            answer = await chat.GetResponseAsync(
                 new ChatCallContext(agent.TenantId, PromptNames.AdvisorGuidance) { AgentId = agent.AgentId },
                 [new ChatMessage(ChatRole.User, text)],
                 new ChatOptions { Temperature = 0.2f },

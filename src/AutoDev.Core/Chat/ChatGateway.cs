@@ -10,10 +10,10 @@ using Polly.Timeout;
 
 namespace AutoDev;
 
-/// <summary>The default <see cref="IChatGateway"/>: a Polly pipeline (retry → circuit breaker → time-out per attempt) around the registered <see cref="IChatClient"/>.</summary>
-public sealed class ChatGateway : IChatGateway
+/// <summary>The default <see cref="IChatGateway"/>: a Polly pipeline (retry → circuit breaker → time-out per attempt) around <see cref="AutoDevChatClient"/>'s client.</summary>
+internal sealed class ChatGateway : IChatGateway
 {
-    private readonly LearningEngineServices _services;
+    private readonly IServiceProvider _services;
     private readonly IChatCallStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatGateway> _logger;
@@ -21,7 +21,7 @@ public sealed class ChatGateway : IChatGateway
     private readonly ResiliencePipeline _pipeline;
 
     /// <summary>Creates the gateway.</summary>
-    public ChatGateway(LearningEngineServices services, IChatCallStore store, IOptions<ChatResilienceOptions> options, TimeProvider timeProvider, ILogger<ChatGateway> logger)
+    public ChatGateway(IServiceProvider services, IChatCallStore store, IOptions<ChatResilienceOptions> options, TimeProvider timeProvider, ILogger<ChatGateway> logger)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(store);
@@ -45,7 +45,7 @@ public sealed class ChatGateway : IChatGateway
         ArgumentException.ThrowIfNullOrWhiteSpace(context.Purpose);
         options = options?.Clone() ?? new ChatOptions();
         options.MaxOutputTokens ??= _options.MaxOutputTokens;
-        var call = new Call(_services.ChatClient, [.. messages], options);
+        var call = new Call(AutoDevChatClient.Resolve(_services), [.. messages], options);
 
         var startedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();

@@ -67,7 +67,6 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, ProcessSandbox>(sp => sp.GetRequiredService<ProcessSandbox>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISandboxTier, BubblewrapSandbox>(sp => sp.GetRequiredService<BubblewrapSandbox>()));
         services.TryAddSingleton<ISandbox, TieredSandbox>();
-        services.TryAddSingleton<LearningEngineServices>();
         services.AddOptions<ChatResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
         services.TryAddSingleton<IChatGateway, ChatGateway>();
@@ -190,16 +189,16 @@ public static class AutoDevBuilderExtensions
 
     /// <summary>
     /// Makes <paramref name="factory"/>'s client the one AutoDev's engines use (keyed
-    /// <see cref="LearningEngineServices.ChatClientServiceKey"/>, so a host's own <see cref="IChatClient"/> stays as it is;
+    /// <see cref="AutoDevChatClient.ServiceKey"/>, so a host's own <see cref="IChatClient"/> stays as it is;
     /// registered unkeyed as well when the host has none).
     /// </summary>
     public static IAutoDevBuilder UseChatClient(this IAutoDevBuilder builder, Func<IServiceProvider, IChatClient> factory)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.RemoveAllKeyed<IChatClient>(LearningEngineServices.ChatClientServiceKey);
-        builder.Services.AddKeyedSingleton(LearningEngineServices.ChatClientServiceKey, (sp, _) => factory(sp));
-        builder.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IChatClient>(LearningEngineServices.ChatClientServiceKey));
+        builder.Services.RemoveAllKeyed<IChatClient>(AutoDevChatClient.ServiceKey);
+        builder.Services.AddKeyedSingleton(AutoDevChatClient.ServiceKey, (sp, _) => factory(sp));
+        builder.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IChatClient>(AutoDevChatClient.ServiceKey));
         return builder;
     }
 

@@ -98,14 +98,14 @@ public sealed class ChatGatewayTests
         var builder = services.AddAutoDev();
         await using (var provider = services.BuildServiceProvider())
         {
-            Assert.Same(hosts, provider.GetRequiredService<LearningEngineServices>().ChatClient);
+            Assert.Same(hosts, AutoDevChatClient.Resolve(provider));
         }
 
         var autodevs = new ScriptedChatClient("autodev");
         builder.UseChatClient(autodevs);
         await using var second = services.BuildServiceProvider();
 
-        Assert.Same(autodevs, second.GetRequiredService<LearningEngineServices>().ChatClient);
+        Assert.Same(autodevs, AutoDevChatClient.Resolve(second));
         Assert.Same(hosts, second.GetRequiredService<IChatClient>());
     }
 

@@ -53,12 +53,12 @@ public sealed class ForkServerWorkerTests
     [InlineData(ForkServerReading.DedicatedThreadInline, false)]
     public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(ForkServerReading reading, bool onPool)
     {
-        await using var server = new ScriptedServer(_ => """{"status":"succeeded"}""", delay: TimeSpan.FromMilliseconds(50));
+        await using var server = new ScriptedServer(_ => """{"status":"succeeded"}""", holdAnswers: true);
         await using var worker = server.CreateWorker(reading);
 
         for (var i = 0; i < 3; i++)
         {
-            var (pool, name) = await ResumedOnAsync(worker);
+            var (pool, name) = await ResumedOnAsync(worker, server);
 
             Assert.Equal(onPool, pool);
             if (!onPool)
@@ -126,10 +126,22 @@ public sealed class ForkServerWorkerTests
         Assert.Equal("reading", ex.ParamName);
     }
 
-    /// <summary>Where the code after awaiting an execution runs. The answer comes after the request, so that is wherever it was delivered.</summary>
-    private static async Task<(bool ThreadPool, string? Name)> ResumedOnAsync(ForkServerWorker worker)
+    /// <summary>
+    /// Where the code after awaiting an execution runs. The server holds its answer until the await has begun, so the
+    /// code resumes wherever the answer was delivered.
+    /// </summary>
+    private static async Task<(bool ThreadPool, string? Name)> ResumedOnAsync(ForkServerWorker worker, ScriptedServer server)
     {
-        await worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct).ConfigureAwait(false);
+        var execution = worker.ExecuteAsync(Request(), Guid.NewGuid(), SandboxLimits.Default, Ct);
+        var resumed = ResumedAfterAsync(execution); // runs to its await, which waits: no answer has been sent
+        Assert.False(execution.IsCompleted, "The execution finished before its answer was sent.");
+        server.SendOneAnswer();
+        return await resumed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    private static async Task<(bool ThreadPool, string? Name)> ResumedAfterAsync(Task execution)
+    {
+        await execution.ConfigureAwait(false);
         return (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
     }
 
@@ -147,9 +159,12 @@ public sealed class ForkServerWorkerTests
         private readonly AnonymousPipeServerStream _answersOut = new(PipeDirection.Out);
         private readonly AnonymousPipeClientStream _answersIn;
         private readonly Task _loop;
+        private readonly SemaphoreSlim _release = new(0);
         private int _requests;
 
-        public ScriptedServer(Func<string, string?> script, TimeSpan delay = default)
+        /// <param name="script">The answer to each request line.</param>
+        /// <param name="holdAnswers">Send each answer only when <see cref="SendOneAnswer"/> is called.</param>
+        public ScriptedServer(Func<string, string?> script, bool holdAnswers = false)
         {
             _requestsIn = new AnonymousPipeClientStream(PipeDirection.In, _requestsOut.ClientSafePipeHandle);
             _answersIn = new AnonymousPipeClientStream(PipeDirection.In, _answersOut.ClientSafePipeHandle);
@@ -172,7 +187,11 @@ public sealed class ForkServerWorkerTests
 
                     if (answer is not null)
                     {
-                        await Task.Delay(delay, CancellationToken.None);
+                        if (holdAnswers)
+                        {
+                            await _release.WaitAsync(CancellationToken.None);
+                        }
+
                         using var request = JsonDocument.Parse(line);
                         var id = request.RootElement.GetProperty("id").GetString();
                         await answers.WriteLineAsync(answer.Insert(1, $"\"id\":\"{id}\","));
@@ -182,6 +201,9 @@ public sealed class ForkServerWorkerTests
         }
 
         public int Requests => Volatile.Read(ref _requests);
+
+        /// <summary>Lets the server send one held answer.</summary>
+        public void SendOneAnswer() => _release.Release();
 
         public ForkServerWorker CreateWorker(ForkServerReading reading) => new(
             "fake",
@@ -194,10 +216,12 @@ public sealed class ForkServerWorkerTests
 
         public async ValueTask DisposeAsync()
         {
+            _release.Release(int.MaxValue / 2); // no held answer keeps the loop from ending
             _requestsOut.Dispose();
             await _loop.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
             _answersIn.Dispose();
             _requestsIn.Dispose();
+            _release.Dispose();
         }
     }
 }

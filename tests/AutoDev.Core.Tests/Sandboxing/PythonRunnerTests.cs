@@ -30,7 +30,7 @@ public sealed class PythonRunnerTests
         var arguments = PythonRunner.Arguments(serve: true, ["typing", "collections.abc"]);
 
         Assert.Equal(["--serve", "--preload", "typing,collections.abc"], arguments.Skip(4));
-        Assert.Equal(PythonRunner.Arguments(serve: true), PythonRunner.Arguments(serve: true, []));
+        Assert.Equal(["-I", "-S", "-c", PythonRunner.Source, "--serve"], PythonRunner.Arguments(serve: true, []));
     }
 
     [Theory]

@@ -16,6 +16,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly ConcurrentQueue<HttpReply> _replies = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _accepting;
 
     public LoopbackHttpServer()
@@ -31,6 +32,19 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public HttpReply? Fallback { get; set; }
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>Completes when the first request has been read; fails the test if none arrives within <paramref name="timeout"/>.</summary>
+    public async Task WaitForFirstRequestAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _firstRequest.Task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"No request reached the server within {timeout.TotalSeconds:0} s.");
+        }
+    }
 
     public LoopbackHttpServer Enqueue(params HttpReply[] replies)
     {
@@ -77,6 +91,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 while (await reader.ReadAsync(_stop.Token) is { } request)
                 {
                     _requests.Enqueue(request);
+                    _firstRequest.TrySetResult();
                     var reply = _replies.TryDequeue(out var next) ? next
                         : Fallback ?? HttpReply.Json(500, """{"error":{"message":"the test scripted no reply for this request"}}""");
                     if (reply.Delay > TimeSpan.Zero)

@@ -64,7 +64,6 @@ public sealed record MutationAnalysis
 /// </remarks>
 public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAnalysis, ToolMutation>
 {
-    private readonly GatedModelCall _model;
     private readonly ISkillStore _skills;
     private readonly IToolMutationStore _mutations;
     private readonly IFitnessService _fitness;
@@ -75,8 +74,10 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
 
     /// <summary>Creates the engine.</summary>
     public AlphaEvolverEngine(
-        LearningEngineServices services,
         GatedModelCall model,
+        ISandbox sandbox,
+        TimeProvider timeProvider,
+        ILogger<AlphaEvolverEngine> logger,
         ISkillStore skills,
         IToolMutationStore mutations,
         IFitnessService fitness,
@@ -84,11 +85,11 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         IEventBus events,
         SkillInputRecorder recorder,
         IOptions<EvolutionOptions> options)
-        : base(services)
+        : base(model, sandbox, timeProvider, logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_model, _skills, _mutations, _fitness, _prompts, _events, _recorder, _options) =
-            (model, skills, mutations, fitness, prompts, events, recorder, options.Value);
+        (_skills, _mutations, _fitness, _prompts, _events, _recorder, _options) =
+            (skills, mutations, fitness, prompts, events, recorder, options.Value);
     }
 
     /// <summary>
@@ -101,11 +102,8 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve skills; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The workspace's daily mutation limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
-    public async Task<ToolMutation> GenerateToolMutationAsync(MutationRequest request, CancellationToken cancellationToken = default)
-    {
-        var analysis = await AnalyzeAsync(request, cancellationToken).ConfigureAwait(false);
-        return await ProposeAsync(analysis, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<ToolMutation> GenerateToolMutationAsync(MutationRequest request, CancellationToken cancellationToken = default) =>
+        GenerateAsync(request, cancellationToken);
 
     /// <summary>
     /// Runs a pending mutation's parent and child in the sandbox on the same inputs and stores the verdict: passed (the
@@ -177,7 +175,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var request = analysis.Request;
-        var open = request.Trigger == MutationTrigger.Research ? null : await _model.FindOpenAsync(
+        var open = request.Trigger == MutationTrigger.Research ? null : await Model.FindOpenAsync(
             request.TenantId,
             ct => _mutations.FindOpenAsync(request.TenantId, analysis.ParentVersion.Id, request.Trigger, ct),
             m => m.Status == ToolMutationStatus.Generating ? m.UpdatedAt : null,
@@ -221,7 +219,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var asked = await _model.AskAsync(
+        var asked = await Model.AskAsync(
             new GatedModelRequest(request.TenantId, request.AgentId, CapabilityNames.AlphaEvolver, PromptNames.AlphaMutate, text)
             {
                 Temperature = request.Trigger == MutationTrigger.Research ? 0.7f : 0.2f,

@@ -68,7 +68,6 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     public const int MaxErrorTraceLength = 2_000;
 
     private static readonly HashSet<string> NameStopWords = new(StringComparer.Ordinal) { "from", "for", "in", "of", "on", "to", "with", "by", "at", "into", "when", "using" };
-    private readonly GatedModelCall _model;
     private readonly IEpisodeStore _episodes;
     private readonly ISkillCandidateStore _candidates;
     private readonly IFitnessService _fitness;
@@ -79,8 +78,10 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
 
     /// <summary>Creates the engine.</summary>
     public MementoEngine(
-        LearningEngineServices services,
         GatedModelCall model,
+        ISandbox sandbox,
+        TimeProvider timeProvider,
+        ILogger<MementoEngine> logger,
         IEpisodeStore episodes,
         ISkillCandidateStore candidates,
         IFitnessService fitness,
@@ -88,11 +89,11 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         ITaskSimilarity similarity,
         IEventBus events,
         IOptions<AutoDevOptions> options)
-        : base(services)
+        : base(model, sandbox, timeProvider, logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_model, _episodes, _candidates, _fitness, _prompts, _similarity, _events, _options) =
-            (model, episodes, candidates, fitness, prompts, similarity, events, options.Value);
+        (_episodes, _candidates, _fitness, _prompts, _similarity, _events, _options) =
+            (episodes, candidates, fitness, prompts, similarity, events, options.Value);
     }
 
     /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
@@ -107,11 +108,8 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not learn skills; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The agent's daily limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
-    public async Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default)
-    {
-        var analysis = await AnalyzeAsync(request, cancellationToken).ConfigureAwait(false);
-        return await ProposeAsync(analysis, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default) =>
+        GenerateAsync(request, cancellationToken);
 
     /// <summary>
     /// Runs a pending candidate's tests in the sandbox and stores the outcome: validated, or failed with the reason.
@@ -219,7 +217,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     protected override async Task<SkillCandidate> ProposeAsync(FailureAnalysis analysis, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        var open = await _model.FindOpenAsync(
+        var open = await Model.FindOpenAsync(
             analysis.TenantId,
             ct => _candidates.FindOpenByPatternAsync(analysis.TenantId, analysis.PatternKey, ct),
             c => c.Status == SkillCandidateStatus.Generating ? c.UpdatedAt : null,
@@ -253,7 +251,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var asked = await _model.AskAsync(
+        var asked = await Model.AskAsync(
             new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text),
             ct => _candidates.AddAsync(claim, ct),
             FailAsync,
@@ -282,7 +280,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             Timeout = _options.ValidationTimeout,
         }, cancellationToken).ConfigureAwait(false);
         var (_, _, problem) = SkillTests.Read(result);
-        return new LearningValidation(problem is null, problem, result, ProxySignals(result));
+        return LearningValidation.FromSandbox(result) with { Passed = problem is null, FailureReason = problem };
     }
 
     /// <summary>

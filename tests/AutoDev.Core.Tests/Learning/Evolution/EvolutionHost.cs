@@ -7,7 +7,8 @@ namespace AutoDev.Tests.Learning.Evolution;
 
 /// <summary>
 /// AutoDev with AlphaEvolver on inline events: the real sandbox (bubblewrap where it works, else the process tier,
-/// opted in) unless a test passes a fake one, a scripted chat client, and the slow <c>process_invoice</c> skill at 1.0.0.
+/// opted in) unless a test passes a fake one, a scripted chat client, and the slow <c>process_invoice</c> skill at 1.0.0
+/// (<see cref="SlowInvoiceSkill"/>, unless a test gives other code).
 /// </summary>
 internal sealed class EvolutionHost : IAsyncDisposable
 {
@@ -44,7 +45,7 @@ internal sealed class EvolutionHost : IAsyncDisposable
         ISandbox? sandbox = null,
         Action<EvolutionOptions>? evolution = null,
         Action<IServiceCollection>? configure = null,
-        string code = ScriptedAnswers.ProcessInvoiceSlow,
+        string? code = null,
         string tests = ScriptedAnswers.ProcessInvoiceTests)
     {
         answers ??= [ScriptedAnswers.ProcessInvoiceFast];
@@ -61,9 +62,10 @@ internal sealed class EvolutionHost : IAsyncDisposable
         ISandbox? sandbox = null,
         Action<EvolutionOptions>? evolution = null,
         Action<IServiceCollection>? configure = null,
-        string code = ScriptedAnswers.ProcessInvoiceSlow,
+        string? code = null,
         string tests = ScriptedAnswers.ProcessInvoiceTests)
     {
+        code ??= SlowInvoiceSkill.Code;
         var services = new ServiceCollection();
         services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline)
             .UseChatClient(chat)

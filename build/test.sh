@@ -45,17 +45,26 @@ print("packages: " + ("; ".join(problems) if problems else f"{len(projects)} val
 sys.exit(1 if problems else 0)
 PY
 
-# The closing line, over every test project: "tests: N passed, N failed, N skipped".
+# The closing lines, over every test project: every skipped test with its reason, then
+# "tests: N passed, N failed, N skipped".
 python3 - "$results" <<'PY' || status=1
 import sys, glob, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+skips = []
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    root = ET.parse(path).getroot()
+    counters = root.find(".//{*}Counters")
     if counters is None:
         continue
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("total", 0)) - int(counters.get("executed", 0))
+    for result in root.findall(".//{*}UnitTestResult"):
+        if result.get("outcome") == "NotExecuted":
+            reason = result.find(".//{*}ErrorInfo/{*}Message")
+            skips.append((result.get("testName"), reason.text.strip() if reason is not None and reason.text else "no reason given"))
+for name, reason in sorted(skips):
+    print(f"skipped: {name}: {reason}")
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if passed + failed == 0 else 0)
 PY

@@ -47,7 +47,7 @@ public sealed class ConcurrencyTests
         TestContext.Current.TestOutputHelper?.WriteLine($"the two processes got: {string.Join(" and ", outputs)}");
 
         await using var check = Services(provider, connection);
-        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var day = WorkerDay;
         var usage = check.GetRequiredService<ICapabilityUsageStore>();
         Assert.Equal(CandidateLimit, await usage.CountAsync(Tenant, CapabilityNames.MementoSkills, "agent", day, Ct));
         Assert.Equal(MutationLimit, await usage.CountAsync(Tenant, CapabilityNames.AlphaEvolver, null, day, Ct));
@@ -86,7 +86,7 @@ public sealed class ConcurrencyTests
 
         Assert.Equal(Patterns, outputs.Sum(o => JsonDocument.Parse(o).RootElement.GetProperty("modelCalls").GetInt32()));
         await using var check = Services(provider, connection);
-        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var day = WorkerDay;
         Assert.Equal(Patterns, await check.GetRequiredService<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.MementoSkills, "agent", day, Ct));
         var pending = await check.GetRequiredService<ISkillCandidateStore>().ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct);
         Assert.Equal(Patterns, pending.Select(c => c.PatternKey).Distinct().Count());
@@ -179,6 +179,9 @@ public sealed class ConcurrencyTests
     }
 
     /// <summary>Starts tests/AutoDev.TestWorker (built with this project) in a process of its own.</summary>
+    /// <summary>The day every worker's clock is on (see the worker's AUTODEV_TEST_DAY), read once, so no test races midnight.</summary>
+    internal static DateOnly WorkerDay { get; } = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+
     internal static Process StartWorker(string provider, string connection, string tenant, string mode = "stress", string? last = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -189,6 +192,7 @@ public sealed class ConcurrencyTests
             start.ArgumentList.Add(argument);
         }
 
+        start.Environment["AUTODEV_TEST_DAY"] = WorkerDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return Process.Start(start)!;
     }
 

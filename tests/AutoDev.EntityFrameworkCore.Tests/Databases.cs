@@ -1,11 +1,18 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace AutoDev.Tests;
 
-/// <summary>The real databases the tests use: SQLite files in a temporary folder, and the PostgreSQL server build/start-postgres.sh starts.</summary>
+/// <summary>
+/// The real databases the tests use: SQLite files in a temporary folder of the run's own, and databases on the
+/// PostgreSQL server build/start-postgres.sh starts. <see cref="DatabaseCleanup"/> removes them all after the run.
+/// </summary>
 internal static class Databases
 {
+    private static readonly string SqliteFolder = Path.Combine(Path.GetTempPath(), "autodev-ef-tests", Guid.NewGuid().ToString("N"));
+    private static readonly ConcurrentBag<string> PostgresDatabases = [];
+
     /// <summary>The server's connection string: <c>AUTODEV_POSTGRES</c>, else the loopback server of build/start-postgres.sh.</summary>
     public static string PostgresServer { get; } =
         Environment.GetEnvironmentVariable("AUTODEV_POSTGRES") is { Length: > 0 } configured
@@ -28,16 +35,40 @@ internal static class Databases
             await command.ExecuteNonQueryAsync();
         }
 
+        PostgresDatabases.Add(name);
         return new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name }.ConnectionString;
     }
 
-    /// <summary>A connection string for a new SQLite file (removed at the end of the test run by the OS's temp cleaning; the folder is per run).</summary>
+    /// <summary>A connection string for a new SQLite file in the run's folder.</summary>
     public static string NewSqliteFile(string prefix)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "autodev-ef-tests");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{prefix}-{Guid.NewGuid():N}.db");
+        Directory.CreateDirectory(SqliteFolder);
+        var path = Path.Combine(SqliteFolder, $"{prefix}-{Guid.NewGuid():N}.db");
         return new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ConnectionString;
+    }
+
+    /// <summary>Drops the run's PostgreSQL databases (closing what still holds them) and deletes its SQLite folder.</summary>
+    public static async Task RemoveAllAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
+        if (Directory.Exists(SqliteFolder))
+        {
+            Directory.Delete(SqliteFolder, recursive: true);
+        }
+
+        if (PostgresDatabases.IsEmpty)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(PostgresServer);
+        await connection.OpenAsync();
+        foreach (var name in PostgresDatabases)
+        {
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private static async Task<string?> CheckPostgresAsync()

@@ -122,7 +122,7 @@ public sealed class DurabilityTests
         await using var services = Services(provider, connection);
         var mutations = await services.GetRequiredService<IToolMutationStore>().ListRecentAsync(Tenant, 100, Ct).ToListAsync(Ct);
         var calls = await services.GetRequiredService<IChatCallStore>().ListRecentAsync(Tenant, 100, Ct).CountAsync(Ct);
-        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var day = WorkerDay;
         var reservations = await services.GetRequiredService<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.AlphaEvolver, null, day, Ct);
         return (mutations, calls, reservations);
     }
@@ -148,7 +148,7 @@ public sealed class DurabilityTests
         }
 
         var calls = await services.GetRequiredService<IChatCallStore>().ListRecentAsync(Tenant, 100, Ct).CountAsync(Ct);
-        var day = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var day = WorkerDay;
         var reservations = await services.GetRequiredService<ICapabilityUsageStore>().CountAsync(Tenant, CapabilityNames.MementoSkills, "agent", day, Ct);
         return (candidates, calls, reservations);
     }

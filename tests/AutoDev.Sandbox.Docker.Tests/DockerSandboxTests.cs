@@ -35,7 +35,8 @@ public sealed class DockerSandboxTests
         var options = WarmDockerFixture.CreateOptions(warm: true);
         options.Image = "autodev/does-not-exist:0";
         await using var sandbox = new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
-        var engine = await new WarmDockerFixture().Availability;
+        await using var fixture = new WarmDockerFixture();
+        var engine = await fixture.Availability;
         ServiceRequirement.Require(engine);
 
         var availability = await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken);
@@ -77,7 +78,11 @@ public sealed class DockerSandboxTests
     /// <summary>A host with the Docker tier added for an image the engine does not have.</summary>
     private static async Task<IHost> HostWithMissingImageAsync(bool allowFallback)
     {
-        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        await using (var fixture = new WarmDockerFixture())
+        {
+            ServiceRequirement.Require(await fixture.Availability);
+        }
+
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAutoDev().AddDockerSandbox(o =>
         {

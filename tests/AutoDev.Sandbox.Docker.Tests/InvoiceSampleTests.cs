@@ -9,7 +9,10 @@ public sealed class InvoiceSampleTests
     [Fact]
     public async Task TheInvoiceSample_LearnsASkill_ThenEvolvesTheSlowOneTo1_1_0()
     {
-        ServiceRequirement.Require(await new WarmDockerFixture().Availability);
+        await using (var fixture = new WarmDockerFixture())
+        {
+            ServiceRequirement.Require(await fixture.Availability);
+        }
         var ct = TestContext.Current.CancellationToken;
 
         // The sample built with the same configuration as this test (the solution builds both).

@@ -13,11 +13,14 @@
 //       execution of the skill process_invoice (which the test stored); in both its sandbox hangs after printing
 //       "validating" (the test kills it there). "recover" only starts and stops the host, which validates and
 //       evaluates what was waiting, then prints "stopped".
+// With AUTODEV_TEST_DAY=yyyy-MM-dd set, every mode's clock runs from noon UTC of that day, so all the workers of a test
+// count their daily limits on the day the test checks, whenever midnight falls.
 using System.Text.Json;
 using AutoDev;
 using AutoDev.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -53,6 +56,7 @@ async Task<int> StressAsync()
     var attempts = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
     var services = new ServiceCollection();
     services.AddAutoDev().AddEntityFrameworkStores(UseDatabase);
+    UseTestDay(services);
     await using var serviceProvider = services.BuildServiceProvider();
     var gate = serviceProvider.GetRequiredService<ICapabilityGate>();
     var candidates = serviceProvider.GetRequiredService<ISkillCandidateStore>();
@@ -107,6 +111,7 @@ async Task<int> GenerateAsync()
             await Task.Delay(200, ct);
             return ScriptedChatClient.Text(ScriptedAnswers.ExtractInvoiceId);
         }));
+    UseTestDay(services);
     await using var serviceProvider = services.BuildServiceProvider();
     var engine = serviceProvider.GetRequiredService<MementoEngine>();
     var episode = await serviceProvider.GetRequiredService<IEpisodeStore>().ListRecentAsync(tenant, "agent", false, 1, CancellationToken.None).FirstAsync();
@@ -125,6 +130,7 @@ async Task<int> RecordAsync()
     var count = int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
     var services = new ServiceCollection();
     services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline).AddEntityFrameworkStores(UseDatabase);
+    UseTestDay(services);
     await using var serviceProvider = services.BuildServiceProvider();
     var recorder = serviceProvider.GetRequiredService<IEpisodeRecorder>();
     int recorded = 0, failedEvents = 0;
@@ -173,6 +179,8 @@ async Task<int> HostAsync()
         autodev.UseSandbox(new HangingSandbox());
     }
 
+    UseTestDay(builder.Services);
+
     using var host = builder.Build();
     await host.StartAsync();
     if (last == "fail")
@@ -213,6 +221,23 @@ async Task<int> HostAsync()
     await host.StopAsync();
     Console.WriteLine("stopped");
     return 0;
+}
+
+static void UseTestDay(IServiceCollection services)
+{
+    if (Environment.GetEnvironmentVariable("AUTODEV_TEST_DAY") is { Length: > 0 } day)
+    {
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(new NoonClock(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture))));
+    }
+}
+
+/// <summary>Noon UTC of one day, plus the time since the process started.</summary>
+internal sealed class NoonClock(DateOnly day) : TimeProvider
+{
+    private readonly long _start = System.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() =>
+        new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero) + System.GetElapsedTime(_start);
 }
 
 /// <summary>A sandbox that says it is validating, then never returns: the test kills the process here.</summary>

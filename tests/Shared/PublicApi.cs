@@ -6,7 +6,8 @@ namespace AutoDev.Tests;
 /// <summary>
 /// Writes the public surface of an assembly (types and their public and protected members) as sorted text, so a test
 /// can compare it with a committed file and catch accidental API changes. Run the tests with
-/// AUTODEV_UPDATE_PUBLIC_API=1 to rewrite the committed files after an intended change.
+/// AUTODEV_UPDATE_PUBLIC_API=1 to rewrite the committed files after an intended change; under CI that variable fails
+/// the test instead, so a CI run can never accept a change by rewriting its own snapshot.
 /// </summary>
 internal static class PublicApi
 {
@@ -20,6 +21,7 @@ internal static class PublicApi
         var actual = Dump(assembly);
         if (Environment.GetEnvironmentVariable("AUTODEV_UPDATE_PUBLIC_API") == "1")
         {
+            Assert.False(AutoDev.Testing.ServiceRequirement.IsCI, "AUTODEV_UPDATE_PUBLIC_API=1 rewrites the snapshots; it is refused under CI, where the committed snapshot must match.");
             Directory.CreateDirectory(Path.GetDirectoryName(snapshot)!);
             File.WriteAllText(snapshot, actual);
         }

@@ -1,6 +1,7 @@
 using AutoDev.Testing;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoDev.Tests.Capabilities;
@@ -179,39 +180,44 @@ public sealed class CapabilityGateTests
         Assert.True((await gate.CheckAsync("t", "a", CapabilityNames.MementoSkills, Ct)).IsAllowed);
     }
 
-    [Fact]
-    public void ReserveAsync_RandomConcurrentRequests_NeverExceedLimit()
+    [Property(Arbitrary = [typeof(GateCases)])]
+    public async Task ReserveAsync_RandomConcurrentRequests_NeverExceedLimit(GateCase c)
     {
-        var cases = (from limit in Gen.Choose(1, 20)
-                     from requests in Gen.Choose(1, 60)
-                     from agents in Gen.Choose(1, 4)
-                     select (limit, requests, agents)).ToArbitrary();
-
-        Prop.ForAll(cases, async c =>
+        await using var services = TestHost.Create();
+        var gate = services.GetRequiredService<ICapabilityGate>();
+        await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true, MaxMutationsPerDay = Math.Min(c.Limit, 50) }, CancellationToken.None);
+        for (var a = 0; a < c.Agents; a++)
         {
-            await using var services = TestHost.Create();
-            var gate = services.GetRequiredService<ICapabilityGate>();
-            await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true, MaxMutationsPerDay = Math.Min(c.limit, 50) }, CancellationToken.None);
-            for (var a = 0; a < c.agents; a++)
+            await services.AddAgentAsync("t", $"a{a}", AgentMaturity.Supervised);
+        }
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, c.Requests).Select(i => Task.Run(async () =>
+        {
+            try
             {
-                await services.AddAgentAsync("t", $"a{a}", AgentMaturity.Supervised);
+                await gate.RecordUsageAsync("t", $"a{i % c.Agents}", CapabilityNames.AlphaEvolver, CancellationToken.None);
+                return true;
             }
-
-            var outcomes = await Task.WhenAll(Enumerable.Range(0, c.requests).Select(i => Task.Run(async () =>
+            catch (LimitExceededException)
             {
-                try
-                {
-                    await gate.RecordUsageAsync("t", $"a{i % c.agents}", CapabilityNames.AlphaEvolver, CancellationToken.None);
-                    return true;
-                }
-                catch (LimitExceededException)
-                {
-                    return false;
-                }
-            })));
+                return false;
+            }
+        })));
 
-            return outcomes.Count(o => o) == Math.Min(c.limit, c.requests);
-        }).QuickCheckThrowOnFailure();
+        Assert.Equal(Math.Min(c.Limit, c.Requests), outcomes.Count(o => o));
+    }
+
+    /// <summary>A daily limit, how many requests race for it, and from how many agents.</summary>
+    public sealed record GateCase(int Limit, int Requests, int Agents);
+
+    /// <summary>Limits of 1 to 20, 1 to 60 requests, 1 to 4 agents.</summary>
+    public static class GateCases
+    {
+        public static Arbitrary<GateCase> Any() =>
+            (from limit in Gen.Choose(1, 20)
+             from requests in Gen.Choose(1, 60)
+             from agents in Gen.Choose(1, 4)
+             select new GateCase(limit, requests, agents)).ToArbitrary();
     }
 
     [Fact]

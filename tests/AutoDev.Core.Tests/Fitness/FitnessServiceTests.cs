@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoDev.Tests.Fitness;
 
-public sealed class FitnessServiceTests
+public sealed class FitnessServiceTests : IDisposable
 {
     private static readonly string[] Positive =
     [
@@ -16,8 +16,22 @@ public sealed class FitnessServiceTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IFitnessService NewService(Action<IAutoDevBuilder>? configure = null) =>
-        TestHost.Create(configure).GetRequiredService<IFitnessService>();
+    private readonly List<ServiceProvider> _providers = [];
+
+    public void Dispose()
+    {
+        foreach (var provider in _providers)
+        {
+            provider.Dispose();
+        }
+    }
+
+    private IFitnessService NewService(Action<IAutoDevBuilder>? configure = null)
+    {
+        var provider = TestHost.Create(configure);
+        _providers.Add(provider);
+        return provider.GetRequiredService<IFitnessService>();
+    }
 
     [Theory]
     [InlineData(new[] { FitnessSignalNames.Compiles }, 0.2)]

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace AutoDev.Tests.Learning;
 
@@ -41,16 +42,18 @@ public sealed class CodeFencesTests
         Assert.True(CodeFences.HasFence(answer));
     }
 
-    [Fact]
-    public void Strip_AnyText_IsIdempotent()
+    [Property(Arbitrary = [typeof(FenceTexts)])]
+    public bool Strip_AnyText_IsIdempotent(string text)
     {
-        var pieces = Gen.Elements("```", "~~~", "````", "```python", "def f():", "    return 1", "", " ", "text", "`", "``", "\r");
-        var texts = pieces.ArrayOf().Select(p => string.Join('\n', p)).ToArbitrary();
+        var once = CodeFences.Strip(text);
+        return CodeFences.Strip(once) == once && !CodeFences.HasFence(once);
+    }
 
-        Prop.ForAll(texts, text =>
-        {
-            var once = CodeFences.Strip(text);
-            return CodeFences.Strip(once) == once && !CodeFences.HasFence(once);
-        }).QuickCheckThrowOnFailure();
+    /// <summary>Texts made of fences, code and blank lines.</summary>
+    public static class FenceTexts
+    {
+        public static Arbitrary<string> Texts() =>
+            Gen.Elements("```", "~~~", "````", "```python", "def f():", "    return 1", "", " ", "text", "`", "``", "\r")
+                .ArrayOf().Select(p => string.Join('\n', p)).ToArbitrary();
     }
 }

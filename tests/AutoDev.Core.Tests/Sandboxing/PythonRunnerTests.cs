@@ -30,7 +30,7 @@ public sealed class PythonRunnerTests
         var arguments = PythonRunner.Arguments(serve: true, ["typing", "collections.abc"]);
 
         Assert.Equal(["--serve", "--preload", "typing,collections.abc"], arguments.Skip(4));
-        Assert.Equal(["-I", "-S", "-c", PythonRunner.Source, "--serve"], PythonRunner.Arguments(serve: true, []));
+        Assert.Equal(["-I", "-S", "-c", "--serve"], PythonRunner.Arguments(serve: true, []).Where(a => a != PythonRunner.Source)); // nothing to preload: no --preload
     }
 
     [Theory]
@@ -111,9 +111,12 @@ public sealed class PythonRunnerTests
     }
 
     [Fact]
-    public void Source_IsTheEmbeddedRunner()
+    public void Source_IsTheRepositorysRunnerFile_AndTheArgumentsRunIt()
     {
-        Assert.Contains("def run(prepared, request, raw):", PythonRunner.Source, StringComparison.Ordinal);
-        Assert.Equal(["-I", "-S", "-c", PythonRunner.Source, "--serve"], PythonRunner.Arguments(serve: true));
+        var file = File.ReadAllText(RepositoryPaths.Combine("src", "AutoDev.Core", "Sandboxing", "Python", "autodev_runner.py")).ReplaceLineEndings("\n");
+
+        Assert.Equal(file, PythonRunner.Source.ReplaceLineEndings("\n"));
+        Assert.Equal(["-I", "-S", "-c", file, "--serve"], PythonRunner.Arguments(serve: true).Select(a => a.ReplaceLineEndings("\n")));
+        Assert.Equal(["-I", "-S", "-c", file], PythonRunner.Arguments(serve: false).Select(a => a.ReplaceLineEndings("\n")));
     }
 }

@@ -196,6 +196,12 @@ public sealed class EvolutionLoopTests
             other.TrySetResult();
             return ValueTask.CompletedTask;
         });
+        var evaluatedEvent = new TaskCompletionSource<ToolMutationEvaluated>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onEvaluated = bus.Subscribe<ToolMutationEvaluated>((e, _) =>
+        {
+            evaluatedEvent.TrySetResult(e);
+            return ValueTask.CompletedTask;
+        });
 
         await bus.PublishAsync(host.Execution(TimeSpan.FromSeconds(6)), Ct);
         await sandbox.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
@@ -207,14 +213,11 @@ public sealed class EvolutionLoopTests
         Assert.Equal(ToolMutationStatus.Pending, waiting.Status);
 
         release.SetResult();
-        ToolMutation? done = null;
-        for (var attempt = 0; attempt < 300 && done?.Status is not ToolMutationStatus.Passed; attempt++)
-        {
-            await Task.Delay(20, Ct);
-            done = await host.Get<IToolMutationStore>().FindAsync(EvolutionHost.Tenant, waiting.Id, Ct);
-        }
+        var evaluated = await evaluatedEvent.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
-        Assert.Equal(ToolMutationStatus.Passed, done?.Status);
+        Assert.Equal(waiting.Id, evaluated.Mutation.Id);
+        Assert.Equal(ToolMutationStatus.Passed, evaluated.Mutation.Status);
+        Assert.Equal(ToolMutationStatus.Passed, (await host.Get<IToolMutationStore>().FindAsync(EvolutionHost.Tenant, waiting.Id, Ct))!.Status);
         await loop.StopAsync(Ct);
     }
 

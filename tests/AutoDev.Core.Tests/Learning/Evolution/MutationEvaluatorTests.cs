@@ -3,17 +3,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AutoDev.Tests.Learning.Evolution;
 
 /// <summary>The winner rule on controlled timings: noise alone rarely wins (at most the significance level), a real speed-up nearly always does.</summary>
-public sealed class MutationEvaluatorTests
+public sealed class MutationEvaluatorTests : IDisposable
 {
     private static readonly IReadOnlyList<string> Inputs = ["{\"invoice_id\":\"A\",\"items\":[]}", "{\"invoice_id\":\"B\",\"items\":[]}", "{\"invoice_id\":\"C\",\"items\":[]}"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static (MutationEvaluator Evaluator, TimedSandbox Sandbox) Create(int seed, EvolutionOptions? options = null)
+    private readonly ServiceProvider _services = new ServiceCollection().AddAutoDev().Services.BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    private (MutationEvaluator Evaluator, TimedSandbox Sandbox) Create(int seed, EvolutionOptions? options = null)
     {
-        var services = new ServiceCollection();
-        services.AddAutoDev();
-        var fitness = services.BuildServiceProvider().GetRequiredService<IFitnessService>();
+        var fitness = _services.GetRequiredService<IFitnessService>();
         var sandbox = new TimedSandbox(seed, noise: 0.15);
         return (new MutationEvaluator(sandbox, fitness, options ?? new EvolutionOptions()), sandbox);
     }

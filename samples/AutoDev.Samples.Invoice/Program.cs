@@ -4,6 +4,7 @@
 using System.Text.Json;
 using AutoDev;
 using AutoDev.Samples.Invoice;
+using AutoDev.Storage;
 using AutoDev.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

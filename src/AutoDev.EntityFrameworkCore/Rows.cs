@@ -134,7 +134,7 @@ public sealed class SkillCandidateRow
     /// <summary>See <see cref="SkillCandidate.Description"/>.</summary>
     public string Description { get; set; } = string.Empty;
 
-    /// <summary>See <see cref="SkillCandidate.Code"/>.</summary>
+    /// <summary>See <see cref="Proposal.Code"/>.</summary>
     public string Code { get; set; } = string.Empty;
 
     /// <summary>See <see cref="SkillCandidate.EntryPoint"/>.</summary>
@@ -158,25 +158,25 @@ public sealed class SkillCandidateRow
     /// <summary>See <see cref="SkillCandidate.Status"/>.</summary>
     public SkillCandidateStatus Status { get; set; }
 
-    /// <summary>See <see cref="SkillCandidate.FailureReason"/>.</summary>
+    /// <summary>See <see cref="Proposal.FailureReason"/>.</summary>
     public string? FailureReason { get; set; }
 
     /// <summary>See <see cref="SkillCandidate.Validation"/>, as JSON.</summary>
     public string? ValidationJson { get; set; }
 
-    /// <summary>See <see cref="SkillCandidate.FitnessScore"/>.</summary>
+    /// <summary>See <see cref="Proposal.FitnessScore"/>.</summary>
     public double? FitnessScore { get; set; }
 
-    /// <summary>See <see cref="SkillCandidate.ReviewedBy"/>.</summary>
+    /// <summary>See <see cref="Proposal.ReviewedBy"/>.</summary>
     public string? ReviewedBy { get; set; }
 
-    /// <summary>See <see cref="SkillCandidate.ReviewReason"/>.</summary>
+    /// <summary>See <see cref="Proposal.ReviewReason"/>.</summary>
     public string? ReviewReason { get; set; }
 
-    /// <summary>See <see cref="SkillCandidate.Reviews"/>, as JSON.</summary>
+    /// <summary>See <see cref="Proposal.Reviews"/>, as JSON.</summary>
     public string ReviewsJson { get; set; } = "[]";
 
-    /// <summary>See <see cref="SkillCandidate.PromotedVersionId"/>.</summary>
+    /// <summary>See <see cref="Proposal.PromotedVersionId"/>.</summary>
     public Guid? PromotedVersionId { get; set; }
 
     /// <summary>See <see cref="SkillCandidate.ImportedVersion"/>, as <c>1.2.0</c>.</summary>
@@ -302,13 +302,13 @@ public sealed class ToolMutationRow
     /// <summary>See <see cref="ToolMutation.Evaluation"/>, as JSON.</summary>
     public string? EvaluationJson { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.ReviewedBy"/>.</summary>
+    /// <summary>See <see cref="Proposal.ReviewedBy"/>.</summary>
     public string? ReviewedBy { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.ReviewReason"/>.</summary>
+    /// <summary>See <see cref="Proposal.ReviewReason"/>.</summary>
     public string? ReviewReason { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.Reviews"/>, as JSON.</summary>
+    /// <summary>See <see cref="Proposal.Reviews"/>, as JSON.</summary>
     public string ReviewsJson { get; set; } = "[]";
 
     /// <summary>See <see cref="ToolMutation.OpenKey"/>: set while the mutation is open; a unique index on it keeps one open mutation per parent version and trigger.</summary>
@@ -317,22 +317,22 @@ public sealed class ToolMutationRow
     /// <summary>When it last changed (UTC).</summary>
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.Code"/>.</summary>
+    /// <summary>See <see cref="Proposal.Code"/>.</summary>
     public string Code { get; set; } = string.Empty;
 
     /// <summary>See <see cref="ToolMutation.Status"/>.</summary>
     public ToolMutationStatus SandboxStatus { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.FitnessScore"/>.</summary>
+    /// <summary>See <see cref="Proposal.FitnessScore"/>.</summary>
     public double? FitnessScore { get; set; }
 
     /// <summary>See <see cref="ToolMutation.ParentFitnessScore"/>.</summary>
     public double? ParentFitnessScore { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.FailureReason"/>.</summary>
+    /// <summary>See <see cref="Proposal.FailureReason"/>.</summary>
     public string? FailureReason { get; set; }
 
-    /// <summary>See <see cref="ToolMutation.PromotedVersionId"/>.</summary>
+    /// <summary>See <see cref="Proposal.PromotedVersionId"/>.</summary>
     public Guid? PromotedVersionId { get; set; }
 
     /// <summary>When it was created (UTC).</summary>

@@ -67,7 +67,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     public int Strength => 30;
 
     /// <summary>The warm containers.</summary>
-    public WarmPool Pool => _pool;
+    internal WarmPool Pool => _pool;
 
     /// <inheritdoc/>
     /// <remarks>Unless <see cref="DockerSandboxOptions.AllowFallback"/> is set, an unavailable answer forbids falling back to a weaker tier (<see cref="SandboxAvailability.FallbackAllowed"/>).</remarks>

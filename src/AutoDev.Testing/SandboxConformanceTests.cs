@@ -295,11 +295,11 @@ public abstract class SandboxConformanceTests
         {
             case "stdout_flood":
                 Assert.True(result.StdoutTruncated);
-                Assert.InRange(result.Stdout.Length, 1, PythonRunner.DefaultMaxOutputBytes);
+                Assert.InRange(result.Stdout.Length, 1, SandboxLimits.DefaultMaxOutputBytes);
                 break;
             case "stderr_flood":
                 Assert.True(result.StderrTruncated);
-                Assert.InRange(result.Stderr.Length, 1, PythonRunner.DefaultMaxOutputBytes);
+                Assert.InRange(result.Stderr.Length, 1, SandboxLimits.DefaultMaxOutputBytes);
                 break;
             case "invalid_utf8_output":
                 Assert.StartsWith("ok ", result.Stdout, StringComparison.Ordinal);

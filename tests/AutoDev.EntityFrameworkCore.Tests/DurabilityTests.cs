@@ -59,16 +59,7 @@ public sealed class DurabilityTests
             await services.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
             await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings { Enabled = true }, Ct);
             await services.GetRequiredService<IAgentProfileStore>().AddAsync(new AgentProfile { TenantId = Tenant, AgentId = "agent", Maturity = AgentMaturity.Supervised }, Ct);
-            var skill = new Skill { TenantId = Tenant, Name = "process_invoice" };
-            await services.GetRequiredService<ISkillStore>().AddAsync(skill, new SkillVersion
-            {
-                TenantId = Tenant,
-                SkillId = skill.Id,
-                Version = SemanticVersion.Initial,
-                Code = SlowInvoiceSkill.Code,
-                EntryPoint = "process_invoice",
-                TestCasesJson = SkillTests.Normalize(AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests).Json!,
-            }, Ct);
+            await services.GetRequiredService<ISkillRegistry>().RegisterAsync(Tenant, "process_invoice", SlowInvoiceSkill.Code, "process_invoice", AutoDev.Testing.ScriptedAnswers.ProcessInvoiceTests, cancellationToken: Ct);
         }
 
         // 1. A host sees a slow execution; the loop writes a mutation and starts running it in the sandbox. Kill it there.

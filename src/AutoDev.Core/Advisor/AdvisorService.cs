@@ -113,7 +113,7 @@ public interface IAdvisorService
 }
 
 /// <summary>The default <see cref="IAdvisorService"/>.</summary>
-public sealed class AdvisorService(
+internal sealed class AdvisorService(
     IChatGateway chat,
     IAgentProfileStore agents,
     IEpisodeStore episodes,

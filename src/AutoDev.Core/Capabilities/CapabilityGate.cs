@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AutoDev;
 
 /// <summary>The default <see cref="ICapabilityGate"/>: DESIGN §5's maturity matrix, the workspace switches, custom capabilities from options, and limits through <see cref="ICapabilityUsageStore"/>.</summary>
-public sealed class CapabilityGate : ICapabilityGate
+internal sealed class CapabilityGate : ICapabilityGate
 {
     private const int GraduationAttempts = 3;
     private readonly IAgentProfileStore _agents;

@@ -21,7 +21,7 @@ public sealed record EpisodeRecorded(Episode Episode, AgentProfile Agent, Gradua
 /// An episode whose id was recorded before (a host's retry) is not stored or counted again, but its outcome is
 /// published again: delivery is at least once, and AutoDev's own handlers are idempotent.
 /// </remarks>
-public sealed class EpisodeRecorder(
+internal sealed class EpisodeRecorder(
     IEpisodeStore episodes,
     ICapabilityGate gate,
     IEventBus events,

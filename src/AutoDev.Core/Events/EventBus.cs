@@ -11,7 +11,7 @@ namespace AutoDev;
 /// first. Handlers run one event at a time, in publish order. Stopping the host, or <see cref="DisposeAsync"/>, drains what
 /// is queued; events published after that are dispatched inline so nothing is lost.
 /// </remarks>
-public sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
+internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<Type, HandlerList> _handlers = new();
     private readonly Channel<AutoDevEvent>? _channel;

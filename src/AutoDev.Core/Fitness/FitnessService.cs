@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace AutoDev;
 
 /// <summary>The default <see cref="IFitnessService"/>: the weighted sum of every registered <see cref="IFitnessFunction"/>, clamped to [0, 1].</summary>
-public sealed class FitnessService : IFitnessService
+internal sealed class FitnessService : IFitnessService
 {
     private readonly IFitnessStore _store;
     private readonly (IFitnessFunction Function, double Weight)[] _functions;

@@ -1,7 +1,7 @@
 namespace AutoDev;
 
 /// <summary>Merges newly delivered fitness signals into the ones already kept. Store providers use it so that every store deduplicates the same way.</summary>
-public static class FitnessSignalMerge
+internal static class FitnessSignalMerge
 {
     /// <summary>
     /// Returns <paramref name="existing"/> followed by each signal of <paramref name="incoming"/> whose

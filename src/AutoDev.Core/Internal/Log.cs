@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AutoDev;
+namespace AutoDev.Internal;
 
 internal static partial class Log
 {

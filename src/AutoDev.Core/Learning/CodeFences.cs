@@ -6,7 +6,7 @@ namespace AutoDev;
 /// (<c>```python</c>, <c>``` py {.class}</c>, <c>~~~~</c>), indented up to three spaces, unclosed at the end of the
 /// text, and a whole answer on one line (<c>```print(1)```</c>). Stripping is idempotent: it repeats until no fence is left.
 /// </remarks>
-public static class CodeFences
+internal static class CodeFences
 {
     /// <summary>The content of the first fenced block, repeated until no fence is left; text without fences comes back trimmed of blank lines and trailing spaces.</summary>
     public static string Strip(string text)

@@ -83,8 +83,12 @@ public enum CapabilityUsageStatus
     Released = 2,
 }
 
-/// <summary>The allowed status transitions of every AutoDev state machine. Stores enforce them.</summary>
-public static class StatusTransitions
+/// <summary>
+/// The allowed status transitions of every AutoDev state machine. The domain types' transition methods check them
+/// (<see cref="SkillCandidate.MoveTo"/>, <see cref="ToolMutation.MoveTo"/>, <c>Promote</c>, <c>Reject</c>); stores
+/// compare concurrency stamps only.
+/// </summary>
+internal static class StatusTransitions
 {
     /// <summary>Whether a skill candidate may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool CanTransitionTo(this SkillCandidateStatus from, SkillCandidateStatus to) => (from, to) switch
@@ -120,24 +124,6 @@ public static class StatusTransitions
         if (!allowed(from, to))
         {
             throw new InvalidStateTransitionException(entityType, id, from.ToString(), to.ToString());
-        }
-    }
-
-    /// <summary>
-    /// Throws what a store throws when it saves an entity read with <paramref name="givenStamp"/> over one stored with
-    /// <paramref name="storedStamp"/>: a conflict when the stamps differ, else a forbidden status change (keeping the status is allowed).
-    /// </summary>
-    internal static void EnsureUpdate<TStatus>(string entityType, Guid id, Guid storedStamp, Guid givenStamp, TStatus from, TStatus to, Func<TStatus, TStatus, bool> allowed)
-        where TStatus : struct, Enum
-    {
-        if (storedStamp != givenStamp)
-        {
-            throw new ConcurrencyConflictException(entityType, id);
-        }
-
-        if (!EqualityComparer<TStatus>.Default.Equals(from, to))
-        {
-            Ensure(entityType, id, from, to, allowed);
         }
     }
 

@@ -20,14 +20,8 @@ public enum MutationTrigger
 }
 
 /// <summary>An LLM-written variant of a skill version, tested against its parent in the sandbox.</summary>
-public sealed record ToolMutation
+public sealed record ToolMutation : Proposal
 {
-    /// <summary>The mutation's id.</summary>
-    public Guid Id { get; init; } = Guid.NewGuid();
-
-    /// <summary>The workspace.</summary>
-    public required string TenantId { get; init; }
-
     /// <summary>The skill being improved.</summary>
     public required Guid SkillId { get; init; }
 
@@ -52,56 +46,41 @@ public sealed record ToolMutation
     /// <summary>Tokens the model call that wrote the child cost.</summary>
     public long GenerationTokens { get; init; }
 
-    /// <summary>The child's Python source.</summary>
-    public string Code { get; init; } = string.Empty;
-
     /// <summary>The current status.</summary>
     public ToolMutationStatus Status { get; init; } = ToolMutationStatus.Pending;
-
-    /// <summary>The child's fitness.</summary>
-    public double? FitnessScore { get; init; }
 
     /// <summary>The parent's fitness measured in the same run.</summary>
     public double? ParentFitnessScore { get; init; }
 
-    /// <summary>Why it failed or was rejected.</summary>
-    public string? FailureReason { get; init; }
-
     /// <summary>Parent and child side by side, once they ran in the sandbox.</summary>
     public MutationEvaluation? Evaluation { get; init; }
-
-    /// <summary>Every review decision, oldest first; the first one decided. A later rejection of a rejected mutation is added, never overwrites.</summary>
-    public IReadOnlyList<Review> Reviews { get; init; } = [];
-
-    /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
-    public string? ReviewedBy => Review.Decisive(Reviews)?.Reviewer;
-
-    /// <summary>The deciding reviewer's reason.</summary>
-    public string? ReviewReason => Review.Decisive(Reviews)?.Reason;
-
-    /// <summary>The skill version it became, once promoted.</summary>
-    public Guid? PromotedVersionId { get; init; }
-
-    /// <summary>When it was created.</summary>
-    public DateTimeOffset CreatedAt { get; init; }
-
-    /// <summary>When it last changed.</summary>
-    public DateTimeOffset UpdatedAt { get; init; }
-
-    /// <summary>Changes on every save; a save with a stale stamp fails with <see cref="ConcurrencyConflictException"/>.</summary>
-    public Guid ConcurrencyStamp { get; init; }
 
     /// <summary>
     /// Whether it blocks another mutation of the same parent version for the same trigger: it is pending, passed or
     /// being written, and was not made by a research experiment (which makes several children of one parent on purpose).
     /// </summary>
-    public bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Generating or ToolMutationStatus.Pending or ToolMutationStatus.Passed;
+    public override bool IsOpen => Trigger != MutationTrigger.Research && Status is ToolMutationStatus.Generating or ToolMutationStatus.Pending or ToolMutationStatus.Passed;
 
     /// <summary>The key that is unique among open mutations: parent version and trigger; <see langword="null"/> when not <see cref="IsOpen"/>.</summary>
     public string? OpenKey => IsOpen ? OpenKeyOf(ParentVersionId, Trigger) : null;
 
     /// <summary>The <see cref="OpenKey"/> of a parent version and trigger.</summary>
     public static string OpenKeyOf(Guid parentVersionId, MutationTrigger trigger) => $"{parentVersionId:N}:{trigger}";
+
+    /// <summary>
+    /// This mutation with its status moved to <paramref name="status"/> at <paramref name="at"/>: how generation and
+    /// evaluation change it (a review uses <see cref="Promote"/> or <see cref="Reject"/>). Stores only persist the result.
+    /// </summary>
+    /// <exception cref="InvalidStateTransitionException">Its status may not go there.</exception>
+    public ToolMutation MoveTo(ToolMutationStatus status, DateTimeOffset at)
+    {
+        Ensure(status);
+        return this with { Status = status, UpdatedAt = at };
+    }
+
+    /// <summary>This mutation failed for <paramref name="reason"/>; see <see cref="MoveTo"/>.</summary>
+    /// <exception cref="InvalidStateTransitionException">It may not fail from its status.</exception>
+    public ToolMutation Fail(string reason, DateTimeOffset at) => MoveTo(ToolMutationStatus.Failed, at) with { FailureReason = reason };
 
     /// <summary>This mutation approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
     /// <exception cref="InvalidStateTransitionException">It has not passed.</exception>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// The bubblewrap tier: warm fork servers, one per slot and tenant, each inside new user, PID, network, IPC and UTS
@@ -69,7 +69,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
     public int Strength => 20;
 
     /// <summary>The pool of started fork servers.</summary>
-    public WarmPool Pool => _pool;
+    internal WarmPool Pool => _pool;
 
     /// <inheritdoc/>
     public async ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// Reads a fork server's answers with blocking reads on a thread of its own, and resumes whoever awaits an answer

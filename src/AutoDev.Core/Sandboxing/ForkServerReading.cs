@@ -1,7 +1,7 @@
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>How a <see cref="ForkServerWorker"/> reads its fork server's answers, and where the caller resumes.</summary>
-public enum ForkServerReading
+internal enum ForkServerReading
 {
     /// <summary>
     /// Asynchronous reads through the reader; callers resume on the thread pool. Works over any reader. On a socket

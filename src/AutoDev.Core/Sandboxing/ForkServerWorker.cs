@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// One started fork server (the runner with <c>--serve</c>) inside some isolation, reached through its stdin and
@@ -6,7 +6,7 @@ namespace AutoDev;
 /// container's attached stream).
 /// </summary>
 /// <remarks>Not thread-safe: a <see cref="WarmPool"/> leases it to one caller at a time.</remarks>
-public sealed class ForkServerWorker : IAsyncDisposable
+internal sealed class ForkServerWorker : IAsyncDisposable
 {
     /// <summary>Time allowed beyond the request's time-out before the whole worker is declared hung and killed.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);

@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>A sandbox that <see cref="TieredSandbox"/> can choose: it knows how strong it is and whether it can run here.</summary>
 public interface ISandboxTier : ISandbox

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// Memory cgroups for the bubblewrap tier's workers, one per worker, when the host runs as root: the kernel then counts

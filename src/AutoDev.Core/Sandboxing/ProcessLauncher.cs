@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// Starts processes from one thread that lives as long as the host process. The kernel sends a parent-death signal

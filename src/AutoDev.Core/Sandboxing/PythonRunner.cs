@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// AutoDev's Python runner script, shipped inside AutoDev.Core, and its line protocol. Every sandbox tier starts
@@ -11,7 +11,7 @@ namespace AutoDev;
 /// result per line, so every tier has the same semantics.
 /// </summary>
 /// <remarks>Tier authors use this to build a tier of their own; hosts never need it.</remarks>
-public static partial class PythonRunner
+internal static partial class PythonRunner
 {
     /// <summary>Default of <see cref="SandboxLimits.MaxOutputBytes"/>: 64 KiB per stream.</summary>
     public const int DefaultMaxOutputBytes = 64 * 1024;
@@ -192,12 +192,15 @@ public static partial class PythonRunner
 /// <summary>Limits every tier passes to the runner besides the request's own time-out and memory limit.</summary>
 public sealed record SandboxLimits
 {
+    /// <summary>The bytes of stdout and of stderr kept by default: 64 KiB.</summary>
+    public const int DefaultMaxOutputBytes = PythonRunner.DefaultMaxOutputBytes;
+
     /// <summary>The limits AutoDev uses unless a tier is configured otherwise.</summary>
     public static SandboxLimits Default { get; } = new();
 
     /// <summary>Bytes kept of stdout and of stderr; the rest is dropped and flagged.</summary>
-    /// <value>Default <see cref="PythonRunner.DefaultMaxOutputBytes"/>.</value>
-    public int MaxOutputBytes { get; init; } = PythonRunner.DefaultMaxOutputBytes;
+    /// <value>Default <see cref="DefaultMaxOutputBytes"/>.</value>
+    public int MaxOutputBytes { get; init; } = DefaultMaxOutputBytes;
 
     /// <summary>The largest file an execution may write.</summary>
     /// <value>Default 16 MiB.</value>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// The seccomp filter of the bubblewrap tier, compiled to BPF by libseccomp (Debian's <c>libseccomp2</c>, which apt

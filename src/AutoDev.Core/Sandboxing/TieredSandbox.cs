@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// The <see cref="ISandbox"/> <c>AddAutoDev()</c> registers: it runs each request in the strongest available

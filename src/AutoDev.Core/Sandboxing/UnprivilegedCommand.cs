@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// Starts sandbox processes under a user id of their own when the host runs as root, through util-linux's setpriv.

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace AutoDev;
+namespace AutoDev.Sandboxing;
 
 /// <summary>
 /// Keeps started <see cref="ForkServerWorker"/>s per tenant so executions skip start-up. Tenants never share a
@@ -13,7 +13,7 @@ namespace AutoDev;
 /// Thread-safe. A tenant never has more than <see cref="SandboxOptions.WarmWorkersPerTenant"/> workers, idle, starting
 /// or running, and so never more executions at once.
 /// </remarks>
-public sealed class WarmPool : IAsyncDisposable
+internal sealed class WarmPool : IAsyncDisposable
 {
     private readonly Func<string, CancellationToken, Task<ForkServerWorker>> _factory;
     private readonly int _perTenant;

@@ -1,14 +1,8 @@
 namespace AutoDev;
 
 /// <summary>A proposed new skill, generated from a failure pattern and waiting for validation and review.</summary>
-public sealed record SkillCandidate
+public sealed record SkillCandidate : Proposal
 {
-    /// <summary>The candidate's id.</summary>
-    public Guid Id { get; init; } = Guid.NewGuid();
-
-    /// <summary>The workspace.</summary>
-    public required string TenantId { get; init; }
-
     /// <summary>The agent whose failures led to it.</summary>
     public required string AgentId { get; init; }
 
@@ -17,9 +11,6 @@ public sealed record SkillCandidate
 
     /// <summary>What the skill does.</summary>
     public string Description { get; init; } = string.Empty;
-
-    /// <summary>The Python source of the function (empty when the LLM gave none).</summary>
-    public string Code { get; init; } = string.Empty;
 
     /// <summary>The function to call, normally <see cref="Name"/>.</summary>
     public required string EntryPoint { get; init; }
@@ -36,26 +27,8 @@ public sealed record SkillCandidate
     /// <summary>The current status.</summary>
     public SkillCandidateStatus Status { get; init; } = SkillCandidateStatus.Pending;
 
-    /// <summary>Why it failed or was rejected.</summary>
-    public string? FailureReason { get; init; }
-
     /// <summary>The sandbox outcome of the last validation, if any.</summary>
     public SandboxResult? Validation { get; init; }
-
-    /// <summary>The fitness score from validation and review, 0..1.</summary>
-    public double? FitnessScore { get; init; }
-
-    /// <summary>Every review decision, oldest first; the first one decided. A later rejection of a rejected candidate is added, never overwrites.</summary>
-    public IReadOnlyList<Review> Reviews { get; init; } = [];
-
-    /// <summary>Who decided: the first reviewer, or <see langword="null"/> before review.</summary>
-    public string? ReviewedBy => Review.Decisive(Reviews)?.Reviewer;
-
-    /// <summary>The deciding reviewer's reason.</summary>
-    public string? ReviewReason => Review.Decisive(Reviews)?.Reason;
-
-    /// <summary>The skill version it became, once promoted.</summary>
-    public Guid? PromotedVersionId { get; init; }
 
     /// <summary>
     /// For a candidate imported from a skill package (<see cref="ISkillRegistry.ImportAsync"/>): the package's version,
@@ -63,17 +36,23 @@ public sealed record SkillCandidate
     /// </summary>
     public SemanticVersion? ImportedVersion { get; init; }
 
-    /// <summary>When it was created.</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Whether the candidate still blocks a new one for the same pattern: it is being written, pending or validated.</summary>
+    public override bool IsOpen => Status is SkillCandidateStatus.Generating or SkillCandidateStatus.Pending or SkillCandidateStatus.Validated;
 
-    /// <summary>When it last changed.</summary>
-    public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>
+    /// This candidate with its status moved to <paramref name="status"/> at <paramref name="at"/>: how generation and
+    /// validation change it (a review uses <see cref="Promote"/> or <see cref="Reject"/>). Stores only persist the result.
+    /// </summary>
+    /// <exception cref="InvalidStateTransitionException">Its status may not go there.</exception>
+    public SkillCandidate MoveTo(SkillCandidateStatus status, DateTimeOffset at)
+    {
+        Ensure(status);
+        return this with { Status = status, UpdatedAt = at };
+    }
 
-    /// <summary>Changes on every save; a save with a stale stamp fails with <see cref="ConcurrencyConflictException"/>.</summary>
-    public Guid ConcurrencyStamp { get; init; }
-
-    /// <summary>Whether the candidate still blocks a new one for the same pattern.</summary>
-    public bool IsOpen => Status is SkillCandidateStatus.Generating or SkillCandidateStatus.Pending or SkillCandidateStatus.Validated;
+    /// <summary>This candidate failed for <paramref name="reason"/>; see <see cref="MoveTo"/>.</summary>
+    /// <exception cref="InvalidStateTransitionException">It may not fail from its status.</exception>
+    public SkillCandidate Fail(string reason, DateTimeOffset at) => MoveTo(SkillCandidateStatus.Failed, at) with { FailureReason = reason };
 
     /// <summary>This candidate approved and promoted to <paramref name="versionId"/>; save it with the version in one <see cref="ISkillStore.PromoteAsync"/>.</summary>
     /// <exception cref="InvalidStateTransitionException">It is not validated.</exception>

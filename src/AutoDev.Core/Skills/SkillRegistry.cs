@@ -65,7 +65,7 @@ public sealed record SkillImportOptions
 }
 
 /// <summary>The default <see cref="ISkillRegistry"/>, over <see cref="ISkillStore"/>; imports go through review like learned skills.</summary>
-public sealed class SkillRegistry : ISkillRegistry
+internal sealed class SkillRegistry : ISkillRegistry
 {
     /// <summary>The agent id imported candidates carry: <c>autodev-import</c>.</summary>
     public const string ImportAgentId = "autodev-import";

@@ -51,7 +51,7 @@ public interface ISkillRunner
 }
 
 /// <summary>The default <see cref="ISkillRunner"/>.</summary>
-public sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEventBus events, TimeProvider time) : ISkillRunner
+internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEventBus events, TimeProvider time) : ISkillRunner
 {
     /// <inheritdoc/>
     public async Task<SkillRunResult> RunAsync(SkillRunRequest request, CancellationToken cancellationToken = default)

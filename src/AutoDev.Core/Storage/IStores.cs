@@ -1,21 +1,15 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
-// Store contracts. Every method takes the tenant and filters by it: another tenant's id behaves exactly as an
-// unknown id. Updates check ConcurrencyStamp and the status state machine (StatusTransitions). Implementations are
-// thread-safe singletons; EF Core providers use a DbContext factory per call.
+// Store contracts, for store-provider authors (hosts use them through AutoDev's services). Every method takes the
+// tenant and filters by it: another tenant's id behaves exactly as an unknown id. Updates compare ConcurrencyStamp;
+// a proposal's status is decided by its own transition methods (MoveTo, Promote, Reject), never by a store.
+// Implementations are thread-safe singletons; EF Core providers use a DbContext factory per call.
 
 /// <summary>The result of an add that may find an existing entity instead.</summary>
 /// <typeparam name="T">The entity type.</typeparam>
 /// <param name="Entity">The entity added, or the existing one that blocked it.</param>
 /// <param name="Created">Whether <paramref name="Entity"/> was added by this call.</param>
 public readonly record struct AddResult<T>(T Entity, bool Created);
-
-/// <summary>An entity with the chain it came from and everything derived from it.</summary>
-/// <typeparam name="T">The entity type.</typeparam>
-/// <param name="Self">The entity asked about.</param>
-/// <param name="Ancestors">Its parent, grandparent and so on, nearest first.</param>
-/// <param name="Descendants">Everything derived from it, breadth first.</param>
-public sealed record Lineage<T>(T Self, IReadOnlyList<T> Ancestors, IReadOnlyList<T> Descendants);
 
 /// <summary>Stores workspace settings.</summary>
 public interface IWorkspaceStore
@@ -89,9 +83,8 @@ public interface ISkillCandidateStore
     /// <summary>The open candidate for a failure pattern, or <see langword="null"/>.</summary>
     ValueTask<SkillCandidate?> FindOpenByPatternAsync(string tenantId, string patternKey, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a candidate read earlier, checking the status transition, and returns it with a new stamp.</summary>
+    /// <summary>Replaces a candidate read earlier (its status set by its transition methods) and returns it with a new stamp.</summary>
     /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">The status change is not allowed.</exception>
     /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
     ValueTask<SkillCandidate> UpdateAsync(SkillCandidate candidate, CancellationToken cancellationToken);
 
@@ -180,9 +173,8 @@ public interface IToolMutationStore
     /// <summary>The mutation, or <see langword="null"/>.</summary>
     ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a mutation read earlier, checking the status transition.</summary>
+    /// <summary>Replaces a mutation read earlier (its status set by its transition methods) and returns it with a new stamp.</summary>
     /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
-    /// <exception cref="InvalidStateTransitionException">The status change is not allowed.</exception>
     /// <exception cref="ConcurrencyConflictException">It changed since it was read.</exception>
     ValueTask<ToolMutation> UpdateAsync(ToolMutation mutation, CancellationToken cancellationToken);
 

@@ -64,7 +64,7 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == candidate.TenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
-        StatusTransitions.EnsureUpdate(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status, candidate.Status, StatusTransitions.CanTransitionTo);
+        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp);
 
         RowMapping.CopyTo(candidate, row);
         Restamp(db, row, candidate.ConcurrencyStamp);
@@ -241,7 +241,7 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         {
             var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(SkillCandidate), tenantId, candidate.Id);
-            StatusTransitions.EnsureUpdate(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp, row.Status, candidate.Status, StatusTransitions.CanTransitionTo);
+            AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp);
             RowMapping.CopyTo(candidate, row);
             Restamp(db, row, candidate.ConcurrencyStamp);
             proposal = (nameof(SkillCandidate), candidate.Id);
@@ -251,7 +251,7 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         {
             var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutation.Id);
-            StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus, mutation.Status, StatusTransitions.CanTransitionTo);
+            AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp);
             RowMapping.CopyTo(mutation, row);
             Restamp(db, row, mutation.ConcurrencyStamp);
             proposal = (nameof(ToolMutation), mutation.Id);
@@ -379,7 +379,7 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == mutation.TenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-        StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp, row.SandboxStatus, mutation.Status, StatusTransitions.CanTransitionTo);
+        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp);
 
         RowMapping.CopyTo(mutation, row);
         Restamp(db, row, mutation.ConcurrencyStamp);

@@ -13,11 +13,12 @@ public sealed class ForkServerWorkerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(ForkServerReading.Asynchronous)]
-    [InlineData(ForkServerReading.DedicatedThread)]
-    [InlineData(ForkServerReading.DedicatedThreadInline)]
-    public async Task ExecuteAsync_Answer_ReturnsItsResult(ForkServerReading reading)
+    [InlineData(nameof(ForkServerReading.Asynchronous))]
+    [InlineData(nameof(ForkServerReading.DedicatedThread))]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline))]
+    public async Task ExecuteAsync_Answer_ReturnsItsResult(string readingName)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         await using var server = new ScriptedServer(_ => """{"status":"succeeded","return_value_json":"42","stdout":"hi"}""");
         await using var worker = server.CreateWorker(reading);
 
@@ -30,11 +31,12 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(ForkServerReading.Asynchronous)]
-    [InlineData(ForkServerReading.DedicatedThread)]
-    [InlineData(ForkServerReading.DedicatedThreadInline)]
-    public async Task ExecuteAsync_RequestLargerThanAPipeBuffer_ArrivesWholeAndIsAnswered(ForkServerReading reading)
+    [InlineData(nameof(ForkServerReading.Asynchronous))]
+    [InlineData(nameof(ForkServerReading.DedicatedThread))]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline))]
+    public async Task ExecuteAsync_RequestLargerThanAPipeBuffer_ArrivesWholeAndIsAnswered(string readingName)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         // 200,000 chars: more than a pipe holds, so the write must wait for the server to read (with a dedicated reader too: asynchronously).
         var code = "x = '" + new string('a', 200_000) + "'";
         await using var server = new ScriptedServer(line => JsonDocument.Parse(line).RootElement.GetProperty("code").GetString() == code ? """{"status":"succeeded"}""" : """{"status":"failed"}""");
@@ -48,11 +50,12 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(ForkServerReading.Asynchronous, true)]
-    [InlineData(ForkServerReading.DedicatedThread, true)]
-    [InlineData(ForkServerReading.DedicatedThreadInline, false)]
-    public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(ForkServerReading reading, bool onPool)
+    [InlineData(nameof(ForkServerReading.Asynchronous), true)]
+    [InlineData(nameof(ForkServerReading.DedicatedThread), true)]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline), false)]
+    public async Task ExecuteAsync_ResumesTheCaller_OnThePoolOrOnTheWorkersThread(string readingName, bool onPool)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         await using var server = new ScriptedServer(_ => """{"status":"succeeded"}""", holdAnswers: true);
         await using var worker = server.CreateWorker(reading);
 
@@ -71,11 +74,12 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(ForkServerReading.Asynchronous)]
-    [InlineData(ForkServerReading.DedicatedThread)]
-    [InlineData(ForkServerReading.DedicatedThreadInline)]
-    public async Task ExecuteAsync_ServerExitsWithoutAnswering_IsCrashedAndRecycled(ForkServerReading reading)
+    [InlineData(nameof(ForkServerReading.Asynchronous))]
+    [InlineData(nameof(ForkServerReading.DedicatedThread))]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline))]
+    public async Task ExecuteAsync_ServerExitsWithoutAnswering_IsCrashedAndRecycled(string readingName)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         await using var server = new ScriptedServer(_ => throw new EndOfStreamException());
         await using var worker = server.CreateWorker(reading);
 
@@ -89,11 +93,12 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(ForkServerReading.Asynchronous)]
-    [InlineData(ForkServerReading.DedicatedThread)]
-    [InlineData(ForkServerReading.DedicatedThreadInline)]
-    public async Task ExecuteAsync_CallerCancels_ThrowsAndRecycles(ForkServerReading reading)
+    [InlineData(nameof(ForkServerReading.Asynchronous))]
+    [InlineData(nameof(ForkServerReading.DedicatedThread))]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline))]
+    public async Task ExecuteAsync_CallerCancels_ThrowsAndRecycles(string readingName)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         await using var server = new ScriptedServer(_ => null);
         await using var worker = server.CreateWorker(reading);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -105,10 +110,11 @@ public sealed class ForkServerWorkerTests
     }
 
     [Theory]
-    [InlineData(ForkServerReading.DedicatedThread)]
-    [InlineData(ForkServerReading.DedicatedThreadInline)]
-    public async Task ExecuteAsync_DedicatedReaderAndNoAnswerWithinTimeoutAndGrace_TimesOutAndRecycles(ForkServerReading reading)
+    [InlineData(nameof(ForkServerReading.DedicatedThread))]
+    [InlineData(nameof(ForkServerReading.DedicatedThreadInline))]
+    public async Task ExecuteAsync_DedicatedReaderAndNoAnswerWithinTimeoutAndGrace_TimesOutAndRecycles(string readingName)
     {
+        var reading = Enum.Parse<ForkServerReading>(readingName); // the enum is internal; theory data names it
         await using var server = new ScriptedServer(_ => null);
         await using var worker = server.CreateWorker(reading);
 

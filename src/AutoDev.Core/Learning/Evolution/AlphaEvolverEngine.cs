@@ -125,14 +125,12 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             : (await _fitness.RecordSignalsAsync(tenantId, mutation.Id, FitnessSubjectKind.ToolMutation, outcome.ChildSignals, cancellationToken).ConfigureAwait(false)).Score;
         try
         {
-            var stored = await _mutations.UpdateAsync(mutation with
+            var stored = await _mutations.UpdateAsync(mutation.MoveTo(validation.Passed ? ToolMutationStatus.Passed : ToolMutationStatus.Failed, TimeProvider.GetUtcNow()) with
             {
-                Status = validation.Passed ? ToolMutationStatus.Passed : ToolMutationStatus.Failed,
                 FailureReason = validation.FailureReason,
                 Evaluation = outcome?.Evaluation,
                 FitnessScore = score,
                 ParentFitnessScore = outcome?.Evaluation.Parent.Fitness,
-                UpdatedAt = TimeProvider.GetUtcNow(),
             }, cancellationToken).ConfigureAwait(false);
             Log.MutationEvaluated(Logger, tenantId, stored.Id, stored.Status, stored.FailureReason);
             await _events.PublishAsync(new ToolMutationEvaluated { TenantId = tenantId, Mutation = stored, OccurredAt = stored.UpdatedAt }, cancellationToken).ConfigureAwait(false);
@@ -233,7 +231,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         }
 
         var generated = await _mutations.UpdateAsync(
-            Parse(answer, analysis, asked.Proposal with { Status = ToolMutationStatus.Pending, GenerationTokens = answer.Record.TotalTokens, UpdatedAt = TimeProvider.GetUtcNow() }),
+            Parse(answer, analysis, asked.Proposal with { GenerationTokens = answer.Record.TotalTokens }, TimeProvider.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
         Log.MutationGenerated(Logger, request.TenantId, analysis.Skill.Name, request.Trigger, generated.Status, generated.FailureReason);
         await _events.PublishAsync(new ToolMutationGenerated { TenantId = request.TenantId, Mutation = generated, OccurredAt = generated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
@@ -266,22 +264,24 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         return new MutationValidation(outcome);
     }
 
-    private static ToolMutation Parse(ChatCallResult answer, MutationAnalysis analysis, ToolMutation mutation)
+    private static ToolMutation Parse(ChatCallResult answer, MutationAnalysis analysis, ToolMutation claim, DateTimeOffset at)
     {
         if (!answer.Succeeded)
         {
-            return mutation with { Status = ToolMutationStatus.Failed, FailureReason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
+            return claim.Fail($"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}", at);
         }
+
+        var mutation = claim.MoveTo(ToolMutationStatus.Pending, at);
 
         var code = ModelAnswers.ExtractFunction(answer.Text, analysis.ParentVersion.EntryPoint);
         if (!code.Succeeded)
         {
             // Keep what the model said, so a reviewer sees why.
-            return mutation with { Status = ToolMutationStatus.Failed, FailureReason = code.Reason, Code = answer.Text };
+            return mutation.Fail(code.Reason, at) with { Code = answer.Text };
         }
 
         return Normalize(code.Code) == Normalize(analysis.ParentCode)
-            ? mutation with { Status = ToolMutationStatus.Failed, FailureReason = "The model returned the parent's code unchanged.", Code = code.Code }
+            ? mutation.Fail("The model returned the parent's code unchanged.", at) with { Code = code.Code }
             : mutation with { Code = code.Code };
     }
 
@@ -371,7 +371,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     };
 
     private async ValueTask FailAsync(ToolMutation claim, string reason) =>
-        await _mutations.UpdateAsync(claim with { Status = ToolMutationStatus.Failed, FailureReason = reason, UpdatedAt = TimeProvider.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        await _mutations.UpdateAsync(claim.Fail(reason, TimeProvider.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
 
     private async Task<ToolMutation> FindMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
         await _mutations.FindAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false)

@@ -1,7 +1,7 @@
 namespace AutoDev;
 
 /// <summary>The Mann–Whitney U test, exact: is one sample's distribution shifted below another's? For small samples of run times.</summary>
-public static class MannWhitney
+internal static class MannWhitney
 {
     /// <summary>
     /// The one-sided p-value that <paramref name="lower"/> tends to be smaller than <paramref name="higher"/>: the chance

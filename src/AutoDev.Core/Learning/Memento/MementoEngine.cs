@@ -130,13 +130,11 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         var fitness = await _fitness.RecordSignalsAsync(tenantId, candidate.Id, FitnessSubjectKind.SkillCandidate, signals, cancellationToken).ConfigureAwait(false);
         try
         {
-            var validated = await _candidates.UpdateAsync(candidate with
+            var validated = await _candidates.UpdateAsync(candidate.MoveTo(validation.Passed ? SkillCandidateStatus.Validated : SkillCandidateStatus.Failed, TimeProvider.GetUtcNow()) with
             {
-                Status = validation.Passed ? SkillCandidateStatus.Validated : SkillCandidateStatus.Failed,
                 FailureReason = validation.FailureReason,
                 Validation = validation.Sandbox,
                 FitnessScore = fitness.Score,
-                UpdatedAt = TimeProvider.GetUtcNow(),
             }, cancellationToken).ConfigureAwait(false);
             Log.CandidateValidated(Logger, tenantId, validated.Name, validated.Status, validated.FailureReason);
             await _events.PublishAsync(new SkillCandidateValidated { TenantId = tenantId, Candidate = validated, OccurredAt = validated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
@@ -261,7 +259,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             return asked.Proposal;
         }
 
-        var generated = await _candidates.UpdateAsync(Parse(answer, analysis.SuggestedName, asked.Proposal) with { UpdatedAt = TimeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        var generated = await _candidates.UpdateAsync(Parse(answer, analysis.SuggestedName, asked.Proposal, TimeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         Log.CandidateGenerated(Logger, analysis.TenantId, generated.Name, generated.Status, generated.FailureReason);
         await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = generated, OccurredAt = generated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
         return generated;
@@ -342,29 +340,30 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         return name.Length <= SkillNames.MaxLength ? name : name[..SkillNames.MaxLength].TrimEnd('_');
     }
 
-    private static SkillCandidate Parse(ChatCallResult answer, string name, SkillCandidate claim)
+    private static SkillCandidate Parse(ChatCallResult answer, string name, SkillCandidate claim, DateTimeOffset at)
     {
-        var candidate = claim with { Status = SkillCandidateStatus.Pending };
         if (!answer.Succeeded)
         {
-            return candidate with { Status = SkillCandidateStatus.Failed, FailureReason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
+            return claim.Fail($"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}", at);
         }
+
+        var candidate = claim.MoveTo(SkillCandidateStatus.Pending, at);
 
         var code = ModelAnswers.ExtractFunction(answer.Text, name);
         if (!code.Succeeded)
         {
             // Keep what the model said, so a reviewer sees why.
-            return candidate with { Status = SkillCandidateStatus.Failed, FailureReason = code.Reason, Code = answer.Text };
+            return candidate.Fail(code.Reason, at) with { Code = answer.Text };
         }
 
         var (tests, problem) = SkillTests.Extract(answer.Text, code.Code);
         return tests is null
-            ? candidate with { Status = SkillCandidateStatus.Failed, FailureReason = problem, Code = code.Code }
+            ? candidate.Fail(problem ?? "The answer has no tests.", at) with { Code = code.Code }
             : candidate with { Code = code.Code, TestCasesJson = tests };
     }
 
     private async ValueTask FailAsync(SkillCandidate claim, string reason) =>
-        await _candidates.UpdateAsync(claim with { Status = SkillCandidateStatus.Failed, FailureReason = reason, UpdatedAt = TimeProvider.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        await _candidates.UpdateAsync(claim.Fail(reason, TimeProvider.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
 
     private static string Describe(FailureAnalysis analysis, PromptTemplate prompt) =>
         new StringBuilder()

@@ -8,7 +8,7 @@ namespace AutoDev;
 /// A case is <c>{"inputs": {...}, "expected": value}</c> or <c>{"inputs": {...}, "raises": "ValueError"}</c>. The
 /// harness calls the entry point with each case's inputs as keyword arguments and compares the JSON form of the result.
 /// </remarks>
-public static class SkillTests
+internal static class SkillTests
 {
     /// <summary>The harness function's name.</summary>
     public const string HarnessEntryPoint = "_autodev_run_tests";

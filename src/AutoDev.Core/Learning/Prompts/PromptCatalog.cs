@@ -72,7 +72,7 @@ public sealed class PromptOptions
 }
 
 /// <summary>The default <see cref="IPromptCatalog"/>: built-in templates shipped as resources of AutoDev.Core (<c>name@version.md</c>), then the options' overrides.</summary>
-public sealed class PromptCatalog(IOptions<PromptOptions> options) : IPromptCatalog
+internal sealed class PromptCatalog(IOptions<PromptOptions> options) : IPromptCatalog
 {
     private const string ResourcePrefix = "AutoDev.Prompts.";
     private static readonly Lazy<IReadOnlyDictionary<string, PromptTemplate>> BuiltIn = new(LoadBuiltIn);

@@ -9,7 +9,7 @@ namespace AutoDev;
 public sealed record TaskSignature(string Key, IReadOnlyList<string> Tokens, ReadOnlyMemory<float> Vector = default);
 
 /// <summary>The key of a failure pattern: an agent's failures of one kind of task. Candidates are found by it, so one agent's failures never join another agent's candidate.</summary>
-public static class FailurePatterns
+internal static class FailurePatterns
 {
     /// <summary>The pattern key of <paramref name="agentId"/>'s failures whose tasks have <paramref name="taskKey"/> (a <see cref="TaskSignature.Key"/>); a long task key is hashed so the key stays indexable.</summary>
     public static string KeyOf(string agentId, string taskKey)

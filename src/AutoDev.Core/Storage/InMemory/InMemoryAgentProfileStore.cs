@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Agent profiles in memory. Lost when the process ends.</summary>
 public sealed class InMemoryAgentProfileStore : IAgentProfileStore

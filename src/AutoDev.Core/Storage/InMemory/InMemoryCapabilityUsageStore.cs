@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Capability usage in memory: reservations are atomic under one lock. Lost when the process ends.</summary>
 public sealed class InMemoryCapabilityUsageStore : ICapabilityUsageStore

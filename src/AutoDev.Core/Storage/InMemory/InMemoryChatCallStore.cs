@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Chat call records in memory, per workspace. Lost when the process ends.</summary>
 public sealed class InMemoryChatCallStore : IChatCallStore

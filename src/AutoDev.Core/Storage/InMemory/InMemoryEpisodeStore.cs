@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Episodes in memory, indexed per agent, counted in an <see cref="InMemoryAgentProfileStore"/>. Lost when the process ends.</summary>
 public sealed class InMemoryEpisodeStore : IEpisodeStore

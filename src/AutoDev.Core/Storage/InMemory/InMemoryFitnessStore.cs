@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Fitness records in memory. Lost when the process ends.</summary>
 public sealed class InMemoryFitnessStore(TimeProvider timeProvider) : IFitnessStore

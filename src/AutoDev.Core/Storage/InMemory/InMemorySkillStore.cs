@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Skills and skill versions in memory. Lost when the process ends.</summary>
 /// <remarks>

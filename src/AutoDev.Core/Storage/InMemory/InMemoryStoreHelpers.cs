@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 internal static class InMemoryStoreHelpers
 {

@@ -1,11 +1,10 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Tool mutations in memory. Lost when the process ends.</summary>
 public sealed class InMemoryToolMutationStore : IToolMutationStore
 {
     private readonly Lock _lock = InMemoryStoreHelpers.LearningLock;
-    private readonly Dictionary<(string Tenant, Guid Id), ToolMutation> _mutations = [];
-    private readonly Dictionary<(string Tenant, string Key), Guid> _open = [];
+    private readonly ProposalTable<ToolMutation> _mutations = new(nameof(ToolMutation), m => m.OpenKey);
 
     /// <inheritdoc/>
     public ValueTask<AddResult<ToolMutation>> AddAsync(ToolMutation mutation, CancellationToken cancellationToken)
@@ -14,24 +13,12 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
         Internal.Guard.Id(mutation.TenantId);
         lock (_lock)
         {
-            if (mutation.ParentMutationId is { } parent && !_mutations.ContainsKey((mutation.TenantId, parent)))
+            if (mutation.ParentMutationId is { } parent && !_mutations.Contains(mutation.TenantId, parent))
             {
                 throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, parent);
             }
 
-            if (mutation.OpenKey is { } key && _open.TryGetValue((mutation.TenantId, key), out var openId))
-            {
-                return new(new AddResult<ToolMutation>(_mutations[(mutation.TenantId, openId)], false));
-            }
-
-            var stored = mutation with { ConcurrencyStamp = Guid.NewGuid() };
-            if (!_mutations.TryAdd((mutation.TenantId, mutation.Id), stored))
-            {
-                throw new DuplicateEntityException(nameof(ToolMutation), mutation.TenantId, mutation.Id.ToString());
-            }
-
-            Index(null, stored);
-            return new(new AddResult<ToolMutation>(stored, true));
+            return new(_mutations.Add(mutation));
         }
     }
 
@@ -40,7 +27,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     {
         lock (_lock)
         {
-            return new(_mutations.GetValueOrDefault((tenantId, mutationId)));
+            return new(_mutations.Find(tenantId, mutationId));
         }
     }
 
@@ -49,7 +36,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     {
         lock (_lock)
         {
-            return new(_open.TryGetValue((tenantId, ToolMutation.OpenKeyOf(parentVersionId, trigger)), out var id) ? _mutations[(tenantId, id)] : null);
+            return new(_mutations.FindOpen(tenantId, ToolMutation.OpenKeyOf(parentVersionId, trigger)));
         }
     }
 
@@ -65,29 +52,17 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     }
 
     /// <summary>Throws what an update of <paramref name="mutation"/> would throw; the caller holds the lock.</summary>
-    internal void Check(ToolMutation mutation)
-    {
-        var stored = _mutations.GetValueOrDefault((mutation.TenantId, mutation.Id)) ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-        StatusTransitions.EnsureUpdate(nameof(ToolMutation), mutation.Id, stored.ConcurrencyStamp, mutation.ConcurrencyStamp, stored.Status, mutation.Status, StatusTransitions.CanTransitionTo);
-    }
+    internal void Check(ToolMutation mutation) => _mutations.Check(mutation);
 
     /// <summary>Saves a checked update; the caller holds the lock.</summary>
-    internal ToolMutation Apply(ToolMutation mutation)
-    {
-        var key = (mutation.TenantId, mutation.Id);
-        var stored = _mutations[key];
-        var updated = mutation with { ConcurrencyStamp = Guid.NewGuid() };
-        _mutations[key] = updated;
-        Index(stored, updated);
-        return updated;
-    }
+    internal ToolMutation Apply(ToolMutation mutation) => _mutations.Apply(mutation);
 
     /// <inheritdoc/>
     public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).ToList();
+            var list = _mutations.All.Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }
@@ -97,7 +72,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     {
         lock (_lock)
         {
-            var list = _mutations.Values.Where(m => m.TenantId == tenantId && m.ParentVersionId == parentVersionId).OrderBy(m => m.CreatedAt).ToList();
+            var list = _mutations.All.Where(m => m.TenantId == tenantId && m.ParentVersionId == parentVersionId).OrderBy(m => m.CreatedAt).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }
@@ -108,7 +83,7 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         lock (_lock)
         {
-            var list = _mutations.Values.Where(m => m.TenantId == tenantId).OrderByDescending(m => m.CreatedAt).Take(count).ToList();
+            var list = _mutations.All.Where(m => m.TenantId == tenantId).OrderByDescending(m => m.CreatedAt).Take(count).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }
@@ -118,22 +93,9 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     {
         lock (_lock)
         {
-            var self = _mutations.GetValueOrDefault((tenantId, mutationId)) ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
-            var all = _mutations.Values.Where(m => m.TenantId == tenantId).ToList();
+            var self = _mutations.Find(tenantId, mutationId) ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
+            var all = _mutations.All.Where(m => m.TenantId == tenantId).ToList();
             return new(InMemoryStoreHelpers.BuildLineage(self, m => m.Id, m => m.ParentMutationId, all));
-        }
-    }
-
-    private void Index(ToolMutation? before, ToolMutation after)
-    {
-        if (before?.OpenKey is { } old)
-        {
-            _open.Remove((before.TenantId, old));
-        }
-
-        if (after.OpenKey is { } key)
-        {
-            _open[(after.TenantId, key)] = after.Id;
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Workflow variants in memory. Lost when the process ends.</summary>
 public sealed class InMemoryWorkflowVariantStore : IWorkflowVariantStore

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
-namespace AutoDev;
+namespace AutoDev.Storage;
 
 /// <summary>Workspace settings in memory, falling back to <see cref="AutoDevOptions.Workspaces"/>. Lost when the process ends.</summary>
 public sealed class InMemoryWorkspaceStore(IOptions<AutoDevOptions> options) : IWorkspaceStore

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Testing;
 
@@ -16,7 +17,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     private string? _unavailable;
 
     /// <summary>The clock the stores see.</summary>
-    protected ManualTimeProvider Time { get; } = new();
+    protected FakeTimeProvider Time { get; } = new();
 
     /// <summary>The service provider built for the current test.</summary>
     /// <remarks>When <see cref="CheckServiceAsync"/> found the database unreachable, reading it skips the test (fails it under <c>CI=true</c>).</remarks>

@@ -1,13 +1,14 @@
 using AutoDev.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests;
 
 /// <summary>Builds a service provider with AddAutoDev, inline events and a manual clock.</summary>
 internal static class TestHost
 {
-    public static ServiceProvider Create(Action<IAutoDevBuilder>? configure = null, Action<AutoDevOptions>? options = null, ManualTimeProvider? time = null)
+    public static ServiceProvider Create(Action<IAutoDevBuilder>? configure = null, Action<AutoDevOptions>? options = null, FakeTimeProvider? time = null)
     {
         var services = new ServiceCollection();
         var builder = services.AddAutoDev(o =>
@@ -15,7 +16,7 @@ internal static class TestHost
             o.EventDispatchMode = EventDispatchMode.Inline;
             options?.Invoke(o);
         });
-        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time ?? new ManualTimeProvider()));
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time ?? new FakeTimeProvider()));
         configure?.Invoke(builder);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

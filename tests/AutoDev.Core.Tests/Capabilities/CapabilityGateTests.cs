@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests.Capabilities;
 
@@ -160,7 +161,7 @@ public sealed class CapabilityGateTests
     [Fact]
     public async Task ReserveAsync_LimitReached_ThrowsUntilNextUtcDayOrRelease()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
         await using var services = TestHost.Create(time: time);
         var gate = services.GetRequiredService<ICapabilityGate>();
         await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true, MaxSkillCandidatesPerDay = 2 }, Ct);

@@ -2,6 +2,7 @@ using AutoDev.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests.Chat;
 
@@ -66,7 +67,7 @@ public sealed class ChatGatewayTests
     [Fact]
     public async Task Cancellation_DuringTheBackOff_StopsAtOnce()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var client = new ScriptedChatClient((_, _, _) => throw new ChatServiceException(ChatFailureKind.RateLimited, "429", 429, TimeSpan.FromMinutes(1)));
         await using var services = Create(client, o => o.MaxRetryDelay = TimeSpan.FromMinutes(5), time);
         using var cancel = new CancellationTokenSource();

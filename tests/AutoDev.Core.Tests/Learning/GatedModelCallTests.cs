@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests.Learning;
 
@@ -16,7 +17,7 @@ public sealed class GatedModelCallTests
 {
     private const string Tenant = "acme";
     private const string Agent = "invoice-agent";
-    private static readonly DateOnly Today = DateOnly.FromDateTime(new ManualTimeProvider().GetUtcNow().UtcDateTime);
+    private static readonly DateOnly Today = DateOnly.FromDateTime(new FakeTimeProvider().GetUtcNow().UtcDateTime);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -129,7 +130,7 @@ public sealed class GatedModelCallTests
     {
         await using var services = await StartAsync((_, _, _) => Task.FromResult(ScriptedChatClient.Text("ok")), budget: 1_000);
         await services.GetRequiredService<IChatCallStore>().AddAsync(
-            new ChatCallRecord { TenantId = Tenant, Purpose = "earlier", StartedAt = new ManualTimeProvider().GetUtcNow(), Succeeded = true, TotalTokens = 1_000 }, Ct);
+            new ChatCallRecord { TenantId = Tenant, Purpose = "earlier", StartedAt = new FakeTimeProvider().GetUtcNow(), Succeeded = true, TotalTokens = 1_000 }, Ct);
 
         var decision = await services.GetRequiredService<ICapabilityGate>().CheckAsync(Tenant, Agent, CapabilityNames.MementoSkills, Ct);
 

@@ -1,6 +1,7 @@
 using AutoDev.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests.Sandboxing;
 
@@ -9,7 +10,7 @@ public sealed class TieredSandboxTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static TieredSandbox Create(SandboxOptions? options = null, params StubTier[] tiers) =>
-        new(tiers, Options.Create(options ?? new SandboxOptions()), new ManualTimeProvider(), NullLogger<TieredSandbox>.Instance);
+        new(tiers, Options.Create(options ?? new SandboxOptions()), new FakeTimeProvider(), NullLogger<TieredSandbox>.Instance);
 
     [Fact]
     public async Task ExecuteAsync_SeveralAvailable_UsesStrongest()

@@ -15,10 +15,10 @@ public sealed class InvoiceSampleTests
         }
         var ct = TestContext.Current.CancellationToken;
 
-        // The sample built with the same configuration as this test (the solution builds both).
+        // The sample built with the same configuration as this test (the project references it, so it is built first).
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
-        Assert.True(File.Exists(sample), $"build the solution first: {sample} is missing");
+        Assert.True(File.Exists(sample), $"{sample} is missing, although this test project references the sample");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         start.ArgumentList.Add(sample);
         start.ArgumentList.Add("--yes");

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,36 @@ internal sealed class AutoDevDatabase<TContext>(IDbContextFactory<TContext> fact
     {
         using var db = factory.CreateDbContext();
         return db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+    }
+}
+
+/// <summary>
+/// The store health AutoDev's <c>autodev-store</c> check reports: unhealthy when the database cannot be reached or has
+/// migrations not yet applied (the stores would fail), healthy otherwise.
+/// </summary>
+internal sealed class AutoDevDatabaseHealth<TContext>(IDbContextFactory<TContext> factory) : IAutoDevStoreHealth
+    where TContext : DbContext
+{
+    public async Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var provider = db.Database.ProviderName ?? "the database";
+        try
+        {
+            if (!await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return HealthCheckResult.Unhealthy($"{provider}: AutoDev's database cannot be reached or does not exist yet (IAutoDevDatabase.MigrateAsync or MigrateOnStart creates it).");
+            }
+
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+            return pending.Count == 0
+                ? HealthCheckResult.Healthy($"{provider}: reachable, every migration applied.")
+                : HealthCheckResult.Unhealthy($"{provider}: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}); call IAutoDevDatabase.MigrateAsync or set MigrateOnStart.");
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy($"{provider}: AutoDev's database cannot be reached ({ex.Message}).", ex);
+        }
     }
 }
 

@@ -85,6 +85,7 @@ public static class EntityFrameworkAutoDevBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IFitnessStore, EfFitnessStore<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IChatCallStore, EfChatCallStore<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IAutoDevDatabase, AutoDevDatabase<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IAutoDevStoreHealth, AutoDevDatabaseHealth<TContext>>());
         // Before every other hosted service: AutoDev's own ones (the Memento loop picks up pending work at start) need the tables.
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(AutoDevDatabaseInitializer)))
         {

@@ -149,9 +149,10 @@ public sealed class ConcurrencyTests
         Assert.Equal((long)EntityFrameworkStoreOptions.DefaultSqliteCheckpointPages, await checkpoint.ExecuteScalarAsync(Ct));
     }
 
-    internal static ServiceProvider Services(string provider, string connection)
+    internal static ServiceProvider Services(string provider, string connection, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
+        configure?.Invoke(services);
         services.AddAutoDev().AddEntityFrameworkStores(o =>
         {
             if (provider == "postgres")
@@ -178,10 +179,10 @@ public sealed class ConcurrencyTests
         return await Databases.CreatePostgresDatabaseAsync("processes");
     }
 
-    /// <summary>Starts tests/AutoDev.TestWorker (built with this project) in a process of its own.</summary>
     /// <summary>The day every worker's clock is on (see the worker's AUTODEV_TEST_DAY), read once, so no test races midnight.</summary>
     internal static DateOnly WorkerDay { get; } = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
 
+    /// <summary>Starts tests/AutoDev.TestWorker (built with this project) in a process of its own.</summary>
     internal static Process StartWorker(string provider, string connection, string tenant, string mode = "stress", string? last = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;

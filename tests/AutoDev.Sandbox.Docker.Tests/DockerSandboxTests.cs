@@ -1,5 +1,6 @@
 using AutoDev.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -84,6 +85,7 @@ public sealed class DockerSandboxTests
         }
 
         var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddHealthChecks().AddAutoDevHealthChecks();
         builder.Services.AddAutoDev().AddDockerSandbox(o =>
         {
             o.Endpoint = WarmDockerFixture.CreateOptions(true).Endpoint;
@@ -91,6 +93,24 @@ public sealed class DockerSandboxTests
             o.AllowFallback = allowFallback;
         });
         return builder.Build();
+    }
+
+    [Theory]
+    [InlineData(false, HealthStatus.Unhealthy)]
+    [InlineData(true, HealthStatus.Healthy)]
+    public async Task HealthCheck_DockerAskedForWithoutItsImage_IsUnhealthy_UnlessFallbackIsAllowed(bool allowFallback, HealthStatus expected)
+    {
+        using var host = await HostWithMissingImageAsync(allowFallback);
+
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == AutoDevHealthChecks.Sandbox, TestContext.Current.CancellationToken);
+        var entry = report.Entries[AutoDevHealthChecks.Sandbox];
+
+        Assert.Equal(expected, entry.Status);
+        Assert.Contains("autodev/does-not-exist:0", entry.Data[SandboxTiers.Docker].ToString(), StringComparison.Ordinal);
+        if (!allowFallback)
+        {
+            Assert.StartsWith("The docker tier was asked for and is unavailable", entry.Description, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -19,6 +19,8 @@ internal sealed class ChatGateway : IChatGateway
     private readonly ILogger<ChatGateway> _logger;
     private readonly ChatResilienceOptions _options;
     private readonly ResiliencePipeline _pipeline;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private ChatCallRecord? _lastCall;
 
     /// <summary>Creates the gateway.</summary>
     public ChatGateway(IServiceProvider services, IChatCallStore store, IOptions<ChatResilienceOptions> options, TimeProvider timeProvider, ILogger<ChatGateway> logger)
@@ -94,6 +96,7 @@ internal sealed class ChatGateway : IChatGateway
             TotalTokens = total,
         };
         await _store.AddAsync(record, CancellationToken.None).ConfigureAwait(false);
+        Volatile.Write(ref _lastCall, record);
         if (failure is not null)
         {
             Log.ChatCallFailed(_logger, context.TenantId, context.Purpose, record.Attempts, failure.Kind, record.FailureReason!);
@@ -101,6 +104,12 @@ internal sealed class ChatGateway : IChatGateway
 
         return new ChatCallResult(response, record, failure);
     }
+
+    /// <summary>The circuit breaker's state, for the health check.</summary>
+    internal CircuitState Circuit => _circuit.CircuitState;
+
+    /// <summary>The last call this gateway made (any workspace), or <see langword="null"/> before the first one.</summary>
+    internal ChatCallRecord? LastCall => Volatile.Read(ref _lastCall);
 
     /// <summary>Translates any exception from a chat client into a <see cref="ChatServiceException"/>.</summary>
     internal static ChatServiceException Classify(Exception exception) => exception switch
@@ -173,6 +182,7 @@ internal sealed class ChatGateway : IChatGateway
             MinimumThroughput = _options.CircuitMinimumThroughput,
             SamplingDuration = _options.CircuitSamplingDuration,
             BreakDuration = _options.CircuitBreakDuration,
+            StateProvider = _circuit,
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && !args.Context.CancellationToken.IsCancellationRequested && Classify(ex).IsTransient),
         });
         builder.AddTimeout(_options.AttemptTimeout);

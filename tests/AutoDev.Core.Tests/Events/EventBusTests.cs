@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AutoDev.Tests.Events;
 
@@ -30,7 +31,7 @@ public sealed class EventBusTests
     [Fact]
     public async Task PublishAsync_HandlerThrows_OthersStillRunAndErrorIsLogged()
     {
-        var logger = new ListLogger<EventBus>();
+        var logger = new FakeLogger<EventBus>();
         await using var bus = NewBus(EventDispatchMode.Inline, logger);
         var ran = 0;
         bus.Subscribe<TaskFailed>((_, _) => throw new InvalidOperationException("sync boom"));
@@ -40,13 +41,13 @@ public sealed class EventBusTests
         await bus.PublishAsync(Failure(1), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, ran);
-        Assert.Equal(["sync boom", "async boom"], logger.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.Exception!.Message));
+        Assert.Equal(["sync boom", "async boom"], logger.Collector.GetSnapshot().Where(e => e.Level == LogLevel.Error).Select(e => e.Exception!.Message));
     }
 
     [Fact]
     public async Task PublishAsync_HandlerThrows_TheLogNamesTheHandler()
     {
-        var logger = new ListLogger<EventBus>();
+        var logger = new FakeLogger<EventBus>();
         await using var bus = NewBus(EventDispatchMode.Inline, logger);
         var handlers = new ThrowingHandlers();
         bus.Subscribe<TaskFailed>(handlers.OnTaskFailedAsync);
@@ -60,7 +61,7 @@ public sealed class EventBusTests
                 "Event handler AutoDev.Tests.Events.EventBusTests+ThrowingHandlers.OnTaskFailedAsync failed on TaskFailed; the other handlers still ran.",
                 "Event handler AutoDev.Tests.Events.EventBusTests.PublishAsync_HandlerThrows_TheLogNamesTheHandler (a lambda) failed on TaskFailed; the other handlers still ran.",
             ],
-            logger.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.Message));
+            logger.Collector.GetSnapshot().Where(e => e.Level == LogLevel.Error).Select(e => e.Message));
     }
 
     private sealed class ThrowingHandlers

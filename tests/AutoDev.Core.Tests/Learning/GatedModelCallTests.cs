@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AutoDev.Tests.Learning;
 
@@ -105,7 +106,7 @@ public sealed class GatedModelCallTests
     public async Task AskAsync_BudgetCannotHoldTheBound_RefusesWithoutACallAndLogsAWarning()
     {
         var calls = 0;
-        var logger = new ListLogger<GatedModelCall>();
+        var logger = new FakeLogger<GatedModelCall>();
         await using var services = await StartAsync(
             (_, _, _) =>
             {
@@ -122,7 +123,7 @@ public sealed class GatedModelCallTests
         Assert.Contains("less than the call's bound of 1,069 tokens", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, calls);
         Assert.Equal(0, await UsedAsync(services));
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("may cost up to 1069", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Message.Contains("may cost up to 1069", StringComparison.Ordinal));
     }
 
     [Fact]

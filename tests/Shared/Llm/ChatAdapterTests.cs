@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AutoDev.Tests;
 
@@ -202,7 +203,7 @@ public abstract class ChatAdapterTests : IAsyncDisposable
     public async Task Unauthorized_FailsAtOnce_AndNeitherTheRecordNorTheLogsHoldTheKey()
     {
         Server.Enqueue(Error(401, "invalid x-api-key"));
-        var logs = new CollectingLoggerProvider();
+        using var logs = new FakeLoggerProvider();
         await using var services = CreateServices(logging: logs);
 
         var result = await Gateway(services).GetResponseAsync(Context(), Messages(), cancellationToken: Ct);
@@ -212,8 +213,9 @@ public abstract class ChatAdapterTests : IAsyncDisposable
         Assert.Equal(1, result.Record.Attempts);
         Assert.Contains("401", result.Record.FailureReason, StringComparison.Ordinal);
         Assert.Contains("invalid x-api-key", result.Record.FailureReason, StringComparison.Ordinal);
-        Assert.NotEmpty(logs.Messages);
-        Assert.DoesNotContain(logs.Messages, m => m.Contains(Key, StringComparison.Ordinal));
+        var logged = logs.Collector.GetSnapshot().Select(r => $"{r.Message} {r.Exception}").ToList();
+        Assert.NotEmpty(logged);
+        Assert.DoesNotContain(logged, m => m.Contains(Key, StringComparison.Ordinal));
         Assert.DoesNotContain(Key, result.Failure.ToString(), StringComparison.Ordinal);
     }
 
@@ -268,39 +270,5 @@ public abstract class ChatAdapterTests : IAsyncDisposable
 
         AddAdapter(builder);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-    }
-
-    /// <summary>Collects formatted log messages (with exceptions) from every category.</summary>
-    private sealed class CollectingLoggerProvider : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyList<string> Messages => [.. _messages];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => NullScope.Instance;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue($"{formatter(state, exception)} {exception}");
-        }
-
-        private sealed class NullScope : IDisposable
-        {
-            public static readonly NullScope Instance = new();
-
-            public void Dispose()
-            {
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using static AutoDev.Tests.Learning.Memento.MementoHost;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AutoDev.Tests.Learning.Memento;
 
@@ -36,7 +37,7 @@ public sealed class MementoLoopTests
     [Fact]
     public async Task OtherAgentsFailingTheSameTask_DoNotJoinTheFirstAgentsCandidate_AndAJoinIsLogged()
     {
-        var log = new ListLogger<FailurePatternDetector>();
+        var log = new FakeLogger<FailurePatternDetector>();
         await using var host = await StartAsync(configure: s => s.AddSingleton<Microsoft.Extensions.Logging.ILogger<FailurePatternDetector>>(log));
         await host.FailAsync();
         await host.FailAsync();
@@ -51,7 +52,7 @@ public sealed class MementoLoopTests
         var after = Assert.Single(await host.CandidatesAsync(), c => c.Id == first.Id);
         Assert.Equal(3, after.SourceEpisodeIds.Count);
         Assert.All(await host.CandidatesAsync(), c => Assert.StartsWith(c.AgentId + ": ", c.PatternKey, StringComparison.Ordinal));
-        Assert.Single(log.Entries, e => e.Message.Contains("joined the open candidate", StringComparison.Ordinal) && e.Message.Contains(MementoHost.Agent, StringComparison.Ordinal));
+        Assert.Single(log.Collector.GetSnapshot(), e => e.Message.Contains("joined the open candidate", StringComparison.Ordinal) && e.Message.Contains(MementoHost.Agent, StringComparison.Ordinal));
     }
 
     [Fact]

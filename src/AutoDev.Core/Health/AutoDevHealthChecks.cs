@@ -28,36 +28,44 @@ public interface IAutoDevStoreHealth
     Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Healthy when untrusted code runs in bubblewrap or Docker; degraded on the process tier alone; unhealthy when a tier asked for by name, or every tier, is unavailable.</summary>
-internal sealed class SandboxHealthCheck(IEnumerable<ISandboxTier> tiers, ISandbox sandbox) : IHealthCheck
+/// <summary>
+/// Healthy when untrusted code runs in bubblewrap or Docker; degraded on the process tier alone; unhealthy when a tier
+/// asked for by name, or every tier, is unavailable. It asks <see cref="TieredSandbox.SelectAsync"/>, so it reports the
+/// tier AutoDev would use, with the same rules and the same cached availability.
+/// </summary>
+internal sealed class SandboxHealthCheck(ISandbox sandbox) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var registered = tiers.ToList();
-        if (sandbox is not TieredSandbox || registered.Count == 0)
+        if (sandbox is not TieredSandbox tiered)
         {
             return HealthCheckResult.Healthy($"The host's own sandbox ({sandbox.Tier}) runs the code; AutoDev cannot check it.");
         }
 
-        var seen = new List<(ISandboxTier Tier, SandboxAvailability Availability)>();
-        foreach (var tier in registered.OrderByDescending(t => t.Strength))
+        var (untrusted, refusal) = await SelectAsync(tiered, SafetyLevel.Medium, cancellationToken).ConfigureAwait(false);
+        var trusted = untrusted ?? (refusal is { Tier: "any" } ? (await SelectAsync(tiered, SafetyLevel.Low, cancellationToken).ConfigureAwait(false)).Tier : null);
+        var known = tiered.KnownAvailability;
+        var data = known.ToDictionary(k => k.Key, k => (object)(k.Value.IsAvailable ? "available" : k.Value.Reason), StringComparer.Ordinal);
+        return (untrusted, refusal, trusted) switch
         {
-            seen.Add((tier, await tier.CheckAvailabilityAsync(cancellationToken).ConfigureAwait(false)));
-        }
-
-        var data = seen.ToDictionary(s => s.Tier.Tier, s => (object)(s.Availability.IsAvailable ? "available" : s.Availability.Reason), StringComparer.Ordinal);
-        if (seen.FirstOrDefault(s => !s.Availability.IsAvailable && !s.Availability.FallbackAllowed) is { Tier: { } required } missing)
-        {
-            return HealthCheckResult.Unhealthy($"The {required.Tier} tier was asked for and is unavailable: {missing.Availability.Reason}", data: data);
-        }
-
-        var strongest = seen.FirstOrDefault(s => s.Availability.IsAvailable).Tier;
-        return strongest switch
-        {
-            null => HealthCheckResult.Unhealthy("No sandbox tier can run code: " + string.Join("; ", seen.Select(s => $"{s.Tier.Tier}: {s.Availability.Reason}")), data: data),
-            { Tier: SandboxTiers.Process } => HealthCheckResult.Degraded("Only the process tier is available: it does not isolate code, so untrusted code is refused unless the host opts in (SandboxOptions.AllowProcessTierForUntrustedCode).", data: data),
-            _ => HealthCheckResult.Healthy($"Untrusted code runs in the {strongest.Tier} tier.", data),
+            (_, { Tier: not "any" } required, _) => HealthCheckResult.Unhealthy($"The {required.Tier} tier was asked for and is unavailable: {known[required.Tier].Reason}", data: data),
+            ({ Tier: SandboxTiers.Process }, _, _) => HealthCheckResult.Degraded("The process tier runs untrusted code, as the host allowed (SandboxOptions.AllowProcessTierForUntrustedCode): it does not isolate it.", data: data),
+            ({ } tier, _, _) => HealthCheckResult.Healthy($"Untrusted code runs in the {tier.Tier} tier.", data),
+            (null, _, { Tier: SandboxTiers.Process }) => HealthCheckResult.Degraded("Only the process tier is available: it does not isolate code, so untrusted code is refused unless the host opts in (SandboxOptions.AllowProcessTierForUntrustedCode).", data: data),
+            _ => HealthCheckResult.Unhealthy(refusal?.Message ?? "No sandbox tier can run code.", data: data),
         };
+    }
+
+    private static async Task<(ISandboxTier? Tier, SandboxUnavailableException? Refusal)> SelectAsync(TieredSandbox sandbox, SafetyLevel level, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await sandbox.SelectAsync(level, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (SandboxUnavailableException ex)
+        {
+            return (null, ex);
+        }
     }
 }
 

@@ -74,6 +74,10 @@ public sealed class TieredSandbox : ISandbox, IDisposable
     /// <inheritdoc/>
     public void Dispose() => _checking.Dispose();
 
+    /// <summary>What each tier checked so far answered, by tier name: what <see cref="SelectAsync"/> decides on.</summary>
+    internal IReadOnlyDictionary<string, SandboxAvailability> KnownAvailability =>
+        _availability.ToDictionary(a => a.Key.Tier, a => a.Value.Availability, StringComparer.Ordinal);
+
     private async ValueTask<SandboxAvailability> AvailabilityAsync(ISandboxTier tier, CancellationToken cancellationToken)
     {
         // The hot path reads the cache without a lock; only a miss (or a stale "unavailable") checks, one at a time.

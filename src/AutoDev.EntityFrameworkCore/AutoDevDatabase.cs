@@ -23,13 +23,31 @@ internal sealed class AutoDevDatabase<TContext>(IDbContextFactory<TContext> fact
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        EnsureMigrationsFitTheDatabase(db);
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public string GenerateMigrationScript()
     {
         using var db = factory.CreateDbContext();
+        EnsureMigrationsFitTheDatabase(db);
         return db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+    }
+
+    /// <summary>
+    /// Migrations carry their provider's column types, so this package's (SQLite's) must not run on another database:
+    /// PostgreSQL has its own package, and any other database takes migrations the host generates.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This package's migrations were about to run on a database other than SQLite.</exception>
+    internal static void EnsureMigrationsFitTheDatabase(DbContext db)
+    {
+        if (db.GetService<IMigrationsAssembly>().Assembly == typeof(AutoDevDbContext).Assembly && !db.Database.IsSqlite())
+        {
+            throw new InvalidOperationException(
+                $"AutoDev's migrations in {typeof(AutoDevDbContext).Assembly.GetName().Name} are SQLite's, and this database is {db.Database.ProviderName}. "
+                + "For PostgreSQL use AddPostgreSqlStores() from AutoDev.EntityFrameworkCore.PostgreSql; for another database keep AutoDev's tables in "
+                + "your own DbContext (modelBuilder.AddAutoDev(), AddEntityFrameworkStores<TContext>()) and generate its migrations with dotnet ef.");
+        }
     }
 }
 

@@ -3,7 +3,6 @@ using AutoDev.EntityFrameworkCore;
 using AutoDev.EntityFrameworkCore.Internal;
 using AutoDev.EntityFrameworkCore.Stores;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -68,8 +67,6 @@ public static class EntityFrameworkAutoDevBuilderExtensions
                 configureDatabase(options);
             }
 
-            // The migrations are hand-written, without a model snapshot; a test proves they create the model's schema.
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
             ArgumentOutOfRangeException.ThrowIfNegative(stores.SqliteCheckpointPages, "EntityFrameworkStoreOptions.SqliteCheckpointPages");
             options.AddInterceptors(new SqliteTuning(stores.SqliteBusyTimeout, stores.SqliteCheckpointPages), new StoreErrorInterceptor());
         });

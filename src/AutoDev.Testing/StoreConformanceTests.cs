@@ -215,7 +215,6 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, retry.Agent.EpisodeCount);
         Assert.Equal(1, (await Get<IAgentProfileStore>().FindAsync(tenant, "a1", Ct))!.EpisodeCount);
         Assert.Equal("t", Assert.Single(await ToListAsync(store.ListRecentAsync(tenant, "a1", null, 10, Ct))).TaskDescription);
-        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await store.AddAsync(episode with { TenantId = NewTenant() }, Ct));
     }
 
     /// <summary>Episodes of one agent added at once are all counted: the counters are incremented by the store, not read and written back.</summary>
@@ -400,6 +399,52 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<EntityNotFoundException>(async () => await store.UpdateAsync(candidate with { TenantId = other, Status = SkillCandidateStatus.Rejected }, Ct));
         Assert.Empty(await ToListAsync(store.ListByStatusAsync(other, SkillCandidateStatus.Pending, Ct)));
         Assert.Equal(SkillCandidateStatus.Pending, (await store.FindAsync(tenant, candidate.Id, Ct))!.Status);
+    }
+
+    /// <summary>
+    /// Regression (an id reused by another workspace failed with "already exists in workspace ..." naming the wrong
+    /// owner): ids are keys per tenant, so two workspaces holding one id each have their own entity.
+    /// </summary>
+    [Fact]
+    public async Task AnIdReusedByAnotherTenant_IsThatTenantsOwnEntity()
+    {
+        var (first, second) = (NewTenant(), NewTenant());
+        var id = Guid.NewGuid();
+        var at = Time.GetUtcNow();
+        var episodes = Get<IEpisodeStore>();
+        var candidates = Get<ISkillCandidateStore>();
+        var skills = Get<ISkillStore>();
+        var mutations = Get<IToolMutationStore>();
+        var variants = Get<IWorkflowVariantStore>();
+        var usage = Get<ICapabilityUsageStore>();
+        var calls = Get<IChatCallStore>();
+        foreach (var tenant in new[] { first, second })
+        {
+            Assert.True((await episodes.AddAsync(new Episode { Id = id, TenantId = tenant, AgentId = "a1", TaskDescription = tenant, OccurredAt = at }, Ct)).Added);
+            Assert.True((await candidates.AddAsync(NewCandidate(tenant, "p") with { Id = id, Description = tenant }, Ct)).Created);
+            var skill = new Skill { Id = id, TenantId = tenant, Name = "extract_invoice_id", Description = tenant, CreatedAt = at };
+            await skills.AddAsync(skill, NewVersion(tenant, id, SemanticVersion.Initial, null) with { Id = id }, Ct);
+            Assert.True((await mutations.AddAsync(new ToolMutation { Id = id, TenantId = tenant, SkillId = id, ParentVersionId = id, Code = tenant }, Ct)).Created);
+            await variants.AddAsync(new WorkflowVariant { Id = id, TenantId = tenant, AgentId = "a1", WorkflowDefinitionJson = "{}", CreatedAt = at }, Ct);
+            Assert.True(await usage.TryReserveAsync(new CapabilityUsage { Id = id, TenantId = tenant, Capability = "memento.generate", Day = DateOnly.FromDateTime(at.UtcDateTime), CreatedAt = at }, 5, Ct));
+            await calls.AddAsync(new ChatCallRecord { Id = id, TenantId = tenant, Purpose = "memento.generate", StartedAt = at, Succeeded = true }, Ct);
+        }
+
+        foreach (var tenant in new[] { first, second })
+        {
+            Assert.Equal(tenant, (await episodes.FindAsync(tenant, id, Ct))!.TaskDescription);
+            Assert.Equal(tenant, (await candidates.FindAsync(tenant, id, Ct))!.Description);
+            Assert.Equal(tenant, (await skills.FindAsync(tenant, id, Ct))!.Description);
+            Assert.Equal(id, (await skills.FindVersionAsync(tenant, id, Ct))!.Id);
+            Assert.Equal(tenant, (await mutations.FindAsync(tenant, id, Ct))!.Code);
+            Assert.Equal(tenant, (await variants.FindAsync(tenant, id, Ct))!.TenantId);
+            Assert.Equal(1, await usage.CountAsync(tenant, "memento.generate", null, DateOnly.FromDateTime(at.UtcDateTime), Ct));
+            Assert.Single(await ToListAsync(calls.ListRecentAsync(tenant, 10, Ct)));
+        }
+
+        // Within one workspace an id is still taken once.
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await candidates.AddAsync(NewCandidate(first, "other") with { Id = id }, Ct));
+        await Assert.ThrowsAsync<DuplicateEntityException>(async () => await calls.AddAsync(new ChatCallRecord { Id = id, TenantId = first, Purpose = "again", StartedAt = at }, Ct));
     }
 
     /// <summary>Candidates keep every field through a round trip, including the validation result.</summary>

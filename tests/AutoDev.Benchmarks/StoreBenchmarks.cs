@@ -38,7 +38,7 @@ public abstract class StoreBenchmarkBase
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-        Postgres = new ServiceCollection().AddAutoDev().AddEntityFrameworkStores(o => o.UseNpgsql(connectionString)).Services.BuildServiceProvider();
+        Postgres = new ServiceCollection().AddAutoDev().AddPostgreSqlStores(connectionString).Services.BuildServiceProvider();
 
         foreach (var services in new[] { Sqlite, Postgres })
         {
@@ -195,20 +195,11 @@ public class PendingCandidatesBenchmarks : StoreBenchmarkBase
             await using var db = await services.GetRequiredService<IDbContextFactory<AutoDevDbContext>>().CreateDbContextAsync();
             foreach (var chunk in candidates.Chunk(5000))
             {
-                db.AddRange(chunk.Select(c => new SkillCandidateRow
+                foreach (var candidate in chunk)
                 {
-                    Id = c.Id,
-                    TenantId = c.TenantId,
-                    AgentId = c.AgentId,
-                    Name = c.Name,
-                    EntryPoint = c.EntryPoint,
-                    PatternKey = c.PatternKey,
-                    OpenPatternKey = c.IsOpen ? c.PatternKey : null,
-                    Status = c.Status,
-                    CreatedAt = c.CreatedAt.UtcDateTime,
-                    UpdatedAt = c.CreatedAt.UtcDateTime,
-                    ConcurrencyStamp = Guid.NewGuid(),
-                }));
+                    AutoDev.EntityFrameworkCore.Configuration.SkillCandidateConfiguration.Shadows(db.Add(candidate with { UpdatedAt = candidate.CreatedAt, ConcurrencyStamp = Guid.NewGuid() }));
+                }
+
                 await db.SaveChangesAsync();
                 db.ChangeTracker.Clear();
             }

@@ -157,7 +157,7 @@ public sealed class ConcurrencyTests
         {
             if (provider == "postgres")
             {
-                o.UseNpgsql(connection);
+                o.UseNpgsql(connection, npgsql => npgsql.MigrationsAssembly(AutoDev.EntityFrameworkCore.PostgreSql.PostgreSqlMigrations.Assembly));
             }
             else
             {

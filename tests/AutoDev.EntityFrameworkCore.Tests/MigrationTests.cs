@@ -1,6 +1,6 @@
 using System.Data.Common;
 using AutoDev.EntityFrameworkCore;
-using AutoDev.EntityFrameworkCore.Migrations;
+using AutoDev.EntityFrameworkCore.PostgreSql;
 using AutoDev.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace AutoDev.Tests;
 
-/// <summary>The hand-written migrations create exactly the schema the model describes, on both databases.</summary>
+/// <summary>The migrations dotnet ef generated create exactly the schema the model describes, on both databases, and the model has no change they miss.</summary>
 public sealed class MigrationTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -34,6 +34,7 @@ public sealed class MigrationTests
 
         var expected = await SqliteSchemaAsync(fromModel);
         Assert.Contains(expected, line => line.StartsWith("skill_candidates.index IX_skill_candidates_tenant_id_open_pattern_key unique (tenant_id,open_pattern_key)", StringComparison.Ordinal));
+        Assert.Contains(expected, line => line.StartsWith("episodes.id TEXT notnull=1 pk=2", StringComparison.Ordinal));
         Assert.Equal(expected, await SqliteSchemaAsync(fromMigrations));
     }
 
@@ -50,14 +51,49 @@ public sealed class MigrationTests
             Assert.True(await db.Database.EnsureCreatedAsync(Ct));
         }
 
-        await using (var db = Context(o => o.UseNpgsql(fromMigrations)))
+        await using (var db = Context(o => o.UseNpgsql(fromMigrations, PostgresMigrations)))
         {
             await db.Database.MigrateAsync(Ct);
         }
 
         var expected = await PostgresSchemaAsync(fromModel);
         Assert.Contains(expected, line => line.Contains("skill_versions.parent_version_id uuid null", StringComparison.Ordinal));
+        Assert.Contains(expected, line => line.Contains("skill_candidates.constraint PK_skill_candidates PRIMARY KEY (tenant_id, id)", StringComparison.Ordinal));
         Assert.Equal(expected, await PostgresSchemaAsync(fromMigrations));
+    }
+
+    /// <summary>
+    /// What <c>dotnet ef migrations has-pending-model-changes</c> checks in CI, here too: the model snapshot of each
+    /// provider's migrations matches the model, so no change to the model ships without its migration.
+    /// </summary>
+    [Fact]
+    public async Task Model_HasNoChangesTheMigrationsMiss_OnSqliteAndPostgres()
+    {
+        await using (var db = Context(o => o.UseSqlite(Databases.NewSqliteFile("pending"))))
+        {
+            Assert.NotEmpty(db.Database.GetMigrations());
+            Assert.False(db.Database.HasPendingModelChanges());
+        }
+
+        await using (var db = Context(o => o.UseNpgsql("Host=127.0.0.1;Database=unused", PostgresMigrations)))
+        {
+            Assert.NotEmpty(db.Database.GetMigrations());
+            Assert.False(db.Database.HasPendingModelChanges());
+        }
+    }
+
+    /// <summary>SQLite's migrations never run on PostgreSQL: the error names the package that has PostgreSQL's.</summary>
+    [Fact]
+    public async Task SqliteMigrations_OnAnotherDatabase_AreRefusedWithTheWayOut()
+    {
+        var services = new ServiceCollection();
+        services.AddAutoDev().AddEntityFrameworkStores(o => o.UseNpgsql("Host=127.0.0.1;Database=unused"));
+        await using var provider = services.BuildServiceProvider();
+        var database = provider.GetRequiredService<IAutoDevDatabase>();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => database.MigrateAsync(Ct));
+        Assert.Contains("AddPostgreSqlStores()", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => database.GenerateMigrationScript());
     }
 
     /// <summary>Regression: <c>AddEntityFrameworkStores()</c> as the README shows it failed with "no such table: workspace_settings".</summary>
@@ -93,8 +129,8 @@ public sealed class MigrationTests
         }
 
         await using var db = Context(o => o.UseSqlite(connection));
-        Assert.Equal([InitialCreate.Id, AlphaEvolver.Id, LeasesAndReviews.Id, ImportedCandidates.Id], await db.Database.GetAppliedMigrationsAsync(Ct));
-        Assert.Equal(2, await db.Set<WorkspaceSettingsRow>().CountAsync(Ct));
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(Ct));
+        Assert.Equal(["w0", "w1"], await db.Set<AutoDev.EntityFrameworkCore.Configuration.SavedWorkspaceSettings>().Select(s => s.TenantId).OrderBy(t => t).ToListAsync(Ct));
     }
 
     [Fact]
@@ -111,7 +147,7 @@ public sealed class MigrationTests
     public void MigrationScript_ForDbas_CreatesEveryTableIdempotently()
     {
         var services = new ServiceCollection();
-        services.AddAutoDev().AddEntityFrameworkStores(o => o.UseNpgsql("Host=127.0.0.1;Database=unused"));
+        services.AddAutoDev().AddPostgreSqlStores("Host=127.0.0.1;Database=unused");
         using var provider = services.BuildServiceProvider();
 
         var script = provider.GetRequiredService<IAutoDevDatabase>().GenerateMigrationScript();
@@ -121,7 +157,8 @@ public sealed class MigrationTests
             Assert.Contains($"CREATE TABLE {table}", script, StringComparison.Ordinal);
         }
 
-        Assert.Contains(InitialCreate.Id, script, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE skill_candidates", script, StringComparison.Ordinal);
+        Assert.Contains("uuid NOT NULL", script, StringComparison.Ordinal);
         Assert.Contains("IF NOT EXISTS", script, StringComparison.Ordinal);
     }
 
@@ -146,11 +183,13 @@ public sealed class MigrationTests
         Assert.Equal("extract_invoice_id", (await skills.FindByNameAsync("acme", "extract_invoice_id", Ct))!.Name);
     }
 
+    private static void PostgresMigrations(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.MigrationsAssembly(PostgreSqlMigrations.Assembly);
+
     private static AutoDevDbContext Context(Action<DbContextOptionsBuilder> configure)
     {
         var builder = new DbContextOptionsBuilder<AutoDevDbContext>();
         configure(builder);
-        builder.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning));
         return new AutoDevDbContext(builder.Options);
     }
 
@@ -252,4 +291,7 @@ public sealed class EntityFrameworkPublicApiTests
 {
     [Fact]
     public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(AutoDevDbContext).Assembly, "AutoDev.EntityFrameworkCore.Tests");
+
+    [Fact]
+    public void PostgreSqlPublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(PostgreSqlMigrations).Assembly, "AutoDev.EntityFrameworkCore.Tests");
 }

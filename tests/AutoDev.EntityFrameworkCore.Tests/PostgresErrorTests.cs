@@ -21,7 +21,7 @@ public sealed class PostgresErrorTests
         ServiceRequirement.Require(problem is null, problem ?? string.Empty);
         var connection = await Databases.CreatePostgresDatabaseAsync("errors");
         var services = new ServiceCollection();
-        services.AddAutoDev().AddEntityFrameworkStores(o => o.UseNpgsql(connection));
+        services.AddAutoDev().AddPostgreSqlStores(connection);
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IAutoDevDatabase>().MigrateAsync(Ct);
         var candidates = provider.GetRequiredService<ISkillCandidateStore>();

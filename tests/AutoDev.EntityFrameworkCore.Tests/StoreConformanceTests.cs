@@ -25,7 +25,7 @@ public sealed class PostgresStoreConformanceTests(PostgresStoreFixture fixture) 
     protected override async ValueTask<string?> CheckServiceAsync() => await Databases.PostgresUnavailableAsync();
 
     protected override void ConfigureStores(IAutoDevBuilder builder) =>
-        builder.AddEntityFrameworkStores(o => o.UseNpgsql(fixture.ConnectionString));
+        builder.AddPostgreSqlStores(fixture.ConnectionString);
 
     protected override async ValueTask InitializeStoresAsync(IServiceProvider services) => await fixture.MigrateOnceAsync(services);
 }

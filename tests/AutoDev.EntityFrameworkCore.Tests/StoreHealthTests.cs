@@ -26,7 +26,7 @@ public sealed class StoreHealthTests
         if (provider == "postgres")
         {
             // The database exists, empty: the check names what is missing. (A SQLite file does not exist until migrated.)
-            Assert.Contains("InitialCreate", empty.Description, StringComparison.Ordinal);
+            Assert.Contains("_Initial", empty.Description, StringComparison.Ordinal);
         }
 
         Assert.Equal(HealthStatus.Healthy, migrated.Status);

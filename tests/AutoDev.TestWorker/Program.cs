@@ -43,7 +43,7 @@ void UseDatabase(DbContextOptionsBuilder options)
 {
     if (provider == "postgres")
     {
-        options.UseNpgsql(connectionString);
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(AutoDev.EntityFrameworkCore.PostgreSql.PostgreSqlMigrations.Assembly));
     }
     else
     {

@@ -1,7 +1,8 @@
 namespace AutoDev.Storage;
 
 // Store contracts, for store-provider authors (hosts use them through AutoDev's services). Every method takes the
-// tenant and filters by it: another tenant's id behaves exactly as an unknown id. Updates compare ConcurrencyStamp;
+// tenant and filters by it: another tenant's id behaves exactly as an unknown id, and ids are keys per tenant, so two
+// workspaces may hold the same id, each its own entity. Updates compare ConcurrencyStamp;
 // a proposal's status is decided by its own transition methods (MoveTo, Promote, Reject), never by a store.
 // Implementations are thread-safe singletons; EF Core providers use a DbContext factory per call.
 
@@ -61,7 +62,6 @@ public interface IEpisodeStore
     /// counted again, so a host may retry a call whose outcome it did not see.
     /// </summary>
     /// <exception cref="ArgumentException">The episode is invalid (see <see cref="Episode.EnsureValid"/>); nothing was saved.</exception>
-    /// <exception cref="DuplicateEntityException">Another workspace holds an episode with that id.</exception>
     ValueTask<EpisodeAdded> AddAsync(Episode episode, CancellationToken cancellationToken);
 
     /// <summary>The episode, or <see langword="null"/>.</summary>

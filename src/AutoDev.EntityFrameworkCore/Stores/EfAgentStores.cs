@@ -1,4 +1,4 @@
-using AutoDev.EntityFrameworkCore.Internal;
+using AutoDev.EntityFrameworkCore.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,7 @@ internal sealed class EfWorkspaceStore<TContext>(IDbContextFactory<TContext> fac
     public async ValueTask<WorkspaceSettings> GetSettingsAsync(string tenantId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var json = await db.Set<WorkspaceSettingsRow>().Where(r => r.TenantId == tenantId).Select(r => r.SettingsJson)
+        var json = await db.Set<SavedWorkspaceSettings>().Where(s => s.TenantId == tenantId).Select(s => s.SettingsJson)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return json is not null ? WorkspaceSettings.FromJson(json)
             : options.Value.Workspaces.TryGetValue(tenantId, out var configured) ? configured
@@ -21,7 +21,7 @@ internal sealed class EfWorkspaceStore<TContext>(IDbContextFactory<TContext> fac
     public async IAsyncEnumerable<string> ListWorkspacesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var saved = await db.Set<WorkspaceSettingsRow>().Select(r => r.TenantId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var saved = await db.Set<SavedWorkspaceSettings>().Select(s => s.TenantId).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var tenant in saved.Union(options.Value.Workspaces.Keys).Order(StringComparer.Ordinal))
         {
             yield return tenant;
@@ -36,14 +36,14 @@ internal sealed class EfWorkspaceStore<TContext>(IDbContextFactory<TContext> fac
         for (var attempt = 0; ; attempt++)
         {
             await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-            var row = await db.Set<WorkspaceSettingsRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId, cancellationToken).ConfigureAwait(false);
-            if (row is null)
+            var saved = await db.Set<SavedWorkspaceSettings>().FirstOrDefaultAsync(s => s.TenantId == tenantId, cancellationToken).ConfigureAwait(false);
+            if (saved is null)
             {
-                db.Add(row = new WorkspaceSettingsRow { TenantId = tenantId });
+                db.Add(saved = new SavedWorkspaceSettings { TenantId = tenantId });
             }
 
-            row.SettingsJson = json;
-            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+            saved.SettingsJson = json;
+            saved.UpdatedAt = time.GetUtcNow();
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -64,9 +64,8 @@ internal sealed class EfAgentProfileStore<TContext>(IDbContextFactory<TContext> 
     public async ValueTask<AgentProfile?> FindAsync(string tenantId, string agentId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<AgentProfileRow>().AsNoTracking()
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.AgentId == agentId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToProfile(row);
+        return await db.Set<AgentProfile>().AsNoTracking()
+            .FirstOrDefaultAsync(p => p.TenantId == tenantId && p.AgentId == agentId, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<AddResult<AgentProfile>> AddAsync(AgentProfile profile, CancellationToken cancellationToken)
@@ -74,15 +73,14 @@ internal sealed class EfAgentProfileStore<TContext>(IDbContextFactory<TContext> 
         ArgumentNullException.ThrowIfNull(profile);
         AutoDev.Internal.Guard.Id(profile.TenantId);
         AutoDev.Internal.Guard.Id(profile.AgentId);
-        var row = new AgentProfileRow { CreatedAt = RowMapping.Utc(profile.CreatedAt), ConcurrencyStamp = Guid.NewGuid() };
-        RowMapping.CopyTo(profile, row);
+        var saved = profile with { ConcurrencyStamp = Guid.NewGuid() };
         await using (var db = await CreateAsync(cancellationToken).ConfigureAwait(false))
         {
-            db.Add(row);
+            db.Add(saved);
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return new(RowMapping.ToProfile(row), true);
+                return new(saved, true);
             }
             catch (DbUpdateException)
             {
@@ -97,22 +95,24 @@ internal sealed class EfAgentProfileStore<TContext>(IDbContextFactory<TContext> 
     public async ValueTask<AgentProfile> UpdateAsync(AgentProfile profile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        var saved = profile with { ConcurrencyStamp = Guid.NewGuid() };
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<AgentProfileRow>().FirstOrDefaultAsync(r => r.TenantId == profile.TenantId && r.AgentId == profile.AgentId, cancellationToken).ConfigureAwait(false)
-            ?? throw new EntityNotFoundException(nameof(AgentProfile), profile.TenantId, profile.AgentId);
-        if (row.ConcurrencyStamp != profile.ConcurrencyStamp)
+        Track(db, saved, profile.ConcurrencyStamp).Property(p => p.CreatedAt).IsModified = false;
+        try
         {
-            throw new ConcurrencyConflictException(nameof(AgentProfile), profile.AgentId);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return saved;
         }
-
-        RowMapping.CopyTo(profile, row);
-        Restamp(db, row, profile.ConcurrencyStamp);
-        await SaveAsync(db, nameof(AgentProfile), profile.AgentId, cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToProfile(row);
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw await FindAsync(profile.TenantId, profile.AgentId, cancellationToken).ConfigureAwait(false) is null
+                ? new EntityNotFoundException(nameof(AgentProfile), profile.TenantId, profile.AgentId)
+                : new ConcurrencyConflictException(nameof(AgentProfile), profile.AgentId, ex);
+        }
     }
 
     public IAsyncEnumerable<AgentProfile> ListAsync(string tenantId, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<AgentProfileRow>().Where(r => r.TenantId == tenantId).OrderBy(r => r.AgentId), RowMapping.ToProfile, cancellationToken);
+        StreamAsync(db => db.Set<AgentProfile>().Where(p => p.TenantId == tenantId).OrderBy(p => p.AgentId), cancellationToken);
 }
 
 internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> factory)
@@ -131,15 +131,15 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
 
         // The count first: its upsert takes the write lock (SQLite) or the profile's row lock (PostgreSQL) at once.
         await ExecuteAsync(db, Statement(db, "count-episode", CountSql), [
-            Parameter(db, episode.TenantId),
-            Parameter(db, episode.AgentId),
-            Parameter(db, episode.HumanIntervention ? 1 : 0),
-            Parameter(db, episode.ConstitutionalScore ?? 0d),
-            Parameter(db, episode.ConstitutionalScore is null ? 0 : 1),
-            Parameter(db, RowMapping.Utc(episode.OccurredAt)),
-            Parameter(db, Guid.NewGuid()),
+            episode.TenantId,
+            episode.AgentId,
+            episode.HumanIntervention ? 1 : 0,
+            episode.ConstitutionalScore ?? 0d,
+            episode.ConstitutionalScore is null ? 0 : 1,
+            episode.OccurredAt.UtcDateTime,
+            Guid.NewGuid(),
         ], cancellationToken).ConfigureAwait(false);
-        db.Add(RowMapping.ToRow(episode));
+        db.Add(episode);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -156,62 +156,50 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
             throw;
         }
 
-        var profile = await db.Set<AgentProfileRow>().AsNoTracking()
-            .FirstAsync(r => r.TenantId == episode.TenantId && r.AgentId == episode.AgentId, cancellationToken).ConfigureAwait(false);
+        var profile = await db.Set<AgentProfile>().AsNoTracking()
+            .FirstAsync(p => p.TenantId == episode.TenantId && p.AgentId == episode.AgentId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new(RowMapping.ToProfile(profile), true);
+        return new(profile, true);
     }
 
     /// <summary>Adds 1 to the agent's episode count (and the intervention and score counters), creating the profile as a STUDENT.</summary>
     private static string CountSql(DbContext db)
     {
-        var (table, column) = SqlNames<AgentProfileRow>(db);
+        var (table, column) = SqlNames<AgentProfile>(db);
         var (episodes, interventions, sum, scored, stamp) = (column("EpisodeCount"), column("InterventionCount"), column("ConstitutionalScoreSum"), column("ConstitutionalScoreCount"), column("ConcurrencyStamp"));
         return $"INSERT INTO {table} ({column("TenantId")}, {column("AgentId")}, {column("Maturity")}, {episodes}, {interventions}, {sum}, {scored}, {column("CreatedAt")}, {stamp}) "
-            + $"VALUES (@p0, @p1, {(int)AgentMaturity.Student}, 1, @p2, @p3, @p4, @p5, @p6) "
+            + $"VALUES ({{0}}, {{1}}, {(int)AgentMaturity.Student}, 1, {{2}}, {{3}}, {{4}}, {{5}}, {{6}}) "
             + $"ON CONFLICT ({column("TenantId")}, {column("AgentId")}) DO UPDATE SET {episodes} = {table}.{episodes} + 1, "
-            + $"{interventions} = {table}.{interventions} + @p2, {sum} = {table}.{sum} + @p3, {scored} = {table}.{scored} + @p4, {stamp} = @p6";
+            + $"{interventions} = {table}.{interventions} + {{2}}, {sum} = {table}.{sum} + {{3}}, {scored} = {table}.{scored} + {{4}}, {stamp} = {{6}}";
     }
 
     /// <summary>The answer to a retry: the agent's profile when the workspace holds the episode already; null when it does not.</summary>
     private async Task<EpisodeAdded?> FindRetriedAsync(Episode episode, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var owner = await db.Set<EpisodeRow>().Where(r => r.Id == episode.Id).Select(r => new { r.TenantId, r.AgentId }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (owner is null)
+        var agentId = await db.Set<Episode>().Where(e => e.TenantId == episode.TenantId && e.Id == episode.Id).Select(e => e.AgentId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (agentId is null)
         {
             return null;
         }
 
-        if (owner.TenantId != episode.TenantId)
-        {
-            throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
-        }
-
-        var profile = await db.Set<AgentProfileRow>().AsNoTracking()
-            .FirstAsync(r => r.TenantId == owner.TenantId && r.AgentId == owner.AgentId, cancellationToken).ConfigureAwait(false);
-        return new EpisodeAdded(RowMapping.ToProfile(profile), false);
+        var profile = await db.Set<AgentProfile>().AsNoTracking()
+            .FirstAsync(p => p.TenantId == episode.TenantId && p.AgentId == agentId, cancellationToken).ConfigureAwait(false);
+        return new EpisodeAdded(profile, false);
     }
 
-    public async ValueTask<Episode?> FindAsync(string tenantId, Guid episodeId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<EpisodeRow>().AsNoTracking().Include(r => r.Segments)
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == episodeId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToEpisode(row);
-    }
+    public ValueTask<Episode?> FindAsync(string tenantId, Guid episodeId, CancellationToken cancellationToken) =>
+        FindAsync<Episode>(tenantId, episodeId, cancellationToken);
 
     public IAsyncEnumerable<Episode> ListRecentAsync(string tenantId, string agentId, bool? success, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return StreamAsync(
-            db => db.Set<EpisodeRow>()
-                .Where(r => r.TenantId == tenantId && r.AgentId == agentId && (success == null || r.Success == success))
-                .OrderByDescending(r => r.OccurredAt)
-                .Take(count)
-                .Include(r => r.Segments)
-                .AsSplitQuery(),
-            RowMapping.ToEpisode,
+            db => db.Set<Episode>()
+                .Where(e => e.TenantId == tenantId && e.AgentId == agentId && (success == null || e.Success == success))
+                .OrderByDescending(e => e.OccurredAt)
+                .Take(count),
             cancellationToken);
     }
 }
@@ -224,36 +212,22 @@ internal sealed class EfChatCallStore<TContext>(IDbContextFactory<TContext> fact
     {
         ArgumentNullException.ThrowIfNull(record);
         AutoDev.Internal.Guard.Id(record.TenantId);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        db.Add(RowMapping.ToRow(record));
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException ex)
-        {
-            if (await ExistsAsync<ChatCallRow>(r => r.Id == record.Id, cancellationToken).ConfigureAwait(false))
-            {
-                throw new DuplicateEntityException(nameof(ChatCallRecord), record.TenantId, record.Id.ToString(), ex);
-            }
-
-            throw;
-        }
+        await InsertAsync(record, record.TenantId, record.Id, e => ChatCallConfiguration.Shadows(e), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<TokenUsage> GetUsageAsync(string tenantId, DateOnly day, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var totals = await db.Set<ChatCallRow>()
-            .Where(r => r.TenantId == tenantId && r.Day == day)
-            .GroupBy(r => r.TenantId)
+        var totals = await db.Set<ChatCallRecord>()
+            .Where(c => c.TenantId == tenantId && EF.Property<DateOnly>(c, ChatCallConfiguration.Day) == day)
+            .GroupBy(c => c.TenantId)
             .Select(g => new
             {
-                Input = g.Sum(r => r.InputTokens),
-                Output = g.Sum(r => r.OutputTokens),
-                Total = g.Sum(r => r.TotalTokens),
+                Input = g.Sum(c => c.InputTokens),
+                Output = g.Sum(c => c.OutputTokens),
+                Total = g.Sum(c => c.TotalTokens),
                 Calls = g.Count(),
-                Failed = g.Count(r => !r.Succeeded),
+                Failed = g.Count(c => !c.Succeeded),
             })
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return totals is null ? default : new TokenUsage(totals.Input, totals.Output, totals.Total, totals.Calls, totals.Failed);
@@ -262,6 +236,6 @@ internal sealed class EfChatCallStore<TContext>(IDbContextFactory<TContext> fact
     public IAsyncEnumerable<ChatCallRecord> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return StreamAsync(db => db.Set<ChatCallRow>().Where(r => r.TenantId == tenantId).OrderByDescending(r => r.StartedAt).Take(count), RowMapping.ToRecord, cancellationToken);
+        return StreamAsync(db => db.Set<ChatCallRecord>().Where(c => c.TenantId == tenantId).OrderByDescending(c => c.StartedAt).Take(count), cancellationToken);
     }
 }

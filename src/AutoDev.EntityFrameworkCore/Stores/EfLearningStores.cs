@@ -1,4 +1,4 @@
-using AutoDev.EntityFrameworkCore.Internal;
+using AutoDev.EntityFrameworkCore.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDev.EntityFrameworkCore.Stores;
@@ -14,66 +14,33 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
         AutoDev.Internal.Guard.Key(candidate.PatternKey);
 
         // No look-up first: the unique index on (tenant_id, open_pattern_key) refuses a second open candidate.
-        var row = new SkillCandidateRow { ConcurrencyStamp = Guid.NewGuid() };
-        RowMapping.CopyTo(candidate, row);
-        await using (var db = await CreateAsync(cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await InsertAsync(db, row, cancellationToken).ConfigureAwait(false);
-                return new(RowMapping.ToCandidate(row), true);
-            }
-            catch (System.Data.Common.DbException ex)
-            {
-                // The unique index refused a second open candidate for the pattern (the existing one is returned);
-                // or the id is taken.
-                if (candidate.IsOpen && await FindOpenByPatternAsync(candidate.TenantId, candidate.PatternKey, cancellationToken).ConfigureAwait(false) is { } winner)
-                {
-                    return new(winner, false);
-                }
-
-                if (await ExistsAsync<SkillCandidateRow>(r => r.Id == candidate.Id, cancellationToken).ConfigureAwait(false))
-                {
-                    throw new DuplicateEntityException(nameof(SkillCandidate), candidate.TenantId, candidate.Id.ToString(), ex);
-                }
-
-                throw;
-            }
-        }
+        return await AddOpenAsync(
+            candidate with { ConcurrencyStamp = Guid.NewGuid() },
+            candidate.TenantId,
+            candidate.Id,
+            e => SkillCandidateConfiguration.Shadows(e),
+            candidate.IsOpen ? () => FindOpenByPatternAsync(candidate.TenantId, candidate.PatternKey, cancellationToken) : null,
+            cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<SkillCandidate?> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillCandidateRow>().AsNoTracking()
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == candidateId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToCandidate(row);
-    }
+    public ValueTask<SkillCandidate?> FindAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken) =>
+        FindAsync<SkillCandidate>(tenantId, candidateId, cancellationToken);
 
     public async ValueTask<SkillCandidate?> FindOpenByPatternAsync(string tenantId, string patternKey, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillCandidateRow>().AsNoTracking()
-            .FirstOrDefaultAsync(r => r.TenantId == tenantId && r.OpenPatternKey == patternKey, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToCandidate(row);
+        return await db.Set<SkillCandidate>().AsNoTracking()
+            .FirstOrDefaultAsync(c => c.TenantId == tenantId && EF.Property<string?>(c, SkillCandidateConfiguration.OpenPatternKey) == patternKey, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<SkillCandidate> UpdateAsync(SkillCandidate candidate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == candidate.TenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
-            ?? throw new EntityNotFoundException(nameof(SkillCandidate), candidate.TenantId, candidate.Id);
-        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp);
-
-        RowMapping.CopyTo(candidate, row);
-        Restamp(db, row, candidate.ConcurrencyStamp);
-        await SaveAsync(db, nameof(SkillCandidate), candidate.Id, cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToCandidate(row);
+        return await UpdateAsync(candidate with { ConcurrencyStamp = Guid.NewGuid() }, candidate.TenantId, candidate.Id, candidate.ConcurrencyStamp, e => SkillCandidateConfiguration.Shadows(e), cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<SkillCandidateRow>().Where(r => r.TenantId == tenantId && r.Status == status).OrderBy(r => r.CreatedAt), RowMapping.ToCandidate, cancellationToken);
+        StreamAsync(db => db.Set<SkillCandidate>().Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt), cancellationToken);
 }
 
 internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory)
@@ -90,26 +57,17 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
             throw new TenantMismatchException(skill.TenantId, firstVersion.TenantId);
         }
 
-        var row = new SkillRow
-        {
-            Id = skill.Id,
-            TenantId = skill.TenantId,
-            Name = skill.Name,
-            Description = skill.Description,
-            ActiveVersionId = firstVersion.Id,
-            CreatedAt = RowMapping.Utc(skill.CreatedAt),
-            ConcurrencyStamp = Guid.NewGuid(),
-        };
+        var saved = skill with { ActiveVersionId = firstVersion.Id, ConcurrencyStamp = Guid.NewGuid() };
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        db.Add(row);
-        db.Add(RowMapping.ToRow(firstVersion with { SkillId = skill.Id }, active: true));
+        db.Add(saved);
+        db.Add(firstVersion with { SkillId = skill.Id });
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateException ex)
         {
-            if (await ExistsAsync<SkillRow>(r => r.TenantId == skill.TenantId && r.Name == skill.Name, cancellationToken).ConfigureAwait(false))
+            if (await FindByNameAsync(skill.TenantId, skill.Name, cancellationToken).ConfigureAwait(false) is not null)
             {
                 throw new DuplicateEntityException(nameof(Skill), skill.TenantId, skill.Name, ex);
             }
@@ -117,31 +75,26 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
             throw;
         }
 
-        return RowMapping.ToSkill(row);
+        return saved;
     }
 
-    public async ValueTask<Skill?> FindAsync(string tenantId, Guid skillId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == skillId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToSkill(row);
-    }
+    public ValueTask<Skill?> FindAsync(string tenantId, Guid skillId, CancellationToken cancellationToken) =>
+        FindAsync<Skill>(tenantId, skillId, cancellationToken);
 
     public async ValueTask<Skill?> FindByNameAsync(string tenantId, string name, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Name == name, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToSkill(row);
+        return await db.Set<Skill>().AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Name == name, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<Skill> ListAsync(string tenantId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Sorted here, ordinally, so every database lists names in the same order whatever its collation.
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await db.Set<SkillRow>().AsNoTracking().Where(r => r.TenantId == tenantId).ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows.OrderBy(r => r.Name, StringComparer.Ordinal))
+        var skills = await db.Set<Skill>().AsNoTracking().Where(s => s.TenantId == tenantId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var skill in skills.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            yield return RowMapping.ToSkill(row);
+            yield return skill;
         }
     }
 
@@ -150,29 +103,20 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         ArgumentNullException.ThrowIfNull(version);
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var skill = await db.Set<SkillRow>().FirstOrDefaultAsync(r => r.TenantId == version.TenantId && r.Id == version.SkillId, cancellationToken).ConfigureAwait(false)
+        var skill = await db.Set<Skill>().FirstOrDefaultAsync(s => s.TenantId == version.TenantId && s.Id == version.SkillId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(Skill), version.TenantId, version.SkillId);
-        if (version.ParentVersionId is { } parent
-            && !await db.Set<SkillVersionRow>().AnyAsync(r => r.TenantId == version.TenantId && r.Id == parent, cancellationToken).ConfigureAwait(false))
-        {
-            throw new EntityNotFoundException(nameof(SkillVersion), version.TenantId, parent);
-        }
-
-        var (major, minor, patch) = (version.Version.Major, version.Version.Minor, version.Version.Patch);
-        if (await db.Set<SkillVersionRow>().AnyAsync(r => r.SkillId == skill.Id && r.Major == major && r.Minor == minor && r.Patch == patch, cancellationToken).ConfigureAwait(false))
+        await EnsureParentAsync(db, version, cancellationToken).ConfigureAwait(false);
+        if (await db.Set<SkillVersion>().AnyAsync(v => v.TenantId == version.TenantId && v.SkillId == skill.Id && v.Version == version.Version, cancellationToken).ConfigureAwait(false))
         {
             throw new DuplicateEntityException(nameof(SkillVersion), version.TenantId, $"{skill.Name} {version.Version}");
         }
 
         if (activate)
         {
-            await db.Set<SkillVersionRow>().Where(r => r.SkillId == skill.Id && r.IsActive)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), cancellationToken).ConfigureAwait(false);
-            skill.ActiveVersionId = version.Id;
-            skill.ConcurrencyStamp = Guid.NewGuid();
+            Activate(db, skill, version.Id);
         }
 
-        db.Add(RowMapping.ToRow(version, activate));
+        db.Add(version);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -186,43 +130,31 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         return version;
     }
 
-    public async ValueTask<SkillVersion?> FindVersionAsync(string tenantId, Guid versionId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<SkillVersionRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == versionId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToVersion(row);
-    }
+    public ValueTask<SkillVersion?> FindVersionAsync(string tenantId, Guid versionId, CancellationToken cancellationToken) =>
+        FindAsync<SkillVersion>(tenantId, versionId, cancellationToken);
 
     public IAsyncEnumerable<SkillVersion> ListVersionsAsync(string tenantId, Guid skillId, CancellationToken cancellationToken) =>
-        StreamAsync(
-            db => db.Set<SkillVersionRow>().Where(r => r.TenantId == tenantId && r.SkillId == skillId).OrderBy(r => r.Major).ThenBy(r => r.Minor).ThenBy(r => r.Patch),
-            RowMapping.ToVersion,
-            cancellationToken);
+        StreamAsync(db => db.Set<SkillVersion>().Where(v => v.TenantId == tenantId && v.SkillId == skillId).OrderBy(v => v.Version), cancellationToken);
 
     public async ValueTask<Skill> SetActiveVersionAsync(string tenantId, Guid skillId, Guid versionId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var skill = await db.Set<SkillRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == skillId, cancellationToken).ConfigureAwait(false)
+        var skill = await db.Set<Skill>().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Id == skillId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(Skill), tenantId, skillId);
-        if (!await db.Set<SkillVersionRow>().AnyAsync(r => r.TenantId == tenantId && r.Id == versionId && r.SkillId == skillId, cancellationToken).ConfigureAwait(false))
+        if (!await db.Set<SkillVersion>().AnyAsync(v => v.TenantId == tenantId && v.Id == versionId && v.SkillId == skillId, cancellationToken).ConfigureAwait(false))
         {
             throw new EntityNotFoundException(nameof(SkillVersion), tenantId, versionId);
         }
 
-        await db.Set<SkillVersionRow>().Where(r => r.SkillId == skillId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, r => r.Id == versionId), cancellationToken).ConfigureAwait(false);
-        skill.ActiveVersionId = versionId;
-        skill.ConcurrencyStamp = Guid.NewGuid();
+        Activate(db, skill, versionId);
         await SaveAsync(db, nameof(Skill), skillId, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToSkill(skill);
+        return db.Entry(skill).Entity;
     }
 
     public async ValueTask<Lineage<SkillVersion>> GetLineageAsync(string tenantId, Guid versionId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        return await LineageAsync<SkillVersionRow, SkillVersion>(db, tenantId, versionId, nameof(SkillVersionRow.ParentVersionId), RowMapping.ToVersion, v => v.Id, v => v.ParentVersionId, cancellationToken).ConfigureAwait(false)
+        return await LineageAsync<SkillVersion>(db, tenantId, versionId, nameof(SkillVersion.ParentVersionId), v => v.Id, v => v.ParentVersionId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, versionId);
     }
 
@@ -239,25 +171,19 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         (string Type, Guid Id)? proposal = null;
         if (promotion.Candidate is { } candidate)
         {
-            var row = await db.Set<SkillCandidateRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == candidate.Id, cancellationToken).ConfigureAwait(false)
-                ?? throw new EntityNotFoundException(nameof(SkillCandidate), tenantId, candidate.Id);
-            AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(SkillCandidate), candidate.Id, row.ConcurrencyStamp, candidate.ConcurrencyStamp);
-            RowMapping.CopyTo(candidate, row);
-            Restamp(db, row, candidate.ConcurrencyStamp);
+            await EnsureCurrentAsync<SkillCandidate>(db, tenantId, candidate.Id, candidate.ConcurrencyStamp, cancellationToken).ConfigureAwait(false);
+            SkillCandidateConfiguration.Shadows(Track(db, candidate with { ConcurrencyStamp = Guid.NewGuid() }, candidate.ConcurrencyStamp));
             proposal = (nameof(SkillCandidate), candidate.Id);
         }
 
         if (promotion.Mutation is { } mutation)
         {
-            var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
-                ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutation.Id);
-            AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp);
-            RowMapping.CopyTo(mutation, row);
-            Restamp(db, row, mutation.ConcurrencyStamp);
+            await EnsureCurrentAsync<ToolMutation>(db, tenantId, mutation.Id, mutation.ConcurrencyStamp, cancellationToken).ConfigureAwait(false);
+            ToolMutationConfiguration.Shadows(Track(db, mutation with { ConcurrencyStamp = Guid.NewGuid() }, mutation.ConcurrencyStamp));
             proposal = (nameof(ToolMutation), mutation.Id);
         }
 
-        SkillRow skill;
+        Skill skill;
         if (promotion.NewSkill is { } fresh)
         {
             if (fresh.TenantId != tenantId)
@@ -265,33 +191,17 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
                 throw new TenantMismatchException(tenantId, fresh.TenantId);
             }
 
-            db.Add(skill = new SkillRow
-            {
-                Id = fresh.Id,
-                TenantId = tenantId,
-                Name = fresh.Name,
-                Description = fresh.Description,
-                CreatedAt = RowMapping.Utc(fresh.CreatedAt),
-                ConcurrencyStamp = Guid.NewGuid(),
-            });
+            db.Add(skill = fresh with { ActiveVersionId = version.Id, ConcurrencyStamp = Guid.NewGuid() });
         }
         else
         {
-            skill = await db.Set<SkillRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == version.SkillId, cancellationToken).ConfigureAwait(false)
+            skill = await db.Set<Skill>().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.Id == version.SkillId, cancellationToken).ConfigureAwait(false)
                 ?? throw new EntityNotFoundException(nameof(Skill), tenantId, version.SkillId);
-            await db.Set<SkillVersionRow>().Where(r => r.SkillId == skill.Id && r.IsActive)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.IsActive, false), cancellationToken).ConfigureAwait(false);
-            skill.ConcurrencyStamp = Guid.NewGuid();
+            Activate(db, skill, version.Id);
         }
 
-        if (version.ParentVersionId is { } parent
-            && !await db.Set<SkillVersionRow>().AnyAsync(r => r.TenantId == tenantId && r.Id == parent, cancellationToken).ConfigureAwait(false))
-        {
-            throw new EntityNotFoundException(nameof(SkillVersion), tenantId, parent);
-        }
-
-        skill.ActiveVersionId = version.Id;
-        db.Add(RowMapping.ToRow(version with { SkillId = skill.Id }, active: true));
+        await EnsureParentAsync(db, version, cancellationToken).ConfigureAwait(false);
+        db.Add(version with { SkillId = skill.Id });
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -309,7 +219,33 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToSkill(skill);
+        return skill;
+    }
+
+    /// <summary>Makes <paramref name="versionId"/> the tracked skill's active version, with a new stamp.</summary>
+    private static void Activate(DbContext db, Skill skill, Guid versionId)
+    {
+        var entry = db.Entry(skill);
+        entry.Property(s => s.ActiveVersionId).CurrentValue = versionId;
+        entry.Property(s => s.ConcurrencyStamp).CurrentValue = Guid.NewGuid();
+    }
+
+    private static async Task EnsureParentAsync(DbContext db, SkillVersion version, CancellationToken cancellationToken)
+    {
+        if (version.ParentVersionId is { } parent
+            && !await db.Set<SkillVersion>().AnyAsync(v => v.TenantId == version.TenantId && v.Id == parent, cancellationToken).ConfigureAwait(false))
+        {
+            throw new EntityNotFoundException(nameof(SkillVersion), version.TenantId, parent);
+        }
+    }
+
+    /// <summary>The proposal exists with <paramref name="stamp"/>, so the promotion can name which one failed before writing anything.</summary>
+    private static async Task EnsureCurrentAsync<T>(DbContext db, string tenantId, Guid id, Guid stamp, CancellationToken cancellationToken)
+        where T : class
+    {
+        var stored = await db.Set<T>().Where(ById<T>(tenantId, id)).Select(e => (Guid?)EF.Property<Guid>(e, Stamp)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new EntityNotFoundException(typeof(T).Name, tenantId, id);
+        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(typeof(T).Name, id, stored, stamp);
     }
 }
 
@@ -321,82 +257,54 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
     {
         ArgumentNullException.ThrowIfNull(mutation);
         AutoDev.Internal.Guard.Id(mutation.TenantId);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        if (mutation.ParentMutationId is { } parent
-            && !await db.Set<ToolMutationRow>().AnyAsync(r => r.TenantId == mutation.TenantId && r.Id == parent, cancellationToken).ConfigureAwait(false))
+        if (mutation.ParentMutationId is { } parent && !await ExistsAsync<ToolMutation>(mutation.TenantId, parent, cancellationToken).ConfigureAwait(false))
         {
             throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, parent);
         }
 
         // No look-up first: the unique index on (tenant_id, open_key) refuses a second open mutation.
-        var row = new ToolMutationRow { ConcurrencyStamp = Guid.NewGuid() };
-        RowMapping.CopyTo(mutation, row);
-        try
-        {
-            await InsertAsync(db, row, cancellationToken).ConfigureAwait(false);
-            return new(RowMapping.ToMutation(row), true);
-        }
-        catch (System.Data.Common.DbException ex)
-        {
-            if (mutation.IsOpen && await FindOpenAsync(mutation.TenantId, mutation.ParentVersionId, mutation.Trigger, cancellationToken).ConfigureAwait(false) is { } winner)
-            {
-                return new(winner, false);
-            }
-
-            if (await ExistsAsync<ToolMutationRow>(r => r.Id == mutation.Id, cancellationToken).ConfigureAwait(false))
-            {
-                throw new DuplicateEntityException(nameof(ToolMutation), mutation.TenantId, mutation.Id.ToString(), ex);
-            }
-
-            throw;
-        }
+        return await AddOpenAsync(
+            mutation with { ConcurrencyStamp = Guid.NewGuid() },
+            mutation.TenantId,
+            mutation.Id,
+            e => ToolMutationConfiguration.Shadows(e),
+            mutation.IsOpen ? () => FindOpenAsync(mutation.TenantId, mutation.ParentVersionId, mutation.Trigger, cancellationToken) : null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<ToolMutation?> FindOpenAsync(string tenantId, Guid parentVersionId, MutationTrigger trigger, CancellationToken cancellationToken)
     {
         var key = ToolMutation.OpenKeyOf(parentVersionId, trigger);
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<ToolMutationRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.OpenKey == key, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToMutation(row);
+        return await db.Set<ToolMutation>().AsNoTracking()
+            .FirstOrDefaultAsync(m => m.TenantId == tenantId && EF.Property<string?>(m, ToolMutationConfiguration.OpenKey) == key, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<ToolMutation> ListRecentAsync(string tenantId, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId).OrderByDescending(r => r.CreatedAt).Take(count), RowMapping.ToMutation, cancellationToken);
+        return StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId).OrderByDescending(m => m.CreatedAt).Take(count), cancellationToken);
     }
 
-    public async ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<ToolMutationRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == mutationId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToMutation(row);
-    }
+    public ValueTask<ToolMutation?> FindAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken) =>
+        FindAsync<ToolMutation>(tenantId, mutationId, cancellationToken);
 
     public async ValueTask<ToolMutation> UpdateAsync(ToolMutation mutation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mutation);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<ToolMutationRow>().FirstOrDefaultAsync(r => r.TenantId == mutation.TenantId && r.Id == mutation.Id, cancellationToken).ConfigureAwait(false)
-            ?? throw new EntityNotFoundException(nameof(ToolMutation), mutation.TenantId, mutation.Id);
-        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(ToolMutation), mutation.Id, row.ConcurrencyStamp, mutation.ConcurrencyStamp);
-
-        RowMapping.CopyTo(mutation, row);
-        Restamp(db, row, mutation.ConcurrencyStamp);
-        await SaveAsync(db, nameof(ToolMutation), mutation.Id, cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToMutation(row);
+        return await UpdateAsync(mutation with { ConcurrencyStamp = Guid.NewGuid() }, mutation.TenantId, mutation.Id, mutation.ConcurrencyStamp, e => ToolMutationConfiguration.Shadows(e), cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.SandboxStatus == status).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
+        StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt), cancellationToken);
 
     public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<ToolMutationRow>().Where(r => r.TenantId == tenantId && r.ParentToolId == parentVersionId).OrderBy(r => r.CreatedAt), RowMapping.ToMutation, cancellationToken);
+        StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId && m.ParentVersionId == parentVersionId).OrderBy(m => m.CreatedAt), cancellationToken);
 
     public async ValueTask<Lineage<ToolMutation>> GetLineageAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        return await LineageAsync<ToolMutationRow, ToolMutation>(db, tenantId, mutationId, nameof(ToolMutationRow.ParentMutationId), RowMapping.ToMutation, m => m.Id, m => m.ParentMutationId, cancellationToken).ConfigureAwait(false)
+        return await LineageAsync<ToolMutation>(db, tenantId, mutationId, nameof(ToolMutation.ParentMutationId), m => m.Id, m => m.ParentMutationId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(ToolMutation), tenantId, mutationId);
     }
 }
@@ -409,78 +317,46 @@ internal sealed class EfWorkflowVariantStore<TContext>(IDbContextFactory<TContex
     {
         ArgumentNullException.ThrowIfNull(variant);
         AutoDev.Internal.Guard.Id(variant.TenantId);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        if (variant.ParentVariantId is { } parent
-            && !await db.Set<WorkflowVariantRow>().AnyAsync(r => r.TenantId == variant.TenantId && r.Id == parent, cancellationToken).ConfigureAwait(false))
+        if (variant.ParentVariantId is { } parent && !await ExistsAsync<WorkflowVariant>(variant.TenantId, parent, cancellationToken).ConfigureAwait(false))
         {
             throw new EntityNotFoundException(nameof(WorkflowVariant), variant.TenantId, parent);
         }
 
-        var row = new WorkflowVariantRow { ConcurrencyStamp = Guid.NewGuid() };
-        RowMapping.CopyTo(variant, row);
-        db.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException ex)
-        {
-            if (await ExistsAsync<WorkflowVariantRow>(r => r.Id == variant.Id, cancellationToken).ConfigureAwait(false))
-            {
-                throw new DuplicateEntityException(nameof(WorkflowVariant), variant.TenantId, variant.Id.ToString(), ex);
-            }
-
-            throw;
-        }
-
-        return RowMapping.ToVariant(row);
+        return await InsertAsync(variant with { ConcurrencyStamp = Guid.NewGuid() }, variant.TenantId, variant.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<WorkflowVariant?> FindAsync(string tenantId, Guid variantId, CancellationToken cancellationToken)
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<WorkflowVariantRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == variantId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToVariant(row);
-    }
+    public ValueTask<WorkflowVariant?> FindAsync(string tenantId, Guid variantId, CancellationToken cancellationToken) =>
+        FindAsync<WorkflowVariant>(tenantId, variantId, cancellationToken);
 
     public async ValueTask<WorkflowVariant> UpdateAsync(WorkflowVariant variant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(variant);
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<WorkflowVariantRow>().FirstOrDefaultAsync(r => r.TenantId == variant.TenantId && r.Id == variant.Id, cancellationToken).ConfigureAwait(false)
+        var stored = await FindAsync(variant.TenantId, variant.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(WorkflowVariant), variant.TenantId, variant.Id);
-        if (row.ConcurrencyStamp != variant.ConcurrencyStamp)
+        AutoDev.Internal.ConcurrencyStamps.EnsureCurrent(nameof(WorkflowVariant), variant.Id, stored.ConcurrencyStamp, variant.ConcurrencyStamp);
+        if (stored.EvaluationStatus != variant.EvaluationStatus && !stored.EvaluationStatus.CanTransitionTo(variant.EvaluationStatus))
         {
-            throw new ConcurrencyConflictException(nameof(WorkflowVariant), variant.Id);
+            throw new InvalidStateTransitionException(nameof(WorkflowVariant), variant.Id, stored.EvaluationStatus.ToString(), variant.EvaluationStatus.ToString());
         }
 
-        if (row.EvaluationStatus != variant.EvaluationStatus && !row.EvaluationStatus.CanTransitionTo(variant.EvaluationStatus))
-        {
-            throw new InvalidStateTransitionException(nameof(WorkflowVariant), variant.Id, row.EvaluationStatus.ToString(), variant.EvaluationStatus.ToString());
-        }
-
-        RowMapping.CopyTo(variant, row);
-        Restamp(db, row, variant.ConcurrencyStamp);
-        await SaveAsync(db, nameof(WorkflowVariant), variant.Id, cancellationToken).ConfigureAwait(false);
-        return RowMapping.ToVariant(row);
+        return await UpdateAsync(variant with { ConcurrencyStamp = Guid.NewGuid() }, variant.TenantId, variant.Id, variant.ConcurrencyStamp, null, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<WorkflowVariant> ListTopAsync(string tenantId, string agentId, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return StreamAsync(
-            db => db.Set<WorkflowVariantRow>()
-                .Where(r => r.TenantId == tenantId && r.AgentId == agentId && r.FitnessScore != null)
-                .OrderByDescending(r => r.FitnessScore).ThenBy(r => r.CreatedAt)
+            db => db.Set<WorkflowVariant>()
+                .Where(v => v.TenantId == tenantId && v.AgentId == agentId && v.FitnessScore != null)
+                .OrderByDescending(v => v.FitnessScore).ThenBy(v => v.CreatedAt)
                 .Take(count),
-            RowMapping.ToVariant,
             cancellationToken);
     }
 
     public async ValueTask<Lineage<WorkflowVariant>> GetLineageAsync(string tenantId, Guid variantId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        return await LineageAsync<WorkflowVariantRow, WorkflowVariant>(db, tenantId, variantId, nameof(WorkflowVariantRow.ParentVariantId), RowMapping.ToVariant, v => v.Id, v => v.ParentVariantId, cancellationToken).ConfigureAwait(false)
+        return await LineageAsync<WorkflowVariant>(db, tenantId, variantId, nameof(WorkflowVariant.ParentVariantId), v => v.Id, v => v.ParentVariantId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, variantId);
     }
 }

@@ -1,5 +1,4 @@
-using System.Data.Common;
-using AutoDev.EntityFrameworkCore.Internal;
+using AutoDev.EntityFrameworkCore.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDev.EntityFrameworkCore.Stores;
@@ -27,16 +26,16 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var claim = Statement(db, "claim", ClaimSql);
-        var claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
+        var claimed = await ExecuteAsync(db, claim, [tenantId, capability, day, agentKey, limit], cancellationToken).ConfigureAwait(false);
         if (claimed == 0 && usage.CreatedAt != default)
         {
             // At the limit: a crashed owner's reservation stops counting once it expired. Release those of this scope
             // and claim again (only here, so the hot path under the limit costs no extra statement).
-            var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, RowMapping.Utc(usage.CreatedAt))], cancellationToken).ConfigureAwait(false);
+            var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [tenantId, capability, day, agentKey, usage.CreatedAt.UtcDateTime], cancellationToken).ConfigureAwait(false);
             if (expired > 0)
             {
-                await ExecuteAsync(db, Statement(db, "unclaim", UnclaimSql), [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, expired)], cancellationToken).ConfigureAwait(false);
-                claimed = await ExecuteAsync(db, claim, [Parameter(db, tenantId), Parameter(db, capability), Parameter(db, day), Parameter(db, agentKey), Parameter(db, limit)], cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(db, Statement(db, "unclaim", UnclaimSql), [tenantId, capability, day, agentKey, expired], cancellationToken).ConfigureAwait(false);
+                claimed = await ExecuteAsync(db, claim, [tenantId, capability, day, agentKey, limit], cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -46,24 +45,15 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
             return false;
         }
 
+        db.Add(usage with { Status = CapabilityUsageStatus.Reserved });
         try
         {
-            // By raw SQL too: EF's change tracker costs more than the statement on this hot path.
-            await InsertAsync(db, new CapabilityUsageRow
-            {
-                Id = usage.Id,
-                TenantId = tenantId,
-                AgentId = usage.AgentId,
-                Capability = capability,
-                Day = day,
-                Status = CapabilityUsageStatus.Reserved,
-                CreatedAt = RowMapping.Utc(usage.CreatedAt),
-                ExpiresAt = usage.ExpiresAt is { } expires ? RowMapping.Utc(expires) : null,
-            }, cancellationToken).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DbException ex)
+        catch (DbUpdateException ex)
         {
-            if (await ExistsAsync<CapabilityUsageRow>(r => r.Id == usage.Id, cancellationToken).ConfigureAwait(false))
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            if (await ExistsAsync<CapabilityUsage>(tenantId, usage.Id, cancellationToken).ConfigureAwait(false))
             {
                 throw new DuplicateEntityException(nameof(CapabilityUsage), tenantId, usage.Id.ToString(), ex);
             }
@@ -83,37 +73,37 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
     /// </summary>
     private static string ClaimSql(DbContext db)
     {
-        var (table, column) = SqlNames<CapabilityCounterRow>(db);
+        var (table, column) = SqlNames<CapabilityCounter>(db);
         var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
-        return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
-            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
+        return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 1) "
+            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < {{4}}";
     }
 
-    /// <summary>Releases the scope's reservations that expired before <c>@p4</c>; the status values are the enum's, not input.</summary>
+    /// <summary>Releases the scope's reservations that expired before <c>{4}</c>; the status values are the enum's, not input.</summary>
     private static string ExpireSql(DbContext db)
     {
-        var (table, column) = SqlNames<CapabilityUsageRow>(db);
+        var (table, column) = SqlNames<CapabilityUsage>(db);
         return $"UPDATE {table} SET {column("Status")} = {(int)CapabilityUsageStatus.Released} "
-            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND COALESCE({column("AgentId")}, '') = @p3 "
-            + $"AND {column("Status")} = {(int)CapabilityUsageStatus.Reserved} AND {column("ExpiresAt")} < @p4";
+            + $"WHERE {column("TenantId")} = {{0}} AND {column("Capability")} = {{1}} AND {column("Day")} = {{2}} AND COALESCE({column("AgentId")}, '') = {{3}} "
+            + $"AND {column("Status")} = {(int)CapabilityUsageStatus.Reserved} AND {column("ExpiresAt")} < {{4}}";
     }
 
-    /// <summary>Gives back <c>@p4</c> units of the scope's counter.</summary>
+    /// <summary>Gives back <c>{4}</c> units of the scope's counter.</summary>
     private static string UnclaimSql(DbContext db)
     {
-        var (table, column) = SqlNames<CapabilityCounterRow>(db);
-        return $"UPDATE {table} SET {column("Count")} = {column("Count")} - @p4 "
-            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND {column("AgentKey")} = @p3";
+        var (table, column) = SqlNames<CapabilityCounter>(db);
+        return $"UPDATE {table} SET {column("Count")} = {column("Count")} - {{4}} "
+            + $"WHERE {column("TenantId")} = {{0}} AND {column("Capability")} = {{1}} AND {column("Day")} = {{2}} AND {column("AgentKey")} = {{3}}";
     }
 
     public async ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var usage = await db.Set<CapabilityUsageRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == usageId, cancellationToken).ConfigureAwait(false)
+        var usage = await db.Set<CapabilityUsage>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Id == usageId, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(CapabilityUsage), tenantId, usageId);
         var changed = usage.Status.CanTransitionTo(status)
-            ? await db.Set<CapabilityUsageRow>()
+            ? await db.Set<CapabilityUsage>()
                 .Where(r => r.TenantId == tenantId && r.Id == usageId && r.Status == CapabilityUsageStatus.Reserved)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status), cancellationToken).ConfigureAwait(false)
             : 0;
@@ -126,7 +116,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         if (status == CapabilityUsageStatus.Released)
         {
             var agentKey = usage.AgentId ?? string.Empty;
-            await db.Set<CapabilityCounterRow>()
+            await db.Set<CapabilityCounter>()
                 .Where(c => c.TenantId == tenantId && c.Capability == usage.Capability && c.Day == usage.Day && c.AgentKey == agentKey)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Count, c => c.Count - 1), cancellationToken).ConfigureAwait(false);
         }
@@ -138,7 +128,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
     {
         var agentKey = agentId ?? string.Empty;
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Set<CapabilityCounterRow>()
+        return await db.Set<CapabilityCounter>()
             .Where(c => c.TenantId == tenantId && c.Capability == capability && c.Day == day && c.AgentKey == agentKey)
             .Select(c => c.Count)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -155,8 +145,7 @@ internal sealed class EfFitnessStore<TContext>(IDbContextFactory<TContext> facto
     public async ValueTask<FitnessRecord?> FindAsync(string tenantId, Guid subjectId, CancellationToken cancellationToken)
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<FitnessRecordRow>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RowMapping.ToRecord(row);
+        return await db.Set<FitnessRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<FitnessRecord> AppendSignalsAsync(
@@ -177,31 +166,22 @@ internal sealed class EfFitnessStore<TContext>(IDbContextFactory<TContext> facto
             // On SQLite the transaction takes the write lock at once, so appends to one subject never conflict there;
             // elsewhere the stamp catches a concurrent append and the loop merges again after a short, jittered wait.
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var row = await db.Set<FitnessRecordRow>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
-            if (row is null)
-            {
-                db.Add(row = new FitnessRecordRow { TenantId = tenantId, SubjectId = subjectId, SubjectKind = kind, ConcurrencyStamp = Guid.NewGuid() });
-            }
-            else
-            {
-                Restamp(db, row, row.ConcurrencyStamp);
-            }
-
-            var all = FitnessSignalMerge.Merge(RowMapping.Signals(row.Signals), signals);
-            row.Signals = RowMapping.Signals(all);
-            row.Score = score(all);
-            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+            var stored = await db.Set<FitnessRecord>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
+            var all = FitnessSignalMerge.Merge(stored?.Signals ?? [], signals);
+            var record = new FitnessRecord { TenantId = tenantId, SubjectId = subjectId, SubjectKind = stored?.SubjectKind ?? kind, Signals = all, Score = score(all), UpdatedAt = time.GetUtcNow() };
+            var entry = stored is null ? db.Add(record) : db.Entry(stored);
+            entry.CurrentValues.SetValues(record);
+            entry.Property<Guid>(FitnessRecordConfiguration.ConcurrencyStamp).CurrentValue = Guid.NewGuid();
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return RowMapping.ToRecord(row);
+                return record;
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {
                 // Another writer appended (or created the record) first: merge again over what it saved.
             }
-
             catch (DbUpdateException ex)
             {
                 throw new ConcurrencyConflictException(nameof(FitnessRecord), subjectId, ex);
@@ -215,8 +195,7 @@ internal sealed class EfFitnessStore<TContext>(IDbContextFactory<TContext> facto
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return StreamAsync(
-            db => db.Set<FitnessRecordRow>().Where(r => r.TenantId == tenantId && r.SubjectKind == kind).OrderByDescending(r => r.Score).ThenBy(r => r.UpdatedAt).Take(count),
-            RowMapping.ToRecord,
+            db => db.Set<FitnessRecord>().Where(r => r.TenantId == tenantId && r.SubjectKind == kind).OrderByDescending(r => r.Score).ThenBy(r => r.UpdatedAt).Take(count),
             cancellationToken);
     }
 }

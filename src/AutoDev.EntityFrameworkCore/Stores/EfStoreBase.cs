@@ -1,52 +1,165 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using AutoDev.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AutoDev.EntityFrameworkCore.Stores;
 
-/// <summary>What every EF store shares: a context per call from the pooled factory, streaming, lineage in one query.</summary>
+/// <summary>
+/// What every EF store shares: a context per call from the pooled factory, streaming, updates that compare the
+/// concurrency stamp in their <c>WHERE</c>, lineage in one query, and the raw SQL of the counter upserts.
+/// </summary>
 internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factory)
     where TContext : DbContext
 {
+    /// <summary>The property every entity with optimistic concurrency has (a shadow one on fitness records).</summary>
+    protected const string Stamp = "ConcurrencyStamp";
+
     protected Task<TContext> CreateAsync(CancellationToken cancellationToken) => factory.CreateDbContextAsync(cancellationToken);
 
-    /// <summary>Streams a query's rows mapped to records; the context lives as long as the enumeration.</summary>
-    protected async IAsyncEnumerable<T> StreamAsync<TRow, T>(
-        Func<TContext, IQueryable<TRow>> query,
-        Func<TRow, T> map,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-        where TRow : class
+    /// <summary>Streams a query's entities, untracked; the context lives as long as the enumeration.</summary>
+    protected async IAsyncEnumerable<T> StreamAsync<T>(Func<TContext, IQueryable<T>> query, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
     {
         await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var row in query(db).AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in query(db).AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return map(row);
+            yield return entity;
         }
+    }
+
+    /// <summary>The entity with this tenant and id, untracked, or null.</summary>
+    protected async ValueTask<T?> FindAsync<T>(string tenantId, Guid id, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<T>().AsNoTracking().FirstOrDefaultAsync(ById<T>(tenantId, id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the tenant holds an entity with this id, in a fresh context (the caller's may hold a failed write).</summary>
+    protected async Task<bool> ExistsAsync<T>(string tenantId, Guid id, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<T>().AnyAsync(ById<T>(tenantId, id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>e.TenantId == tenantId &amp;&amp; e.Id == id</c> for any AutoDev entity keyed by (tenant, id).</summary>
+    protected static System.Linq.Expressions.Expression<Func<T, bool>> ById<T>(string tenantId, Guid id) =>
+        e => EF.Property<string>(e!, "TenantId") == tenantId && EF.Property<Guid>(e!, "Id") == id;
+
+    /// <summary>
+    /// Adds <paramref name="entity"/> (whose shadow columns <paramref name="shadows"/> sets); a key already taken in
+    /// the tenant is <see cref="DuplicateEntityException"/>.
+    /// </summary>
+    protected async Task<T> InsertAsync<T>(T entity, string tenantId, Guid id, Action<EntityEntry<T>>? shadows, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var entry = db.Add(entity);
+        shadows?.Invoke(entry);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return entity;
+        }
+        catch (DbUpdateException ex)
+        {
+            if (await ExistsAsync<T>(tenantId, id, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DuplicateEntityException(typeof(T).Name, tenantId, id.ToString(), ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds a proposal that may be open: when a unique index refuses it because another open one holds its key
+    /// (<paramref name="findOpen"/> finds it), that one is the answer, not added; a taken id is <see cref="DuplicateEntityException"/>.
+    /// </summary>
+    protected async Task<AddResult<T>> AddOpenAsync<T>(T entity, string tenantId, Guid id, Action<EntityEntry<T>> shadows, Func<ValueTask<T?>>? findOpen, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        shadows(db.Add(entity));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return new(entity, true);
+        }
+        catch (DbUpdateException ex)
+        {
+            if (findOpen is not null && await findOpen().ConfigureAwait(false) is { } winner)
+            {
+                return new(winner, false);
+            }
+
+            if (await ExistsAsync<T>(tenantId, id, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DuplicateEntityException(typeof(T).Name, tenantId, id.ToString(), ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Saves <paramref name="entity"/> over the stored one in one <c>UPDATE ... WHERE tenant, id and stamp match</c>:
+    /// <paramref name="expectedStamp"/> is the stamp it was read with, and the entity carries its new one. No row
+    /// updated means an unknown id (<see cref="EntityNotFoundException"/>) or a newer save (<see cref="ConcurrencyConflictException"/>).
+    /// </summary>
+    protected async Task<T> UpdateAsync<T>(T entity, string tenantId, Guid id, Guid expectedStamp, Action<EntityEntry<T>>? shadows, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        var entry = Track(db, entity, expectedStamp);
+        shadows?.Invoke(entry);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return entity;
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw await ExistsAsync<T>(tenantId, id, cancellationToken).ConfigureAwait(false)
+                ? new ConcurrencyConflictException(typeof(T).Name, id, ex)
+                : new EntityNotFoundException(typeof(T).Name, tenantId, id);
+        }
+    }
+
+    /// <summary>Tracks <paramref name="entity"/> as modified, to be saved only where the stored stamp is <paramref name="expectedStamp"/>.</summary>
+    protected static EntityEntry<T> Track<T>(DbContext db, T entity, Guid expectedStamp)
+        where T : class
+    {
+        var entry = db.Update(entity);
+        entry.Property<Guid>(Stamp).OriginalValue = expectedStamp;
+        return entry;
     }
 
     /// <summary>
     /// An entity's ancestors, descendants and itself in one recursive query (the same SQL on SQLite and PostgreSQL),
     /// ordered in memory into a <see cref="Lineage{T}"/>.
     /// </summary>
-    protected static async Task<Lineage<T>?> LineageAsync<TRow, T>(
+    protected static async Task<Lineage<T>?> LineageAsync<T>(
         TContext db,
         string tenantId,
         Guid id,
         string parentProperty,
-        Func<TRow, T> map,
         Func<T, Guid> idOf,
         Func<T, Guid?> parentOf,
         CancellationToken cancellationToken)
-        where TRow : class
+        where T : class
     {
-        var (table, column) = SqlNames<TRow>(db);
+        var (table, column) = SqlNames<T>(db);
         var (key, tenant, parent) = (column("Id"), column("TenantId"), column(parentProperty));
 
 #pragma warning disable EF1002 // Only identifiers from the model are interpolated; values are parameters.
-        var rows = await db.Set<TRow>().FromSqlRaw(
+        var all = await db.Set<T>().FromSqlRaw(
             $$"""
             WITH RECURSIVE up(id) AS (
                 SELECT {{parent}} FROM {{table}} WHERE {{tenant}} = {0} AND {{key}} = {1}
@@ -63,96 +176,38 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
             id).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
 #pragma warning restore EF1002
 
-        var all = rows.Select(map).ToList();
         var self = all.Find(e => idOf(e) == id);
         return self is null ? null : Lineage.Build(self, idOf, parentOf, all);
     }
 
-    /// <summary>Whether a row matches, in a fresh context (the caller's may hold the failed insert).</summary>
-    protected async Task<bool> ExistsAsync<TRow>(System.Linq.Expressions.Expression<Func<TRow, bool>> predicate, CancellationToken cancellationToken)
-        where TRow : class
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        return await db.Set<TRow>().AnyAsync(predicate, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// Inserts one row with a single raw <c>INSERT</c> built from the model (nulls as <c>NULL</c>, values as parameters
-    /// made by the provider's type mappings, converters included), skipping the change tracker: the hot paths' writes.
+    /// Runs one of the counter upserts, whose <c>ON CONFLICT ... DO UPDATE ... WHERE</c> EF cannot express, on the
+    /// context's connection and transaction; a value the database refuses becomes the typed error of <see cref="StoreErrors"/>.
     /// </summary>
-    protected static Task<int> InsertAsync<TRow>(DbContext db, TRow row, CancellationToken cancellationToken)
-        where TRow : class
+    protected static async Task<int> ExecuteAsync(DbContext db, string sql, object[] parameters, CancellationToken cancellationToken)
     {
-        var plan = InsertPlan.For(db, typeof(TRow));
-        var slots = new List<string>(plan.Properties.Length);
-        var parameters = new List<(object Value, RelationalTypeMapping Mapping)>(plan.Properties.Length);
-        for (var i = 0; i < plan.Properties.Length; i++)
-        {
-            if (plan.Properties[i].GetGetter().GetClrValueUsingContainingEntity(row) is { } value)
-            {
-                slots.Add("@p" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                parameters.Add((value, plan.Mappings[i]));
-            }
-            else
-            {
-                slots.Add("NULL");
-            }
-        }
-
-        // Only identifiers from the model and placeholders are put in the text; the values are parameters.
-        return ExecuteAsync(db, $"{plan.Prefix}{string.Join(", ", slots)})", parameters, cancellationToken);
-    }
-
-    /// <summary>
-    /// Runs one statement on the context's connection and transaction with ADO.NET, its parameters (<c>@p0</c>,
-    /// <c>@p1</c>, ...) made by the provider's type mappings. EF's raw SQL path costs more than the statement on this
-    /// machine's hot paths; connection interceptors (the SQLite pragmas) still apply, command interceptors do not.
-    /// </summary>
-    protected static async Task<int> ExecuteAsync(DbContext db, string sql, IReadOnlyList<(object Value, RelationalTypeMapping Mapping)> parameters, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = sql;
-            for (var i = 0; i < parameters.Count; i++)
-            {
-                var (value, mapping) = parameters[i];
-                command.Parameters.Add(mapping.CreateParameter(command, "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), value, nullable: false));
-            }
-
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbException ex) when (AutoDev.EntityFrameworkCore.Internal.StoreErrors.Translate(ex) is { } typed)
+        catch (DbException ex) when (StoreErrors.Translate(ex) is { } typed)
         {
             throw typed;
         }
-        finally
-        {
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
     }
 
-    /// <summary>The type mapping of a parameter value, by its CLR type.</summary>
-    protected static (object Value, RelationalTypeMapping Mapping) Parameter(DbContext db, object value) =>
-        (value, db.GetService<IRelationalTypeMappingSource>().FindMapping(value.GetType())
-            ?? throw new InvalidOperationException($"The database provider has no mapping for {value.GetType()}."));
-
-    /// <summary>The delimited table name of a row type, and a function from property to delimited column name, for raw SQL.</summary>
-    protected static (string Table, Func<string, string> Column) SqlNames<TRow>(DbContext db) => SqlNames(db, typeof(TRow));
-
-    /// <summary>A hot path's SQL text, built from the model once per model and <paramref name="key"/>.</summary>
-    protected static string Statement(DbContext db, string key, Func<DbContext, string> build) =>
-        PerModel<string, string>.Get(db.Model, key, _ => build(db));
-
-    private static (string Table, Func<string, string> Column) SqlNames(DbContext db, Type rowType)
+    /// <summary>The delimited table name of an entity type, and a function from property to delimited column name, for raw SQL.</summary>
+    protected static (string Table, Func<string, string> Column) SqlNames<T>(DbContext db)
     {
-        var entity = db.Model.FindEntityType(rowType)!;
+        var entity = db.Model.FindEntityType(typeof(T))!;
         var sql = db.GetService<ISqlGenerationHelper>();
         var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         return (sql.DelimitIdentifier(store.Name, store.Schema), property => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(store)!));
     }
+
+    /// <summary>A raw statement's text, built from the model once per model and <paramref name="key"/>.</summary>
+    protected static string Statement(DbContext db, string key, Func<DbContext, string> build) =>
+        Statements.GetValue(db.Model, _ => new()).GetOrAdd(key, _ => build(db));
 
     /// <summary>Saves, turning EF's optimistic concurrency failure into AutoDev's.</summary>
     protected static async Task SaveAsync(DbContext db, string entityType, object id, CancellationToken cancellationToken)
@@ -167,38 +222,5 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
         }
     }
 
-    /// <summary>Sets the stamp the update must find in the database, and the new one it writes.</summary>
-    protected static Guid Restamp<TRow>(DbContext db, TRow row, Guid expected)
-        where TRow : class
-    {
-        var stamp = db.Entry(row).Property<Guid>("ConcurrencyStamp");
-        stamp.OriginalValue = expected;
-        var next = Guid.NewGuid();
-        stamp.CurrentValue = next;
-        return next;
-    }
-
-    /// <summary>A row type's <c>INSERT INTO table (columns) VALUES (</c> and its properties' type mappings, per model.</summary>
-    private sealed record InsertPlan(string Prefix, IProperty[] Properties, RelationalTypeMapping[] Mappings)
-    {
-        public static InsertPlan For(DbContext db, Type rowType) =>
-            PerModel<Type, InsertPlan>.Get(db.Model, rowType, type =>
-            {
-                var (table, column) = SqlNames(db, type);
-                var properties = db.Model.FindEntityType(type)!.GetProperties().ToArray();
-                return new InsertPlan(
-                    $"INSERT INTO {table} ({string.Join(", ", properties.Select(p => column(p.Name)))}) VALUES (",
-                    properties,
-                    [.. properties.Select(p => p.GetRelationalTypeMapping())]);
-            });
-    }
-
-    /// <summary>Values built from a model once per key, kept as long as the model (which outlives every context).</summary>
-    private static class PerModel<TKey, TValue>
-        where TKey : notnull
-    {
-        private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<TKey, TValue>> Cache = [];
-
-        public static TValue Get(IModel model, TKey key, Func<TKey, TValue> build) => Cache.GetValue(model, _ => new()).GetOrAdd(key, build);
-    }
+    private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<string, string>> Statements = [];
 }

@@ -4,7 +4,7 @@ namespace AutoDev.Storage;
 public sealed class InMemoryEpisodeStore : IEpisodeStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<Guid, Episode> _episodes = [];
+    private readonly Dictionary<(string Tenant, Guid Id), Episode> _episodes = [];
     private readonly Dictionary<(string Tenant, string Agent), List<Episode>> _byAgent = [];
     private readonly InMemoryAgentProfileStore _agents;
 
@@ -22,15 +22,13 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
         episode.EnsureValid();
         lock (_lock)
         {
-            if (_episodes.TryGetValue(episode.Id, out var existing))
+            if (_episodes.TryGetValue((episode.TenantId, episode.Id), out var existing))
             {
                 // A retry: the episode was counted when it was added, so its agent's profile exists.
-                return existing.TenantId == episode.TenantId
-                    ? new(new EpisodeAdded(_agents.Find(existing.TenantId, existing.AgentId)!, false))
-                    : throw new DuplicateEntityException(nameof(Episode), episode.TenantId, episode.Id.ToString());
+                return new(new EpisodeAdded(_agents.Find(existing.TenantId, existing.AgentId)!, false));
             }
 
-            _episodes.Add(episode.Id, episode);
+            _episodes.Add((episode.TenantId, episode.Id), episode);
             var agentKey = (episode.TenantId, episode.AgentId);
             if (!_byAgent.TryGetValue(agentKey, out var list))
             {
@@ -47,7 +45,7 @@ public sealed class InMemoryEpisodeStore : IEpisodeStore
     {
         lock (_lock)
         {
-            return new(_episodes.GetValueOrDefault(episodeId) is { } episode && episode.TenantId == tenantId ? episode : null);
+            return new(_episodes.GetValueOrDefault((tenantId, episodeId)));
         }
     }
 

@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AutoDev.EntityFrameworkCore.Configuration;
+
+internal sealed class AgentProfileConfiguration : IEntityTypeConfiguration<AgentProfile>
+{
+    public void Configure(EntityTypeBuilder<AgentProfile> e)
+    {
+        e.ToTable(AutoDevTables.AgentProfiles).HasKey(p => new { p.TenantId, p.AgentId });
+        e.Property(p => p.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(p => p.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
+    }
+}

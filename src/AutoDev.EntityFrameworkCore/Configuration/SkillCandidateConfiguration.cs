@@ -1,0 +1,38 @@
+using AutoDev.EntityFrameworkCore.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AutoDev.EntityFrameworkCore.Configuration;
+
+/// <summary>
+/// Skill candidates. The shadow column <c>open_pattern_key</c> holds the pattern while the candidate is open and null
+/// after: its unique index keeps one open candidate per pattern across instances.
+/// </summary>
+internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<SkillCandidate>
+{
+    public const string OpenPatternKey = nameof(OpenPatternKey);
+
+    public void Configure(EntityTypeBuilder<SkillCandidate> e)
+    {
+        e.ToTable(AutoDevTables.SkillCandidates).HasKey(c => new { c.TenantId, c.Id });
+        e.Property(c => c.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(c => c.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(c => c.SourceEpisodeIds).HasJsonConversion(StoreJson.Default.IReadOnlyListGuid);
+        e.Property(c => c.Validation).HasJsonConversion(StoreJson.Default.SandboxResult);
+        e.Property(c => c.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);
+        e.Property(c => c.ImportedVersion).HasConversion(Columns.Version);
+        e.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
+        e.Property<string?>(OpenPatternKey);
+        e.HasIndex(c => new { c.TenantId, c.Status, c.CreatedAt });
+        e.HasIndex(c => new { c.TenantId, c.AgentId });
+        e.HasIndex(nameof(SkillCandidate.TenantId), OpenPatternKey).IsUnique();
+    }
+
+    /// <summary>Sets the shadow columns of a candidate about to be saved.</summary>
+    public static EntityEntry<SkillCandidate> Shadows(EntityEntry<SkillCandidate> entry)
+    {
+        entry.Property<string?>(OpenPatternKey).CurrentValue = entry.Entity.IsOpen ? entry.Entity.PatternKey : null;
+        return entry;
+    }
+}

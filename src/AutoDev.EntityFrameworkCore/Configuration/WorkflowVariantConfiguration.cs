@@ -1,0 +1,20 @@
+using AutoDev.EntityFrameworkCore.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AutoDev.EntityFrameworkCore.Configuration;
+
+internal sealed class WorkflowVariantConfiguration : IEntityTypeConfiguration<WorkflowVariant>
+{
+    public void Configure(EntityTypeBuilder<WorkflowVariant> e)
+    {
+        e.ToTable(AutoDevTables.WorkflowVariants).HasKey(v => new { v.TenantId, v.Id });
+        e.Property(v => v.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(v => v.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(v => v.FitnessSignals).HasJsonConversion(StoreJson.Default.IReadOnlyListFitnessSignal);
+        e.Property(v => v.ConcurrencyStamp).IsConcurrencyToken();
+        e.HasIndex(v => new { v.TenantId, v.AgentId, v.FitnessScore });
+        e.HasIndex(v => new { v.TenantId, v.EvaluationStatus });
+        e.HasIndex(v => new { v.TenantId, v.ParentVariantId });
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every AutoDev test. On a fresh Debian machine as root it first installs and starts what the tests need
 # (build/setup.sh: python3, bubblewrap, a Docker engine and the sandbox image). Under CI=true a test whose service is
-# missing fails instead of skipping. Then it checks that every package under src/ packs with its README.
+# missing fails instead of skipping. Before the tests it checks that the EF model has no change its migrations miss;
+# after them, that every package under src/ packs with its README.
 #
 #   bash build/test.sh            # everything
 #   bash build/test.sh --filter X # passes extra arguments to dotnet test
@@ -16,8 +17,18 @@ mkdir -p "$results"
 
 dotnet build AutoDev.Core.sln -c Release -nologo -clp:ErrorsOnly
 status=0
+
+# The model has no change that the migrations miss, for each database's migrations (dotnet ef, from the tool manifest).
+dotnet tool restore >/dev/null
+for project in src/AutoDev.EntityFrameworkCore src/AutoDev.EntityFrameworkCore.PostgreSql; do
+  if ! dotnet ef migrations has-pending-model-changes --project "$project" --configuration Release --no-build; then
+    echo "$project: the model has changes without a migration (dotnet ef migrations add <Name> --project $project --output-dir Migrations)" >&2
+    status=1
+  fi
+done
+
 dotnet test AutoDev.Core.sln -c Release --no-build -nologo \
-  --logger "trx" --results-directory "$results" "$@" || status=$?
+  --logger "trx" --results-directory "$results" "$@" || status=1
 if [ "$status" -ne 0 ]; then
   echo "Test results (TRX) kept in $results" >&2
 fi

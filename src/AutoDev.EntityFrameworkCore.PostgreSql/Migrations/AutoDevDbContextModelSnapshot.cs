@@ -465,6 +465,10 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reviews");
 
+                    b.Property<Guid?>("SourceEpisodeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_episode_id");
+
                     b.Property<string>("SourceEpisodeIds")
                         .IsRequired()
                         .HasColumnType("text")
@@ -493,6 +497,8 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "OpenPatternKey")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SourceEpisodeId");
 
                     b.HasIndex("TenantId", "Status", "CreatedAt");
 
@@ -624,7 +630,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.Property<Guid>("ParentVersionId")
                         .HasColumnType("uuid")
-                        .HasColumnName("parent_version_id");
+                        .HasColumnName("parent_tool_id");
 
                     b.Property<Guid?>("PromotedVersionId")
                         .HasColumnType("uuid")
@@ -641,7 +647,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.Property<int>("Status")
                         .HasColumnType("integer")
-                        .HasColumnName("status");
+                        .HasColumnName("sandbox_status");
 
                     b.Property<string>("StoredOpenKey")
                         .HasMaxLength(128)
@@ -724,7 +730,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                     b.Property<string>("WorkflowDefinitionJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("workflow_definition_json");
+                        .HasColumnName("workflow_definition");
 
                     b.HasKey("TenantId", "Id");
 

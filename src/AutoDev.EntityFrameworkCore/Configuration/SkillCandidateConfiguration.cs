@@ -7,11 +7,14 @@ namespace AutoDev.EntityFrameworkCore.Configuration;
 
 /// <summary>
 /// Skill candidates. The shadow column <c>open_pattern_key</c> holds the pattern while the candidate is open and null
-/// after: its unique index keeps one open candidate per pattern across instances.
+/// after: its unique index keeps one open candidate per pattern across instances. <c>source_episode_id</c>, the first
+/// source episode, is indexed to find the candidate an episode led to.
 /// </summary>
 internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<SkillCandidate>
 {
     public const string OpenPatternKey = nameof(OpenPatternKey);
+
+    public const string SourceEpisodeId = nameof(SourceEpisodeId);
 
     public void Configure(EntityTypeBuilder<SkillCandidate> e)
     {
@@ -24,15 +27,18 @@ internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<Ski
         e.Property(c => c.ImportedVersion).HasConversion(Columns.Version);
         e.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
         e.Property<string?>(OpenPatternKey);
+        e.Property<Guid?>(SourceEpisodeId);
         e.HasIndex(c => new { c.TenantId, c.Status, c.CreatedAt });
         e.HasIndex(c => new { c.TenantId, c.AgentId });
         e.HasIndex(nameof(SkillCandidate.TenantId), OpenPatternKey).IsUnique();
+        e.HasIndex(nameof(SkillCandidate.TenantId), SourceEpisodeId);
     }
 
     /// <summary>Sets the shadow columns of a candidate about to be saved.</summary>
     public static EntityEntry<SkillCandidate> Shadows(EntityEntry<SkillCandidate> entry)
     {
         entry.Property<string?>(OpenPatternKey).CurrentValue = entry.Entity.IsOpen ? entry.Entity.PatternKey : null;
+        entry.Property<Guid?>(SourceEpisodeId).CurrentValue = entry.Entity.SourceEpisodeIds.Count > 0 ? entry.Entity.SourceEpisodeIds[0] : null;
         return entry;
     }
 }

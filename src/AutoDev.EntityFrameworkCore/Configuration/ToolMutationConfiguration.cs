@@ -7,7 +7,8 @@ namespace AutoDev.EntityFrameworkCore.Configuration;
 
 /// <summary>
 /// Tool mutations. The shadow column <c>open_key</c> holds <see cref="ToolMutation.OpenKey"/> while the mutation is
-/// open: its unique index keeps one open mutation per parent version and trigger.
+/// open: its unique index keeps one open mutation per parent version and trigger. The parent version and the status
+/// keep the design's column names, <c>parent_tool_id</c> and <c>sandbox_status</c>.
 /// </summary>
 internal sealed class ToolMutationConfiguration : IEntityTypeConfiguration<ToolMutation>
 {
@@ -19,6 +20,8 @@ internal sealed class ToolMutationConfiguration : IEntityTypeConfiguration<ToolM
         e.ToTable(AutoDevTables.ToolMutations).HasKey(m => new { m.TenantId, m.Id });
         e.Property(m => m.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(m => m.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
+        e.Property(m => m.ParentVersionId).HasColumnName("parent_tool_id");
+        e.Property(m => m.Status).HasColumnName("sandbox_status");
         e.Property(m => m.EvaluationInputs).HasJsonConversion(StoreJson.Default.IReadOnlyListString);
         e.Property(m => m.Evaluation).HasJsonConversion(StoreJson.Default.MutationEvaluation);
         e.Property(m => m.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);

@@ -460,6 +460,10 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("reviews");
 
+                    b.Property<Guid?>("SourceEpisodeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_episode_id");
+
                     b.Property<string>("SourceEpisodeIds")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -488,6 +492,8 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.HasIndex("TenantId", "OpenPatternKey")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SourceEpisodeId");
 
                     b.HasIndex("TenantId", "Status", "CreatedAt");
 
@@ -619,7 +625,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.Property<Guid>("ParentVersionId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("parent_version_id");
+                        .HasColumnName("parent_tool_id");
 
                     b.Property<Guid?>("PromotedVersionId")
                         .HasColumnType("TEXT")
@@ -636,7 +642,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("status");
+                        .HasColumnName("sandbox_status");
 
                     b.Property<string>("StoredOpenKey")
                         .HasMaxLength(128)
@@ -719,7 +725,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     b.Property<string>("WorkflowDefinitionJson")
                         .IsRequired()
                         .HasColumnType("TEXT")
-                        .HasColumnName("workflow_definition_json");
+                        .HasColumnName("workflow_definition");
 
                     b.HasKey("TenantId", "Id");
 

@@ -168,9 +168,9 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
         var (table, column) = SqlNames<AgentProfile>(db);
         var (episodes, interventions, sum, scored, stamp) = (column("EpisodeCount"), column("InterventionCount"), column("ConstitutionalScoreSum"), column("ConstitutionalScoreCount"), column("ConcurrencyStamp"));
         return $"INSERT INTO {table} ({column("TenantId")}, {column("AgentId")}, {column("Maturity")}, {episodes}, {interventions}, {sum}, {scored}, {column("CreatedAt")}, {stamp}) "
-            + $"VALUES ({{0}}, {{1}}, {(int)AgentMaturity.Student}, 1, {{2}}, {{3}}, {{4}}, {{5}}, {{6}}) "
+            + $"VALUES (@p0, @p1, {(int)AgentMaturity.Student}, 1, @p2, @p3, @p4, @p5, @p6) "
             + $"ON CONFLICT ({column("TenantId")}, {column("AgentId")}) DO UPDATE SET {episodes} = {table}.{episodes} + 1, "
-            + $"{interventions} = {table}.{interventions} + {{2}}, {sum} = {table}.{sum} + {{3}}, {scored} = {table}.{scored} + {{4}}, {stamp} = {{6}}";
+            + $"{interventions} = {table}.{interventions} + @p2, {sum} = {table}.{sum} + @p3, {scored} = {table}.{scored} + @p4, {stamp} = @p6";
     }
 
     /// <summary>The answer to a retry: the agent's profile when the workspace holds the episode already; null when it does not.</summary>

@@ -75,25 +75,25 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
     {
         var (table, column) = SqlNames<CapabilityCounter>(db);
         var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
-        return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, 1) "
-            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < {{4}}";
+        return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
+            + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
     }
 
-    /// <summary>Releases the scope's reservations that expired before <c>{4}</c>; the status values are the enum's, not input.</summary>
+    /// <summary>Releases the scope's reservations that expired before <c>@p4</c>; the status values are the enum's, not input.</summary>
     private static string ExpireSql(DbContext db)
     {
         var (table, column) = SqlNames<CapabilityUsage>(db);
         return $"UPDATE {table} SET {column("Status")} = {(int)CapabilityUsageStatus.Released} "
-            + $"WHERE {column("TenantId")} = {{0}} AND {column("Capability")} = {{1}} AND {column("Day")} = {{2}} AND COALESCE({column("AgentId")}, '') = {{3}} "
-            + $"AND {column("Status")} = {(int)CapabilityUsageStatus.Reserved} AND {column("ExpiresAt")} < {{4}}";
+            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND COALESCE({column("AgentId")}, '') = @p3 "
+            + $"AND {column("Status")} = {(int)CapabilityUsageStatus.Reserved} AND {column("ExpiresAt")} < @p4";
     }
 
-    /// <summary>Gives back <c>{4}</c> units of the scope's counter.</summary>
+    /// <summary>Gives back <c>@p4</c> units of the scope's counter.</summary>
     private static string UnclaimSql(DbContext db)
     {
         var (table, column) = SqlNames<CapabilityCounter>(db);
-        return $"UPDATE {table} SET {column("Count")} = {column("Count")} - {{4}} "
-            + $"WHERE {column("TenantId")} = {{0}} AND {column("Capability")} = {{1}} AND {column("Day")} = {{2}} AND {column("AgentKey")} = {{3}}";
+        return $"UPDATE {table} SET {column("Count")} = {column("Count")} - @p4 "
+            + $"WHERE {column("TenantId")} = @p0 AND {column("Capability")} = @p1 AND {column("Day")} = @p2 AND {column("AgentKey")} = @p3";
     }
 
     public async ValueTask CompleteAsync(string tenantId, Guid usageId, CapabilityUsageStatus status, CancellationToken cancellationToken)

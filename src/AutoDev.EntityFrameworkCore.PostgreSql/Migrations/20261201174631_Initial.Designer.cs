@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 {
     [DbContext(typeof(AutoDevDbContext))]
-    [Migration("20261201171241_Initial")]
+    [Migration("20261201174631_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -468,6 +468,10 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reviews");
 
+                    b.Property<Guid?>("SourceEpisodeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_episode_id");
+
                     b.Property<string>("SourceEpisodeIds")
                         .IsRequired()
                         .HasColumnType("text")
@@ -496,6 +500,8 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "OpenPatternKey")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SourceEpisodeId");
 
                     b.HasIndex("TenantId", "Status", "CreatedAt");
 
@@ -627,7 +633,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.Property<Guid>("ParentVersionId")
                         .HasColumnType("uuid")
-                        .HasColumnName("parent_version_id");
+                        .HasColumnName("parent_tool_id");
 
                     b.Property<Guid?>("PromotedVersionId")
                         .HasColumnType("uuid")
@@ -644,7 +650,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
                     b.Property<int>("Status")
                         .HasColumnType("integer")
-                        .HasColumnName("status");
+                        .HasColumnName("sandbox_status");
 
                     b.Property<string>("StoredOpenKey")
                         .HasMaxLength(128)
@@ -727,7 +733,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                     b.Property<string>("WorkflowDefinitionJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("workflow_definition_json");
+                        .HasColumnName("workflow_definition");
 
                     b.HasKey("TenantId", "Id");
 

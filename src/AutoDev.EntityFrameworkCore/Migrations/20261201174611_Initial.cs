@@ -145,6 +145,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     validation = table.Column<string>(type: "TEXT", nullable: true),
                     imported_version = table.Column<long>(type: "INTEGER", nullable: true),
                     open_pattern_key = table.Column<string>(type: "TEXT", nullable: true),
+                    source_episode_id = table.Column<Guid>(type: "TEXT", nullable: true),
                     code = table.Column<string>(type: "TEXT", nullable: false),
                     failure_reason = table.Column<string>(type: "TEXT", nullable: true),
                     fitness_score = table.Column<double>(type: "REAL", nullable: true),
@@ -205,13 +206,13 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     id = table.Column<Guid>(type: "TEXT", nullable: false),
                     tenant_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     skill_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    parent_version_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    parent_tool_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     parent_mutation_id = table.Column<Guid>(type: "TEXT", nullable: true),
                     trigger = table.Column<int>(type: "INTEGER", nullable: false),
                     agent_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
                     evaluation_inputs = table.Column<string>(type: "TEXT", nullable: false),
                     generation_tokens = table.Column<long>(type: "INTEGER", nullable: false),
-                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    sandbox_status = table.Column<int>(type: "INTEGER", nullable: false),
                     parent_fitness_score = table.Column<double>(type: "REAL", nullable: true),
                     evaluation = table.Column<string>(type: "TEXT", nullable: true),
                     open_key = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
@@ -237,7 +238,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     tenant_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     agent_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     parent_variant_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    workflow_definition_json = table.Column<string>(type: "TEXT", nullable: false),
+                    workflow_definition = table.Column<string>(type: "TEXT", nullable: false),
                     fitness_score = table.Column<double>(type: "REAL", nullable: true),
                     fitness_signals = table.Column<string>(type: "TEXT", nullable: false),
                     evaluation_status = table.Column<int>(type: "INTEGER", nullable: false),
@@ -300,6 +301,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_skill_candidates_tenant_id_source_episode_id",
+                table: "skill_candidates",
+                columns: new[] { "tenant_id", "source_episode_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_skill_candidates_tenant_id_status_created_at",
                 table: "skill_candidates",
                 columns: new[] { "tenant_id", "status", "created_at" });
@@ -338,19 +344,19 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                 columns: new[] { "tenant_id", "parent_mutation_id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_tool_mutations_tenant_id_parent_version_id",
+                name: "IX_tool_mutations_tenant_id_parent_tool_id",
                 table: "tool_mutations",
-                columns: new[] { "tenant_id", "parent_version_id" });
+                columns: new[] { "tenant_id", "parent_tool_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_tool_mutations_tenant_id_sandbox_status_created_at",
+                table: "tool_mutations",
+                columns: new[] { "tenant_id", "sandbox_status", "created_at" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_tool_mutations_tenant_id_skill_id",
                 table: "tool_mutations",
                 columns: new[] { "tenant_id", "skill_id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_tool_mutations_tenant_id_status_created_at",
-                table: "tool_mutations",
-                columns: new[] { "tenant_id", "status", "created_at" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_workflow_variants_tenant_id_agent_id_fitness_score",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AutoDev.EntityFrameworkCore.Migrations
 {
     [DbContext(typeof(AutoDevDbContext))]
-    [Migration("20261201171117_Initial")]
+    [Migration("20261201174611_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -463,6 +463,10 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("reviews");
 
+                    b.Property<Guid?>("SourceEpisodeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_episode_id");
+
                     b.Property<string>("SourceEpisodeIds")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -491,6 +495,8 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.HasIndex("TenantId", "OpenPatternKey")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "SourceEpisodeId");
 
                     b.HasIndex("TenantId", "Status", "CreatedAt");
 
@@ -622,7 +628,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.Property<Guid>("ParentVersionId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("parent_version_id");
+                        .HasColumnName("parent_tool_id");
 
                     b.Property<Guid?>("PromotedVersionId")
                         .HasColumnType("TEXT")
@@ -639,7 +645,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("status");
+                        .HasColumnName("sandbox_status");
 
                     b.Property<string>("StoredOpenKey")
                         .HasMaxLength(128)
@@ -722,7 +728,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     b.Property<string>("WorkflowDefinitionJson")
                         .IsRequired()
                         .HasColumnType("TEXT")
-                        .HasColumnName("workflow_definition_json");
+                        .HasColumnName("workflow_definition");
 
                     b.HasKey("TenantId", "Id");
 

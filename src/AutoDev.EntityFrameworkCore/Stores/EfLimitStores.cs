@@ -1,4 +1,5 @@
 using AutoDev.EntityFrameworkCore.Configuration;
+using AutoDev.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore;
 
 namespace AutoDev.EntityFrameworkCore.Stores;
@@ -45,12 +46,21 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
             return false;
         }
 
-        db.Add(usage with { Status = CapabilityUsageStatus.Reserved });
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            // The reservation's own row, in the same raw path as the claim: through the change tracker the two writes
+            // of a reservation cost a fifth more on SQLite and half again on PostgreSQL (docs/benchmarks.md).
+            await ExecuteAsync(db, Statement(db, "reserve", ReserveSql), [
+                usage.Id,
+                tenantId,
+                usage.AgentId,
+                capability,
+                day,
+                Columns.Utc.ConvertToProvider(usage.CreatedAt),
+                usage.ExpiresAt is { } expires ? Columns.Utc.ConvertToProvider(expires) : null,
+            ], cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException ex)
+        catch (System.Data.Common.DbException ex)
         {
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
             if (await ExistsAsync<CapabilityUsage>(tenantId, usage.Id, cancellationToken).ConfigureAwait(false))
@@ -77,6 +87,14 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         var (tenant, name, date, agent, count) = (column("TenantId"), column("Capability"), column("Day"), column("AgentKey"), column("Count"));
         return $"INSERT INTO {table} ({tenant}, {name}, {date}, {agent}, {count}) VALUES (@p0, @p1, @p2, @p3, 1) "
             + $"ON CONFLICT ({tenant}, {name}, {date}, {agent}) DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < @p4";
+    }
+
+    /// <summary>Inserts the reservation's row, Reserved (the status value is the enum's, not input).</summary>
+    private static string ReserveSql(DbContext db)
+    {
+        var (table, column) = SqlNames<CapabilityUsage>(db);
+        return $"INSERT INTO {table} ({column("Id")}, {column("TenantId")}, {column("AgentId")}, {column("Capability")}, {column("Day")}, {column("CreatedAt")}, {column("ExpiresAt")}, {column("Status")}) "
+            + $"VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, {(int)CapabilityUsageStatus.Reserved})";
     }
 
     /// <summary>Releases the scope's reservations that expired before <c>@p4</c>; the status values are the enum's, not input.</summary>

@@ -79,6 +79,36 @@ public sealed class OpenAIChatClientAdapterTests : ChatAdapterTests
         Assert.Equal(0.25, body.GetProperty("temperature").GetDouble(), 3);
     }
 
+    /// <summary>
+    /// Tools go through Microsoft.Extensions.AI.OpenAI: the request declares the function, and the model's tool call
+    /// comes back as a <see cref="FunctionCallContent"/> with its arguments. The options' bound is sent when the
+    /// request sets none.
+    /// </summary>
+    [Fact]
+    public async Task Tools_AreDeclared_AndAToolCallComesBackAsAFunctionCall()
+    {
+        Server.Enqueue(HttpReply.Json(200, """
+            {"id":"chatcmpl-2","object":"chat.completion","created":1700000000,"model":"model-under-test",
+             "choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,
+               "tool_calls":[{"id":"call_1","type":"function","function":{"name":"extract_invoice_id","arguments":"{\"text\":\"INV-42\"}"}}]}}],
+             "usage":{"prompt_tokens":12,"completion_tokens":7,"total_tokens":19}}
+            """));
+        using var client = new OpenAIChatClientAdapter(new OpenAIChatClientOptions { Endpoint = Endpoint, Model = Model, MaxOutputTokens = 77 });
+        var tool = AIFunctionFactory.Create((string text) => text, "extract_invoice_id", "Extracts the invoice id.");
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "which invoice?")], new ChatOptions { Tools = [tool] }, Ct);
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_1", "extract_invoice_id", "INV-42"), (call.CallId, call.Name, call.Arguments?["text"]?.ToString()));
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+        var body = Server.Requests.Single().Json;
+        Assert.Equal("extract_invoice_id", body.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal(77, MaxTokens(body));
+    }
+
+    private static int MaxTokens(JsonElement body) =>
+        (body.TryGetProperty("max_completion_tokens", out var bound) || body.TryGetProperty("max_tokens", out bound)) ? bound.GetInt32() : -1;
+
     protected override void AddAdapter(IAutoDevBuilder builder) =>
         builder.AddOpenAIChatClient(o =>
         {

@@ -41,11 +41,17 @@ public static class AutoDevModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new FitnessRecordConfiguration());
         modelBuilder.ApplyConfiguration(new ChatCallConfiguration());
 
-        // What every AutoDev table shares: snake_case columns (unless a configuration named one) and UTC times.
+        // What every AutoDev table shares: snake_case columns (unless a configuration named one), UTC times, and ids of
+        // tenants, agents, capabilities and purposes of at most IdLength characters.
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(t => AutoDevTables.All.Contains(t.GetTableName())))
         {
             foreach (var property in entity.GetProperties())
             {
+                if (property.Name is "TenantId" or "AgentId" or "AgentKey" or "Capability" or "Purpose")
+                {
+                    property.SetMaxLength(IdLength);
+                }
+
                 if (property.FindAnnotation(RelationalAnnotationNames.ColumnName) is null)
                 {
                     property.SetColumnName(SnakeCase(property.Name));

@@ -8,8 +8,6 @@ internal sealed class AgentProfileConfiguration : IEntityTypeConfiguration<Agent
     public void Configure(EntityTypeBuilder<AgentProfile> e)
     {
         e.ToTable(AutoDevTables.AgentProfiles).HasKey(p => new { p.TenantId, p.AgentId });
-        e.Property(p => p.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(p => p.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
     }
 }

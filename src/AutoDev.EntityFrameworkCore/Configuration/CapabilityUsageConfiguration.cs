@@ -9,9 +9,6 @@ internal sealed class CapabilityUsageConfiguration : IEntityTypeConfiguration<Ca
     public void Configure(EntityTypeBuilder<CapabilityUsage> e)
     {
         e.ToTable(AutoDevTables.CapabilityUsage).HasKey(u => new { u.TenantId, u.Id });
-        e.Property(u => u.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(u => u.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(u => u.Capability).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.HasIndex(u => new { u.TenantId, u.Capability, u.Day, u.Status, u.ExpiresAt }); // the expiry sweep of each reservation
     }
 }
@@ -40,8 +37,5 @@ internal sealed class CapabilityCounterConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<CapabilityCounter> e)
     {
         e.ToTable(AutoDevTables.CapabilityCounters).HasKey(c => new { c.TenantId, c.Capability, c.Day, c.AgentKey });
-        e.Property(c => c.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(c => c.Capability).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(c => c.AgentKey).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
     }
 }

@@ -13,9 +13,6 @@ internal sealed class ChatCallConfiguration : IEntityTypeConfiguration<ChatCallR
     public void Configure(EntityTypeBuilder<ChatCallRecord> e)
     {
         e.ToTable(AutoDevTables.ChatCalls).HasKey(c => new { c.TenantId, c.Id });
-        e.Property(c => c.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(c => c.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(c => c.Purpose).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(c => c.Duration).HasConversion(Columns.Milliseconds).HasColumnName("duration_ms");
         e.Property<DateOnly>(Day);
         e.HasIndex(nameof(ChatCallRecord.TenantId), Day);

@@ -10,8 +10,6 @@ internal sealed class EpisodeConfiguration : IEntityTypeConfiguration<Episode>
     public void Configure(EntityTypeBuilder<Episode> e)
     {
         e.ToTable(AutoDevTables.Episodes).HasKey(x => new { x.TenantId, x.Id });
-        e.Property(x => x.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(x => x.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(x => x.ToolsAttempted).HasJsonConversion(StoreJson.Default.IReadOnlyListString);
         e.Property(x => x.Segments).HasJsonConversion(StoreJson.Default.IReadOnlyListEpisodeSegment);
         e.HasIndex(x => new { x.TenantId, x.AgentId, x.OccurredAt });

@@ -12,7 +12,6 @@ internal sealed class FitnessRecordConfiguration : IEntityTypeConfiguration<Fitn
     public void Configure(EntityTypeBuilder<FitnessRecord> e)
     {
         e.ToTable(AutoDevTables.FitnessRecords).HasKey(r => new { r.TenantId, r.SubjectId });
-        e.Property(r => r.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(r => r.Signals).HasJsonConversion(StoreJson.Default.IReadOnlyListFitnessSignal);
         e.Property<Guid>(ConcurrencyStamp).IsConcurrencyToken();
         e.HasIndex(r => new { r.TenantId, r.SubjectKind, r.Score });

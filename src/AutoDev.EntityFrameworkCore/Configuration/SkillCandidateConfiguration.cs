@@ -19,8 +19,6 @@ internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<Ski
     public void Configure(EntityTypeBuilder<SkillCandidate> e)
     {
         e.ToTable(AutoDevTables.SkillCandidates).HasKey(c => new { c.TenantId, c.Id });
-        e.Property(c => c.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(c => c.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(c => c.SourceEpisodeIds).HasJsonConversion(StoreJson.Default.IReadOnlyListGuid);
         e.Property(c => c.Validation).HasJsonConversion(StoreJson.Default.SandboxResult);
         e.Property(c => c.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);

@@ -9,7 +9,6 @@ internal sealed class SkillConfiguration : IEntityTypeConfiguration<Skill>
     public void Configure(EntityTypeBuilder<Skill> e)
     {
         e.ToTable(AutoDevTables.Skills).HasKey(s => new { s.TenantId, s.Id });
-        e.Property(s => s.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(s => s.Name).HasMaxLength(SkillNames.MaxLength);
         e.Property(s => s.ConcurrencyStamp).IsConcurrencyToken();
         e.HasIndex(s => new { s.TenantId, s.Name }).IsUnique();
@@ -22,7 +21,6 @@ internal sealed class SkillVersionConfiguration : IEntityTypeConfiguration<Skill
     public void Configure(EntityTypeBuilder<SkillVersion> e)
     {
         e.ToTable(AutoDevTables.SkillVersions).HasKey(v => new { v.TenantId, v.Id });
-        e.Property(v => v.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(v => v.Version).HasConversion(Columns.Version);
         e.HasIndex(v => new { v.TenantId, v.SkillId, v.Version }).IsUnique();
         e.HasIndex(v => new { v.TenantId, v.ParentVersionId });

@@ -18,8 +18,6 @@ internal sealed class ToolMutationConfiguration : IEntityTypeConfiguration<ToolM
     public void Configure(EntityTypeBuilder<ToolMutation> e)
     {
         e.ToTable(AutoDevTables.ToolMutations).HasKey(m => new { m.TenantId, m.Id });
-        e.Property(m => m.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(m => m.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(m => m.ParentVersionId).HasColumnName("parent_tool_id");
         e.Property(m => m.Status).HasColumnName("sandbox_status");
         e.Property(m => m.EvaluationInputs).HasJsonConversion(StoreJson.Default.IReadOnlyListString);

@@ -9,8 +9,6 @@ internal sealed class WorkflowVariantConfiguration : IEntityTypeConfiguration<Wo
     public void Configure(EntityTypeBuilder<WorkflowVariant> e)
     {
         e.ToTable(AutoDevTables.WorkflowVariants).HasKey(v => new { v.TenantId, v.Id });
-        e.Property(v => v.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
-        e.Property(v => v.AgentId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
         e.Property(v => v.WorkflowDefinitionJson).HasColumnName("workflow_definition");
         e.Property(v => v.FitnessSignals).HasJsonConversion(StoreJson.Default.IReadOnlyListFitnessSignal);
         e.Property(v => v.ConcurrencyStamp).IsConcurrencyToken();

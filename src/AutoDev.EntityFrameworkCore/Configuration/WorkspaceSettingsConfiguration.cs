@@ -19,6 +19,5 @@ internal sealed class WorkspaceSettingsConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<SavedWorkspaceSettings> e)
     {
         e.ToTable(AutoDevTables.WorkspaceSettings).HasKey(s => s.TenantId);
-        e.Property(s => s.TenantId).HasMaxLength(AutoDevModelBuilderExtensions.IdLength);
     }
 }

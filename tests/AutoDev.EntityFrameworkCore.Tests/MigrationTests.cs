@@ -286,12 +286,3 @@ public sealed class HostOrder
 
     public string Customer { get; set; } = string.Empty;
 }
-
-public sealed class EntityFrameworkPublicApiTests
-{
-    [Fact]
-    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(AutoDevDbContext).Assembly, "AutoDev.EntityFrameworkCore.Tests");
-
-    [Fact]
-    public void PostgreSqlPublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(PostgreSqlMigrations).Assembly, "AutoDev.EntityFrameworkCore.Tests");
-}

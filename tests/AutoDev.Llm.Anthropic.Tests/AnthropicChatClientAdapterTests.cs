@@ -68,9 +68,3 @@ public sealed class AnthropicChatClientAdapterTests : ChatAdapterTests
         ? content.GetString()!
         : string.Concat(content.EnumerateArray().Select(p => p.GetProperty("text").GetString()));
 }
-
-public sealed class AnthropicPublicApiTests
-{
-    [Fact]
-    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(AnthropicChatClientAdapter).Assembly, "AutoDev.Llm.Anthropic.Tests");
-}

@@ -143,9 +143,3 @@ public sealed class OpenAIChatClientAdapterTests : ChatAdapterTests
     private static string Chunk(string delta, string? finishReason) =>
         $$"""data: {"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"model-under-test","choices":[{"index":0,"delta":{{delta}},"finish_reason":{{finishReason ?? "null"}}}]}""" + "\n\n";
 }
-
-public sealed class OpenAIPublicApiTests
-{
-    [Fact]
-    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(OpenAIChatClientAdapter).Assembly, "AutoDev.Llm.OpenAI.Tests");
-}

@@ -128,9 +128,6 @@ public sealed class DockerSandboxTests
         Assert.Equal(SandboxTiers.Docker, result.Tier);
         Assert.Single(services, d => d.ServiceType == typeof(DockerSandbox));
     }
-
-    [Fact]
-    public void PublicApi_MatchesSnapshot() => PublicApi.AssertMatchesSnapshot(typeof(DockerSandbox).Assembly, "AutoDev.Sandbox.Docker.Tests");
 }
 
 /// <summary>The warm Docker tier's containers preload <see cref="SandboxOptions.PreloadedModules"/>.</summary>

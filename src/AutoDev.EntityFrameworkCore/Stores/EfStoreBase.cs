@@ -57,26 +57,8 @@ internal abstract class EfStoreBase<TContext>(IDbContextFactory<TContext> factor
     /// the tenant is <see cref="DuplicateEntityException"/>.
     /// </summary>
     protected async Task<T> InsertAsync<T>(T entity, string tenantId, Guid id, Action<EntityEntry<T>>? shadows, CancellationToken cancellationToken)
-        where T : class
-    {
-        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
-        var entry = db.Add(entity);
-        shadows?.Invoke(entry);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return entity;
-        }
-        catch (DbUpdateException ex)
-        {
-            if (await ExistsAsync<T>(tenantId, id, cancellationToken).ConfigureAwait(false))
-            {
-                throw new DuplicateEntityException(typeof(T).Name, tenantId, id.ToString(), ex);
-            }
-
-            throw;
-        }
-    }
+        where T : class =>
+        (await AddOpenAsync(entity, tenantId, id, shadows ?? (_ => { }), findOpen: null, cancellationToken).ConfigureAwait(false)).Entity;
 
     /// <summary>
     /// Adds a proposal that may be open: when a unique index refuses it because another open one holds its key

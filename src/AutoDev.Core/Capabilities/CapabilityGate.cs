@@ -105,6 +105,7 @@ internal sealed class CapabilityGate : ICapabilityGate
         else
         {
             Log.GateRefused(_logger, tenantId, agentId, capability, decision.Denial, decision.Reason);
+            AutoDevTelemetry.GateRefused(capability, decision.Denial);
         }
 
         return decision;
@@ -117,6 +118,7 @@ internal sealed class CapabilityGate : ICapabilityGate
         if (!decision.IsAllowed)
         {
             Log.GateRefused(_logger, tenantId, agentId, capability, decision.Denial, decision.Reason);
+            AutoDevTelemetry.GateRefused(capability, decision.Denial);
             throw new CapabilityDeniedException(decision);
         }
 
@@ -133,6 +135,7 @@ internal sealed class CapabilityGate : ICapabilityGate
         if (!await _usage.TryReserveAsync(usage, limit, cancellationToken).ConfigureAwait(false))
         {
             Log.GateRefused(_logger, tenantId, agentId, capability, GateDenial.DailyLimitReached, $"the daily limit of {limit} is used up");
+            AutoDevTelemetry.GateRefused(capability, GateDenial.DailyLimitReached);
             throw new LimitExceededException(capability, scope is null ? $"workspace '{tenantId}'" : $"agent '{agentId}'", limit);
         }
 

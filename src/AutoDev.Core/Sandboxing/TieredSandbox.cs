@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,8 +68,16 @@ public sealed class TieredSandbox : ISandbox, IDisposable
     public async Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var activity = AutoDevTelemetry.Source.StartActivity("sandbox.execute");
+        activity?.SetTag("autodev.tenant", request.TenantId);
         var tier = await SelectAsync(request.SafetyLevel, cancellationToken).ConfigureAwait(false);
-        return await tier.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        var result = await tier.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        var tags = new TagList { { "autodev.sandbox.tier", tier.Tier }, { "autodev.sandbox.status", result.Status.ToString() } };
+        AutoDevTelemetry.SandboxExecutions.Add(1, tags);
+        AutoDevTelemetry.SandboxDuration.Record(_time.GetElapsedTime(started).TotalSeconds, tags);
+        activity?.SetTag("autodev.sandbox.tier", tier.Tier).SetTag("autodev.sandbox.status", result.Status.ToString());
+        return result;
     }
 
     /// <inheritdoc/>

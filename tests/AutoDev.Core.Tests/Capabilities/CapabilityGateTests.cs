@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AutoDev.Tests.Capabilities;
@@ -156,6 +157,27 @@ public sealed class CapabilityGateTests
 
         Assert.Equal(GateDenial.MaturityTooLow, error.Decision.Denial);
         Assert.Contains("SUPERVISED", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every refusal, by a check or a reservation, is counted by capability and reason; an allowed check is not.</summary>
+    [Fact]
+    public async Task Refusals_AreCounted_ByCapabilityAndReason()
+    {
+        var capability = "probe_" + Guid.NewGuid().ToString("N")[..8];
+        using var refusals = new MetricCollector<long>(null, AutoDevTelemetry.CoreName, "autodev.gate.refusals");
+        await using var services = TestHost.Create(options: o => o.CustomCapabilities[capability] = AgentMaturity.Supervised);
+        var gate = services.GetRequiredService<ICapabilityGate>();
+        await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true }, Ct);
+        await services.AddAgentAsync("t", "intern", AgentMaturity.Intern);
+        await services.AddAgentAsync("t", "supervised", AgentMaturity.Supervised);
+
+        Assert.False((await gate.CheckAsync("t", "intern", capability, Ct)).IsAllowed);
+        await Assert.ThrowsAsync<CapabilityDeniedException>(async () => await gate.ReserveAsync("t", "intern", capability, Ct));
+        Assert.True((await gate.CheckAsync("t", "supervised", capability, Ct)).IsAllowed);
+
+        var counted = refusals.GetMeasurementSnapshot().Where(m => Equals(m.Tags["autodev.capability"], capability)).ToList();
+        Assert.Equal(2, counted.Sum(m => m.Value));
+        Assert.All(counted, m => Assert.Equal(nameof(GateDenial.MaturityTooLow), m.Tags["autodev.gate.reason"]));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using AutoDev.Testing;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -105,6 +106,44 @@ public sealed class TieredSandboxTests
         Assert.Equal(SandboxTiers.Docker, error.Tier);
         Assert.Contains("the image is missing", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, bubblewrap.Executions);
+    }
+
+    /// <summary>Each execution is a <c>sandbox.execute</c> span and a counted, timed measurement, tagged with the tier that ran it and the status.</summary>
+    [Fact]
+    public async Task ExecuteAsync_IsTracedAndCounted_ByTierAndStatus()
+    {
+        var tierName = "stub-" + Guid.NewGuid().ToString("N")[..8];
+        var tenant = "t-" + tierName;
+        using var executions = new MetricCollector<long>(null, AutoDevTelemetry.CoreName, "autodev.sandbox.executions");
+        using var durations = new MetricCollector<double>(null, AutoDevTelemetry.CoreName, "autodev.sandbox.execution.duration");
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AutoDevTelemetry.CoreName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem("autodev.tenant"), tenant))
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var sandbox = Create(null, new StubTier(tierName, 30, true));
+
+        await sandbox.ExecuteAsync(new SandboxRequest { TenantId = tenant, Code = "pass" }, Ct);
+        await sandbox.ExecuteAsync(new SandboxRequest { TenantId = tenant, Code = "pass" }, Ct);
+
+        var counted = executions.GetMeasurementSnapshot().Where(m => Equals(m.Tags["autodev.sandbox.tier"], tierName)).ToList();
+        Assert.Equal([1L, 1L], counted.Select(m => m.Value));
+        Assert.All(counted, m => Assert.Equal(nameof(SandboxStatus.Succeeded), m.Tags["autodev.sandbox.status"]));
+        Assert.Equal(2, durations.GetMeasurementSnapshot().Count(m => Equals(m.Tags["autodev.sandbox.tier"], tierName) && m.Value >= 0));
+        Assert.Equal(2, spans.Count);
+        Assert.All(spans, span => Assert.Equal(("sandbox.execute", tierName, nameof(SandboxStatus.Succeeded)), (span.OperationName, span.GetTagItem("autodev.sandbox.tier"), span.GetTagItem("autodev.sandbox.status"))));
     }
 
     private sealed class StubTier(string name, int strength, bool available) : ISandboxTier

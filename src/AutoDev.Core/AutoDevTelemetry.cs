@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AutoDev;
+
+/// <summary>
+/// The names under which AutoDev.Core reports traces and metrics, for a host's OpenTelemetry set-up:
+/// <c>tracing.AddSource(AutoDevTelemetry.CoreName)</c>, <c>metrics.AddMeter(AutoDevTelemetry.CoreName)</c>.
+/// </summary>
+/// <remarks>
+/// Spans: <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>).
+/// Instruments: <c>autodev.sandbox.executions</c> and <c>autodev.sandbox.execution.duration</c> (seconds) by tier and
+/// status; <c>autodev.gate.refusals</c> by capability and reason.
+/// </remarks>
+public static class AutoDevTelemetry
+{
+    /// <summary>The activity source and meter of AutoDev.Core: <c>AutoDev.Core</c>.</summary>
+    public const string CoreName = "AutoDev.Core";
+
+    internal static readonly ActivitySource Source = new(CoreName);
+
+    private static readonly Meter Meter = new(CoreName);
+
+    internal static readonly Counter<long> SandboxExecutions =
+        Meter.CreateCounter<long>("autodev.sandbox.executions", "{execution}", "Sandbox executions, by tier and status.");
+
+    internal static readonly Histogram<double> SandboxDuration =
+        Meter.CreateHistogram<double>("autodev.sandbox.execution.duration", "s", "How long sandbox executions took, by tier and status.");
+
+    internal static readonly Counter<long> GateRefusals =
+        Meter.CreateCounter<long>("autodev.gate.refusals", "{refusal}", "Capability gate refusals, by capability and reason.");
+
+    /// <summary>Counts a gate refusal.</summary>
+    internal static void GateRefused(string capability, GateDenial reason) =>
+        GateRefusals.Add(1, new KeyValuePair<string, object?>("autodev.capability", capability), new KeyValuePair<string, object?>("autodev.gate.reason", reason.ToString()));
+}

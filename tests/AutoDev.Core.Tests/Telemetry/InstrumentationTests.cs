@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using AutoDev.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace AutoDev.Tests.Telemetry;
+
+/// <summary>The OpenTelemetry SDK, subscribed with AddAutoDevInstrumentation(), exports AutoDev's spans and instruments.</summary>
+public sealed class InstrumentationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AddAutoDevInstrumentation_ExportsTheSandboxSpans_AndTheirCounts()
+    {
+        var tierName = "otel-" + Guid.NewGuid().ToString("N")[..8];
+        var tenant = "t-" + tierName;
+        var spans = new List<Activity>();
+        var metrics = new List<MetricSnapshot>();
+        using (var tracing = Sdk.CreateTracerProviderBuilder().AddAutoDevInstrumentation().AddInMemoryExporter(spans).Build())
+        using (var meters = Sdk.CreateMeterProviderBuilder().AddAutoDevInstrumentation().AddInMemoryExporter(metrics).Build())
+        {
+            using var sandbox = new TieredSandbox([new OneTier(tierName)], Options.Create(new SandboxOptions()), new FakeTimeProvider(), NullLogger<TieredSandbox>.Instance);
+            for (var i = 0; i < 3; i++)
+            {
+                await sandbox.ExecuteAsync(new SandboxRequest { TenantId = tenant, Code = "pass" }, Ct);
+            }
+
+            meters.ForceFlush();
+        }
+
+        var ours = spans.Where(s => Equals(s.GetTagItem("autodev.tenant"), tenant)).ToList();
+        Assert.Equal(3, ours.Count);
+        Assert.All(ours, s => Assert.Equal(("sandbox.execute", AutoDevTelemetry.CoreName, tierName), (s.OperationName, s.Source.Name, s.GetTagItem("autodev.sandbox.tier"))));
+        // Counters are cumulative: the last export holds the total.
+        var executions = Points(metrics.Last(m => m.Name == "autodev.sandbox.executions")).Where(p => p.Tier == tierName);
+        Assert.Equal(3, Assert.Single(executions).Sum);
+        Assert.Equal("{execution}", metrics.First(m => m.Name == "autodev.sandbox.executions").Unit);
+        Assert.Equal("s", metrics.First(m => m.Name == "autodev.sandbox.execution.duration").Unit);
+    }
+
+    private static IEnumerable<(string? Tier, long Sum)> Points(MetricSnapshot metric)
+    {
+        foreach (var point in metric.MetricPoints)
+        {
+            string? tier = null;
+            foreach (var tag in point.Tags)
+            {
+                if (tag.Key == "autodev.sandbox.tier")
+                {
+                    tier = tag.Value as string;
+                }
+            }
+
+            yield return (tier, point.GetSumLong());
+        }
+    }
+
+    private sealed class OneTier(string name) : ISandboxTier
+    {
+        public string Tier => name;
+
+        public int Strength => 30;
+
+        public ValueTask<SandboxAvailability> CheckAvailabilityAsync(CancellationToken cancellationToken) => new(SandboxAvailability.Available);
+
+        public Task<SandboxResult> ExecuteAsync(SandboxRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(FakeSandbox.Success(null) with { Tier = name });
+    }
+}

@@ -8,7 +8,9 @@ namespace AutoDev;
 /// <c>tracing.AddSource(AutoDevTelemetry.CoreName)</c>, <c>metrics.AddMeter(AutoDevTelemetry.CoreName)</c>.
 /// </summary>
 /// <remarks>
-/// Spans: <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>).
+/// Spans: <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>);
+/// <c>skill.promote</c> (<c>autodev.tenant</c>, <c>autodev.proposal.kind</c>, <c>autodev.proposal.id</c>,
+/// <c>autodev.skill</c>, <c>autodev.skill.version</c>).
 /// Instruments: <c>autodev.sandbox.executions</c> and <c>autodev.sandbox.execution.duration</c> (seconds) by tier and
 /// status; <c>autodev.gate.refusals</c> by capability and reason.
 /// </remarks>
@@ -29,6 +31,13 @@ public static class AutoDevTelemetry
 
     internal static readonly Counter<long> GateRefusals =
         Meter.CreateCounter<long>("autodev.gate.refusals", "{refusal}", "Capability gate refusals, by capability and reason.");
+
+    /// <summary>Starts the span of a promotion of a candidate or a mutation.</summary>
+    internal static Activity? StartPromotion(string tenantId, string kind, Guid proposalId) =>
+        Source.StartActivity("skill.promote")?
+            .SetTag("autodev.tenant", tenantId)
+            .SetTag("autodev.proposal.kind", kind)
+            .SetTag("autodev.proposal.id", proposalId.ToString());
 
     /// <summary>Counts a gate refusal.</summary>
     internal static void GateRefused(string capability, GateDenial reason) =>

@@ -22,6 +22,7 @@ internal sealed class SkillPromoter(
     /// <summary>Promotes a validated candidate with the reviewer's approval.</summary>
     public async Task<SkillVersion> PromoteAsync(SkillCandidate candidate, Review review, CancellationToken cancellationToken)
     {
+        using var activity = AutoDevTelemetry.StartPromotion(candidate.TenantId, "candidate", candidate.Id);
         for (var attempt = 1; ; attempt++)
         {
             var existing = await skills.FindByNameAsync(candidate.TenantId, candidate.Name, cancellationToken).ConfigureAwait(false);
@@ -47,7 +48,7 @@ internal sealed class SkillPromoter(
             // An imported version keeps its number, so numbering again after a clash would not help.
             if (await TryWriteAsync(promotion, candidate.ImportedVersion is null ? attempt : Attempts, cancellationToken).ConfigureAwait(false) is { } skill)
             {
-                return await AnnounceAsync(skill, version, review, cancellationToken).ConfigureAwait(false);
+                return await AnnounceAsync(skill, version, review, activity, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -55,6 +56,7 @@ internal sealed class SkillPromoter(
     /// <summary>Promotes a passed mutation with the reviewer's approval.</summary>
     public async Task<SkillVersion> PromoteAsync(ToolMutation mutation, Review review, CancellationToken cancellationToken)
     {
+        using var activity = AutoDevTelemetry.StartPromotion(mutation.TenantId, "mutation", mutation.Id);
         for (var attempt = 1; ; attempt++)
         {
             var parent = await skills.FindVersionAsync(mutation.TenantId, mutation.ParentVersionId, cancellationToken).ConfigureAwait(false)
@@ -78,7 +80,7 @@ internal sealed class SkillPromoter(
             var promotion = new SkillPromotion { Version = version, Mutation = mutation.Promote(version.Id, review) };
             if (await TryWriteAsync(promotion, attempt, cancellationToken).ConfigureAwait(false) is { } promoted)
             {
-                return await AnnounceAsync(promoted, version, review, cancellationToken).ConfigureAwait(false);
+                return await AnnounceAsync(promoted, version, review, activity, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -110,8 +112,9 @@ internal sealed class SkillPromoter(
         return highest;
     }
 
-    private async Task<SkillVersion> AnnounceAsync(Skill skill, SkillVersion version, Review review, CancellationToken cancellationToken)
+    private async Task<SkillVersion> AnnounceAsync(Skill skill, SkillVersion version, Review review, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
+        activity?.SetTag("autodev.skill", skill.Name).SetTag("autodev.skill.version", version.Version.ToString());
         await fitness.RecordSignalsAsync(skill.TenantId, version.Id, FitnessSubjectKind.SkillVersion, [new(FitnessSignalNames.Approved)], cancellationToken).ConfigureAwait(false);
         Log.SkillPromoted(logger, skill.TenantId, skill.Name, version.Version.ToString(), review.Reviewer);
         await events.PublishAsync(new SkillPromoted { TenantId = skill.TenantId, Skill = skill, Version = version, PromotedBy = review.Reviewer, OccurredAt = review.At }, cancellationToken).ConfigureAwait(false);

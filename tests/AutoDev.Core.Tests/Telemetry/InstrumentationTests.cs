@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AutoDev.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -41,6 +42,28 @@ public sealed class InstrumentationTests
         Assert.Equal(3, Assert.Single(executions).Sum);
         Assert.Equal("{execution}", metrics.First(m => m.Name == "autodev.sandbox.executions").Unit);
         Assert.Equal("s", metrics.First(m => m.Name == "autodev.sandbox.execution.duration").Unit);
+    }
+
+    /// <summary>An approval is a <c>skill.promote</c> span naming the candidate, the skill and the version it became.</summary>
+    [Fact]
+    public async Task Approval_IsAPromotionSpan_NamingTheCandidateAndTheVersion()
+    {
+        var tenant = "otel-" + Guid.NewGuid().ToString("N")[..8];
+        var spans = new List<Activity>();
+        await using var services = TestHost.Create();
+        var candidates = services.GetRequiredService<ISkillCandidateStore>();
+        var added = (await candidates.AddAsync(new SkillCandidate { TenantId = tenant, AgentId = "a1", Name = "extract_invoice_id", EntryPoint = "extract_invoice_id", PatternKey = "p", Code = "def extract_invoice_id(text):\n    return text" }, Ct)).Entity;
+        var validated = await candidates.UpdateAsync(added.MoveTo(SkillCandidateStatus.Validated, added.CreatedAt), Ct);
+
+        using (Sdk.CreateTracerProviderBuilder().AddAutoDevInstrumentation().AddInMemoryExporter(spans).Build())
+        {
+            await services.GetRequiredService<IReviewService>().ApproveAsync(tenant, validated.Id, "ana", cancellationToken: Ct);
+        }
+
+        var span = Assert.Single(spans, s => s.OperationName == "skill.promote" && Equals(s.GetTagItem("autodev.tenant"), tenant));
+        Assert.Equal(
+            ("candidate", validated.Id.ToString(), "extract_invoice_id", "1.0.0"),
+            (span.GetTagItem("autodev.proposal.kind"), span.GetTagItem("autodev.proposal.id"), span.GetTagItem("autodev.skill"), span.GetTagItem("autodev.skill.version")));
     }
 
     private static IEnumerable<(string? Tier, long Sum)> Points(MetricSnapshot metric)

@@ -8,7 +8,10 @@ namespace AutoDev;
 /// <c>tracing.AddSource(AutoDevTelemetry.CoreName)</c>, <c>metrics.AddMeter(AutoDevTelemetry.CoreName)</c>.
 /// </summary>
 /// <remarks>
-/// Spans: <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>);
+/// Spans: <c>episode.record</c> (<c>autodev.tenant</c>, <c>autodev.agent</c>, <c>autodev.episode.id</c>,
+/// <c>autodev.outcome</c>, <c>autodev.episode.added</c>); <c>candidate.validate</c> (<c>autodev.tenant</c>,
+/// <c>autodev.candidate.id</c>, <c>autodev.outcome</c>), the parent of its sandbox executions;
+/// <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>);
 /// <c>skill.promote</c> (<c>autodev.tenant</c>, <c>autodev.proposal.kind</c>, <c>autodev.proposal.id</c>,
 /// <c>autodev.skill</c>, <c>autodev.skill.version</c>).
 /// Instruments: <c>autodev.sandbox.executions</c> and <c>autodev.sandbox.execution.duration</c> (seconds) by tier and

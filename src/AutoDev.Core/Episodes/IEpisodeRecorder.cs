@@ -31,10 +31,16 @@ internal sealed class EpisodeRecorder(
     public async ValueTask<EpisodeRecorded> RecordAsync(Episode episode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(episode);
+        using var activity = AutoDevTelemetry.Source.StartActivity("episode.record")?
+            .SetTag("autodev.tenant", episode.TenantId)
+            .SetTag("autodev.agent", episode.AgentId)
+            .SetTag("autodev.episode.id", episode.Id.ToString())
+            .SetTag("autodev.outcome", episode.Success ? "succeeded" : "failed");
 
         // The store validates the episode (Episode.EnsureValid) before it writes anything.
         var stored = episode.OccurredAt == default ? episode with { OccurredAt = time.GetUtcNow() } : episode;
         var added = await episodes.AddAsync(stored, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("autodev.episode.added", added.Added);
         if (!added.Added)
         {
             stored = await episodes.FindAsync(stored.TenantId, stored.Id, cancellationToken).ConfigureAwait(false) ?? stored;

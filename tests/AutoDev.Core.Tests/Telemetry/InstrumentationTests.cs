@@ -44,6 +44,36 @@ public sealed class InstrumentationTests
         Assert.Equal("s", metrics.First(m => m.Name == "autodev.sandbox.execution.duration").Unit);
     }
 
+    /// <summary>
+    /// Recording an episode is an <c>episode.record</c> span; validating a candidate is a <c>candidate.validate</c> span,
+    /// and the sandbox execution it runs is its child.
+    /// </summary>
+    [Fact]
+    public async Task EpisodeAndValidation_AreSpans_AndTheSandboxRunIsTheValidationsChild()
+    {
+        var tenant = "otel-" + Guid.NewGuid().ToString("N")[..8];
+        var spans = new List<Activity>();
+        using var sandbox = new TieredSandbox([new OneTier("otel")], Options.Create(new SandboxOptions()), new FakeTimeProvider(), NullLogger<TieredSandbox>.Instance);
+        await using var services = TestHost.Create(builder => builder.UseSandbox(sandbox));
+        var candidates = services.GetRequiredService<ISkillCandidateStore>();
+        var pending = (await candidates.AddAsync(new SkillCandidate { TenantId = tenant, AgentId = "a1", Name = "extract_invoice_id", EntryPoint = "extract_invoice_id", PatternKey = "p", Code = "def extract_invoice_id(text):\n    return text" }, Ct)).Entity;
+
+        using (Sdk.CreateTracerProviderBuilder().AddAutoDevInstrumentation().AddInMemoryExporter(spans).Build())
+        {
+            await services.GetRequiredService<IEpisodeRecorder>().RecordAsync(new Episode { TenantId = tenant, AgentId = "a1", TaskDescription = "ok", Success = true }, Ct);
+            await services.GetRequiredService<MementoEngine>().ValidateCandidateAsync(tenant, pending.Id, Ct);
+        }
+
+        var ours = spans.Where(s => Equals(s.GetTagItem("autodev.tenant"), tenant)).ToList();
+        var episode = Assert.Single(ours, s => s.OperationName == "episode.record");
+        Assert.Equal(("a1", "succeeded", true), (episode.GetTagItem("autodev.agent"), episode.GetTagItem("autodev.outcome"), episode.GetTagItem("autodev.episode.added")));
+        var validation = Assert.Single(ours, s => s.OperationName == "candidate.validate");
+        Assert.Equal(pending.Id.ToString(), validation.GetTagItem("autodev.candidate.id"));
+        Assert.NotNull(validation.GetTagItem("autodev.outcome"));
+        var execution = Assert.Single(ours, s => s.OperationName == "sandbox.execute");
+        Assert.Equal(validation.SpanId, execution.ParentSpanId);
+    }
+
     /// <summary>An approval is a <c>skill.promote</c> span naming the candidate, the skill and the version it became.</summary>
     [Fact]
     public async Task Approval_IsAPromotionSpan_NamingTheCandidateAndTheVersion()

@@ -118,6 +118,9 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     /// <exception cref="EntityNotFoundException">No such candidate in the workspace.</exception>
     public async Task<SkillCandidate> ValidateCandidateAsync(string tenantId, Guid candidateId, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.Source.StartActivity("candidate.validate")?
+            .SetTag("autodev.tenant", tenantId)
+            .SetTag("autodev.candidate.id", candidateId.ToString());
         var candidate = await FindCandidateAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         if (candidate.Status != SkillCandidateStatus.Pending)
         {
@@ -137,6 +140,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
                 FitnessScore = fitness.Score,
             }, cancellationToken).ConfigureAwait(false);
             Log.CandidateValidated(Logger, tenantId, validated.Name, validated.Status, validated.FailureReason);
+            activity?.SetTag("autodev.outcome", validated.Status.ToString());
             await _events.PublishAsync(new SkillCandidateValidated { TenantId = tenantId, Candidate = validated, OccurredAt = validated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
             return validated;
         }

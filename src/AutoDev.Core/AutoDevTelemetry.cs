@@ -10,7 +10,9 @@ namespace AutoDev;
 /// <remarks>
 /// Spans: <c>episode.record</c> (<c>autodev.tenant</c>, <c>autodev.agent</c>, <c>autodev.episode.id</c>,
 /// <c>autodev.outcome</c>, <c>autodev.episode.added</c>); <c>candidate.validate</c> (<c>autodev.tenant</c>,
-/// <c>autodev.candidate.id</c>, <c>autodev.outcome</c>), the parent of its sandbox executions;
+/// <c>autodev.candidate.id</c>, <c>autodev.outcome</c>), the parent of its sandbox executions; <c>mutation.evaluate</c>
+/// (<c>autodev.tenant</c>, <c>autodev.mutation.id</c>, <c>autodev.outcome</c>, <c>autodev.mutation.child_wins</c>), the
+/// parent of the parent's and the child's sandbox runs;
 /// <c>sandbox.execute</c> (tags <c>autodev.tenant</c>, <c>autodev.sandbox.tier</c>, <c>autodev.sandbox.status</c>);
 /// <c>skill.promote</c> (<c>autodev.tenant</c>, <c>autodev.proposal.kind</c>, <c>autodev.proposal.id</c>,
 /// <c>autodev.skill</c>, <c>autodev.skill.version</c>).

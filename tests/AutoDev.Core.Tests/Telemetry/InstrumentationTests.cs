@@ -74,6 +74,33 @@ public sealed class InstrumentationTests
         Assert.Equal(validation.SpanId, execution.ParentSpanId);
     }
 
+    /// <summary>Evaluating a mutation is a <c>mutation.evaluate</c> span, and every sandbox run of parent and child is its child.</summary>
+    [Fact]
+    public async Task MutationEvaluation_IsASpan_AndTheSandboxRunsAreItsChildren()
+    {
+        var tenant = "otel-" + Guid.NewGuid().ToString("N")[..8];
+        var spans = new List<Activity>();
+        using var sandbox = new TieredSandbox([new OneTier("otel")], Options.Create(new SandboxOptions()), new FakeTimeProvider(), NullLogger<TieredSandbox>.Instance);
+        await using var services = TestHost.Create(builder => builder.UseSandbox(sandbox));
+        var skill = new Skill { TenantId = tenant, Name = "total" };
+        var parent = new SkillVersion { TenantId = tenant, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = "def total(x):\n    return x", EntryPoint = "total" };
+        await services.GetRequiredService<ISkillStore>().AddAsync(skill, parent, Ct);
+        var mutation = (await services.GetRequiredService<IToolMutationStore>().AddAsync(new ToolMutation { TenantId = tenant, SkillId = skill.Id, ParentVersionId = parent.Id, Code = "def total(x):\n    return x", EvaluationInputs = ["{\"x\": 1}"] }, Ct)).Entity;
+
+        using (Sdk.CreateTracerProviderBuilder().AddAutoDevInstrumentation().AddInMemoryExporter(spans).Build())
+        {
+            await services.GetRequiredService<AlphaEvolverEngine>().SandboxExecuteMutationAsync(tenant, mutation.Id, Ct);
+        }
+
+        var ours = spans.Where(s => Equals(s.GetTagItem("autodev.tenant"), tenant)).ToList();
+        var evaluation = Assert.Single(ours, s => s.OperationName == "mutation.evaluate");
+        Assert.Equal(mutation.Id.ToString(), evaluation.GetTagItem("autodev.mutation.id"));
+        Assert.NotNull(evaluation.GetTagItem("autodev.outcome"));
+        var runs = ours.Where(s => s.OperationName == "sandbox.execute").ToList();
+        Assert.NotEmpty(runs);
+        Assert.All(runs, run => Assert.Equal(evaluation.SpanId, run.ParentSpanId));
+    }
+
     /// <summary>An approval is a <c>skill.promote</c> span naming the candidate, the skill and the version it became.</summary>
     [Fact]
     public async Task Approval_IsAPromotionSpan_NamingTheCandidateAndTheVersion()

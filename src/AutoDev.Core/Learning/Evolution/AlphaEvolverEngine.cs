@@ -113,6 +113,9 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     /// <exception cref="EntityNotFoundException">No such mutation in the workspace.</exception>
     public async Task<ToolMutation> SandboxExecuteMutationAsync(string tenantId, Guid mutationId, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.Source.StartActivity("mutation.evaluate")?
+            .SetTag("autodev.tenant", tenantId)
+            .SetTag("autodev.mutation.id", mutationId.ToString());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         if (mutation.Status != ToolMutationStatus.Pending)
         {
@@ -133,6 +136,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
                 ParentFitnessScore = outcome?.Evaluation.Parent.Fitness,
             }, cancellationToken).ConfigureAwait(false);
             Log.MutationEvaluated(Logger, tenantId, stored.Id, stored.Status, stored.FailureReason);
+            activity?.SetTag("autodev.outcome", stored.Status.ToString()).SetTag("autodev.mutation.child_wins", stored.Evaluation?.ChildWins);
             await _events.PublishAsync(new ToolMutationEvaluated { TenantId = tenantId, Mutation = stored, OccurredAt = stored.UpdatedAt }, cancellationToken).ConfigureAwait(false);
             return stored;
         }

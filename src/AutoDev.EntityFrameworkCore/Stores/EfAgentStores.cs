@@ -1,4 +1,5 @@
 using AutoDev.EntityFrameworkCore.Configuration;
+using AutoDev.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -136,7 +137,7 @@ internal sealed class EfEpisodeStore<TContext>(IDbContextFactory<TContext> facto
             episode.HumanIntervention ? 1 : 0,
             episode.ConstitutionalScore ?? 0d,
             episode.ConstitutionalScore is null ? 0 : 1,
-            episode.OccurredAt.UtcDateTime,
+            Columns.Utc.ConvertToProvider(episode.OccurredAt),
             Guid.NewGuid(),
         ], cancellationToken).ConfigureAwait(false);
         db.Add(episode);

@@ -148,7 +148,7 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
 
         Activate(db, skill, versionId);
         await SaveAsync(db, nameof(Skill), skillId, cancellationToken).ConfigureAwait(false);
-        return db.Entry(skill).Entity;
+        return skill;
     }
 
     public async ValueTask<Lineage<SkillVersion>> GetLineageAsync(string tenantId, Guid versionId, CancellationToken cancellationToken)

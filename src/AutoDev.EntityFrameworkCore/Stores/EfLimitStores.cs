@@ -32,7 +32,7 @@ internal sealed class EfCapabilityUsageStore<TContext>(IDbContextFactory<TContex
         {
             // At the limit: a crashed owner's reservation stops counting once it expired. Release those of this scope
             // and claim again (only here, so the hot path under the limit costs no extra statement).
-            var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [tenantId, capability, day, agentKey, usage.CreatedAt.UtcDateTime], cancellationToken).ConfigureAwait(false);
+            var expired = await ExecuteAsync(db, Statement(db, "expire", ExpireSql), [tenantId, capability, day, agentKey, Columns.Utc.ConvertToProvider(usage.CreatedAt)], cancellationToken).ConfigureAwait(false);
             if (expired > 0)
             {
                 await ExecuteAsync(db, Statement(db, "unclaim", UnclaimSql), [tenantId, capability, day, agentKey, expired], cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace AutoDev.Llm.Anthropic;
 /// with its errors translated into <see cref="ChatServiceException"/>s that carry the status and <c>Retry-After</c>.
 /// </summary>
 /// <remarks>
-/// The SDK's own retries are off: <see cref="IChatGateway"/> retries, once, for every provider. The Messages API of
+/// The SDK's own retries are off: <see cref="ResilientChatClient"/> retries, once, for every provider. The Messages API of
 /// this SDK version takes no temperature, so <see cref="ChatOptions.Temperature"/> is not sent. Thread-safe.
 /// </remarks>
 public sealed class AnthropicChatClientAdapter : DelegatingChatClient

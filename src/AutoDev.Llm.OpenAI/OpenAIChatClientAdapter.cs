@@ -14,7 +14,7 @@ namespace AutoDev.Llm.OpenAI;
 /// errors as <see cref="ChatServiceException"/>s that say whether a retry may help.
 /// </summary>
 /// <remarks>
-/// The retries are <see cref="IChatGateway"/>'s, once, for every provider. Messages, options, tools, streaming and
+/// The retries are <see cref="ResilientChatClient"/>'s, once, for every provider. Messages, options, tools, streaming and
 /// usage are mapped by Microsoft.Extensions.AI.OpenAI. Thread-safe.
 /// </remarks>
 public sealed class OpenAIChatClientAdapter : DelegatingChatClient

@@ -1,9 +1,12 @@
 namespace AutoDev;
 
 /// <summary>One chat call made for a workspace, successful or not: what it cost and, when it failed, why.</summary>
-/// <remarks>Written by <see cref="IChatGateway"/> for every call; token usage feeds the workspace's daily budget.</remarks>
+/// <remarks>Written by <see cref="UsageRecordingChatClient"/> for every call; token usage feeds the workspace's daily budget.</remarks>
 public sealed record ChatCallRecord
 {
+    /// <summary>The key of <c>ChatResponse.AdditionalProperties</c> under which <see cref="UsageRecordingChatClient"/> puts the record of a successful call: <c>autodev.call_record</c>.</summary>
+    public const string ResponseKey = "autodev.call_record";
+
     /// <summary>The record's id.</summary>
     public Guid Id { get; init; } = Guid.NewGuid();
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoDev;
 
-/// <summary>How <see cref="IChatGateway"/> makes chat calls resilient: a time-out per attempt, retries, and a circuit breaker.</summary>
+/// <summary>How <see cref="ResilientChatClient"/> makes chat calls resilient: a time-out per attempt, retries, and a circuit breaker; and the cap on every answer.</summary>
 /// <remarks>Set with <c>AddAutoDev().ConfigureChat(...)</c>; validated when the host starts.</remarks>
 public sealed class ChatResilienceOptions
 {

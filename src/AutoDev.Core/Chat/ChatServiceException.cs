@@ -28,7 +28,7 @@ public enum ChatFailureKind
     CircuitOpen = 7,
 }
 
-/// <summary>A chat service call failed. LLM adapters translate their SDK's errors into it; <see cref="IChatGateway"/> decides from it whether to retry.</summary>
+/// <summary>A chat service call failed. LLM adapters translate their SDK's errors into it; <see cref="ResilientChatClient"/> decides from it whether to retry.</summary>
 /// <remarks>The message never contains the API key or the request's content.</remarks>
 public sealed class ChatServiceException : AutoDevException
 {
@@ -54,6 +54,12 @@ public sealed class ChatServiceException : AutoDevException
 
     /// <summary>How long the service asked the client to wait before the next attempt.</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// What <see cref="UsageRecordingChatClient"/> recorded for the failed call, when the call went through it; the
+    /// record is already stored.
+    /// </summary>
+    public ChatCallRecord? Record { get; internal set; }
 
     /// <summary>Whether another attempt may succeed: time-outs, 429, 5xx and network errors.</summary>
     public bool IsTransient => IsTransientKind(Kind);
@@ -117,6 +123,19 @@ public sealed class ChatServiceException : AutoDevException
             return null;
         }
     }
+
+    /// <summary>Translates any exception from a chat client, or from the resilience around it, into a <see cref="ChatServiceException"/>.</summary>
+    internal static ChatServiceException From(Exception exception) => exception switch
+    {
+        ChatServiceException chat => chat,
+        Polly.Timeout.TimeoutRejectedException timeout => new(ChatFailureKind.Timeout, $"The attempt took longer than its time-out of {timeout.Timeout.TotalSeconds:0.###} s.", innerException: timeout),
+        Polly.CircuitBreaker.BrokenCircuitException broken => new(ChatFailureKind.CircuitOpen, "Too many recent chat calls failed; the circuit breaker refused the call without trying.", retryAfter: broken.RetryAfter, innerException: broken),
+        HttpRequestException { StatusCode: { } status } http => new(KindOfStatus((int)status), $"The chat service answered {(int)status} {status}.", (int)status, innerException: http),
+        HttpRequestException or IOException or System.Net.Sockets.SocketException => new(ChatFailureKind.Network, $"The connection to the chat service failed: {exception.Message}", innerException: exception),
+        System.Text.Json.JsonException => new(ChatFailureKind.InvalidResponse, $"The chat service's answer is not valid JSON: {exception.Message}", innerException: exception),
+        OperationCanceledException => new(ChatFailureKind.Timeout, "The chat client gave up waiting for the service.", innerException: exception),
+        _ => new(ChatFailureKind.Other, $"The chat client threw {exception.GetType().Name}: {exception.Message}", innerException: exception),
+    };
 
     internal static bool IsTransientKind(ChatFailureKind kind) =>
         kind is ChatFailureKind.Timeout or ChatFailureKind.RateLimited or ChatFailureKind.ServerError or ChatFailureKind.Network;

@@ -4,12 +4,14 @@ using Microsoft.Extensions.AI;
 namespace AutoDev;
 
 /// <summary>
-/// The one way AutoDev's engines call the model: every call gets a time-out per attempt, retries with jittered
-/// back-off on transient failures (honouring <c>Retry-After</c>), a circuit breaker, and a <see cref="ChatCallRecord"/>
-/// with its token usage. A call that still fails comes back as a failed <see cref="ChatCallResult"/> with the reason,
-/// never as an exception.
+/// The one way AutoDev's engines call the model: a façade over AutoDev's chat pipeline, whose middleware gives every
+/// call a <see cref="ChatCallRecord"/> with its token usage (<see cref="UsageRecordingChatClient"/>), a time-out per
+/// attempt, retries with jittered back-off on transient failures and a circuit breaker (<see cref="ResilientChatClient"/>),
+/// gen_ai spans and metrics (Microsoft.Extensions.AI's <c>OpenTelemetryChatClient</c>) and logging, then the host's own
+/// middleware (<c>AddAutoDev().ConfigureChatPipeline(...)</c>) around the registered <see cref="IChatClient"/>.
+/// A call that still fails comes back as a failed <see cref="ChatCallResult"/> with the reason, never as an exception.
 /// </summary>
-/// <remarks>A singleton over the registered <see cref="IChatClient"/>. Cancelling the token stops the call at once, waits included, and throws <see cref="OperationCanceledException"/>.</remarks>
+/// <remarks>A singleton. Cancelling the token stops the call at once, waits included, and throws <see cref="OperationCanceledException"/>.</remarks>
 public interface IChatGateway
 {
     /// <summary>Asks the model, resiliently, and records the call against the workspace.</summary>
@@ -23,6 +25,12 @@ public interface IChatGateway
 /// <param name="Purpose">What the call is for, for example <c>memento.generate</c>.</param>
 public sealed record ChatCallContext(string TenantId, string Purpose)
 {
+    /// <summary>
+    /// The key of <c>ChatOptions.AdditionalProperties</c> under which a call carries its context to
+    /// <see cref="UsageRecordingChatClient"/>, which takes it out before the call goes on: <c>autodev.call_context</c>.
+    /// </summary>
+    public const string OptionsKey = "autodev.call_context";
+
     /// <summary>The agent the call is made for, if any.</summary>
     public string? AgentId { get; init; }
 }

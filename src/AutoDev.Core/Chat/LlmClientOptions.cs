@@ -27,7 +27,7 @@ public abstract class LlmClientOptions
     public int MaxOutputTokens { get; set; } = 4096;
 
     /// <summary>
-    /// The transport's own limit for one HTTP request. <see cref="IChatGateway"/>'s attempt time-out
+    /// The transport's own limit for one HTTP request. <see cref="ResilientChatClient"/>'s attempt time-out
     /// (<see cref="ChatResilienceOptions.AttemptTimeout"/>) is the one that usually applies; this guards direct use.
     /// </summary>
     /// <value>Default 10 minutes.</value>

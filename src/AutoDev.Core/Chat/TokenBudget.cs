@@ -20,7 +20,7 @@ public readonly record struct TokenBudgetStatus(long Budget, long Used)
 /// call; a budget that cannot hold the call is a <see cref="TokenBudgetExceededException"/> and no call.
 /// </summary>
 /// <remarks>
-/// Usage comes from <see cref="IChatCallStore"/>, which <see cref="IChatGateway"/> writes after each call. Every call
+/// Usage comes from <see cref="IChatCallStore"/>, which <see cref="UsageRecordingChatClient"/> writes after each call. Every call
 /// has a bound (<see cref="BoundOf"/>: a token is at least one character of the prompt, and the answer is capped by
 /// <see cref="ChatResilienceOptions.MaxOutputTokens"/>); a call is made only when the budget holds its bound, and no
 /// call is charged more than its bound, whatever usage the service reports. Calls already under way on other threads

@@ -69,6 +69,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<ISandbox, TieredSandbox>();
         services.AddOptions<ChatResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
+        services.TryAddSingleton<ChatPipeline>();
         services.TryAddSingleton<IChatGateway, ChatGateway>();
         services.TryAddSingleton<TokenBudget>();
         services.TryAddSingleton<GatedModelCall>();
@@ -261,6 +262,19 @@ public static class AutoDevBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<ITaskSimilarity, TSimilarity>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the host's own middleware to AutoDev's chat pipeline, between AutoDev's middleware (usage recording,
+    /// resilience, OpenTelemetry, logging) and the chat client: for example a cache, a content filter or the host's own
+    /// telemetry. Steps run in the order added.
+    /// </summary>
+    public static IAutoDevBuilder ConfigureChatPipeline(this IAutoDevBuilder builder, Action<ChatClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<ChatPipelineOptions>(options => options.Steps.Add(configure));
         return builder;
     }
 

@@ -80,9 +80,9 @@ internal sealed class StoreHealthCheck(IEnumerable<IAutoDevStoreHealth> provider
 
 /// <summary>
 /// Unhealthy while the circuit breaker refuses calls; degraded with no chat client registered, or when the last call
-/// failed; healthy otherwise. It reads what the gateway already knows and never calls the model.
+/// failed; healthy otherwise. It reads what the chat pipeline already knows and never calls the model.
 /// </summary>
-internal sealed class ModelHealthCheck(IServiceProvider services, IChatGateway gateway) : IHealthCheck
+internal sealed class ModelHealthCheck(IServiceProvider services, IChatGateway gateway, ChatPipeline pipeline) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -97,20 +97,21 @@ internal sealed class ModelHealthCheck(IServiceProvider services, IChatGateway g
         }
 
         var model = client.GetService<ChatClientMetadata>() is { } metadata ? $"{metadata.ProviderName} {metadata.DefaultModelId}".Trim() : client.GetType().Name;
-        if (gateway is not ChatGateway ours)
+        if (gateway is not ChatGateway)
         {
             return Task.FromResult(HealthCheckResult.Healthy($"{model}, through the host's own chat gateway."));
         }
 
-        var last = ours.LastCall;
-        var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["model"] = model, ["circuit"] = ours.Circuit.ToString() };
+        var circuit = pipeline.BuiltClient?.GetService<ResilientChatClient>()?.Circuit ?? CircuitState.Closed;
+        var last = pipeline.BuiltClient?.GetService<UsageRecordingChatClient>()?.LastCall;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["model"] = model, ["circuit"] = circuit.ToString() };
         if (last is not null)
         {
             data["last_call_at"] = last.StartedAt;
             data["last_call_succeeded"] = last.Succeeded;
         }
 
-        return Task.FromResult(ours.Circuit switch
+        return Task.FromResult(circuit switch
         {
             CircuitState.Open or CircuitState.Isolated => HealthCheckResult.Unhealthy($"{model}: the circuit breaker is open after repeated failures ({last?.FailureReason}); calls are refused until it closes.", data: data),
             CircuitState.HalfOpen => HealthCheckResult.Degraded($"{model}: the circuit breaker is trying a call after repeated failures.", data: data),

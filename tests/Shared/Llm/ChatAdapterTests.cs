@@ -7,7 +7,7 @@ namespace AutoDev.Tests;
 
 /// <summary>
 /// What every LLM adapter must do against a real HTTP server speaking its provider's wire format: map answers and
-/// usage, send the model, messages and key, and let <see cref="IChatGateway"/> retry, time out and record honestly.
+/// usage, send the model, messages and key, and let AutoDev's chat pipeline retry, time out and record honestly.
 /// Each adapter's test project derives from it and supplies the wire format.
 /// </summary>
 public abstract class ChatAdapterTests : IAsyncDisposable

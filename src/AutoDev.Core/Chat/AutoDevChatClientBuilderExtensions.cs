@@ -1,0 +1,62 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoDev;
+
+/// <summary>AutoDev's chat middleware for any <see cref="ChatClientBuilder"/>, a host's own pipeline included.</summary>
+public static class AutoDevChatClientBuilderExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ResilientChatClient"/>: time-out per attempt, retries and the circuit breaker, from the
+    /// registered <see cref="ChatResilienceOptions"/> (<c>AddAutoDev().ConfigureChat(...)</c>) unless
+    /// <paramref name="configure"/> changes a copy of them.
+    /// </summary>
+    public static ChatClientBuilder UseAutoDevResilience(this ChatClientBuilder builder, Action<ChatResilienceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var registered = services.GetService<IOptions<ChatResilienceOptions>>()?.Value ?? new ChatResilienceOptions();
+            var options = configure is null ? registered : Copy(registered, configure);
+            return new ResilientChatClient(inner, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>()?.CreateLogger<ResilientChatClient>());
+        });
+    }
+
+    /// <summary>
+    /// Adds <see cref="UsageRecordingChatClient"/>: calls that carry a <see cref="ChatCallContext"/> are recorded in the
+    /// registered <see cref="IChatCallStore"/> and count against the workspace's token budget. Needs <c>AddAutoDev()</c>.
+    /// Put it before (outside) <see cref="UseAutoDevResilience"/>, so that a call is one record whatever its attempts.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pipeline is built without <c>AddAutoDev()</c>'s services.</exception>
+    public static ChatClientBuilder UseAutoDevUsageRecording(this ChatClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) => new UsageRecordingChatClient(
+            inner,
+            services.GetService<IChatCallStore>() ?? throw new InvalidOperationException("UseAutoDevUsageRecording needs AutoDev's services: call services.AddAutoDev() and build the pipeline with that service provider."),
+            services.GetService<IOptions<ChatResilienceOptions>>()?.Value.MaxOutputTokens ?? ChatResilienceOptions.DefaultMaxOutputTokens,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>()?.CreateLogger<UsageRecordingChatClient>()));
+    }
+
+    private static ChatResilienceOptions Copy(ChatResilienceOptions source, Action<ChatResilienceOptions> configure)
+    {
+        var copy = new ChatResilienceOptions
+        {
+            AttemptTimeout = source.AttemptTimeout,
+            MaxRetryAttempts = source.MaxRetryAttempts,
+            RetryBaseDelay = source.RetryBaseDelay,
+            MaxRetryDelay = source.MaxRetryDelay,
+            CircuitFailureRatio = source.CircuitFailureRatio,
+            CircuitMinimumThroughput = source.CircuitMinimumThroughput,
+            CircuitSamplingDuration = source.CircuitSamplingDuration,
+            CircuitBreakDuration = source.CircuitBreakDuration,
+            MaxOutputTokens = source.MaxOutputTokens,
+        };
+        configure(copy);
+        var validation = new ChatResilienceOptionsValidator().Validate(null, copy);
+        return validation.Failed ? throw new OptionsValidationException(nameof(ChatResilienceOptions), typeof(ChatResilienceOptions), validation.Failures) : copy;
+    }
+}

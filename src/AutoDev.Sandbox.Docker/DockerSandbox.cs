@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using AutoDev.Sandbox.Docker.Internal;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     /// <summary>The package's meter and activity source name.</summary>
     public const string TelemetryName = "AutoDev.Sandbox.Docker";
 
+    private static readonly ActivitySource Source = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> ContainersStarted = Meter.CreateCounter<long>("autodev.sandbox.docker.containers.started", "{container}", "Sandbox containers started.");
     private static readonly string Owner = Environment.MachineName + ":" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -32,7 +34,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private readonly SandboxLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly DockerEngineClient _client;
+    private readonly DockerEngine _client;
     private readonly WarmPool _pool;
     private readonly Lazy<Task> _cleanup;
     private readonly bool _directSocket;
@@ -53,7 +55,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         _runnerArguments = PythonRunner.Arguments(serve: true, _options.UseWarmPool ? sandboxOptions.Value.PreloadedModules : []);
         _time = time;
         _logger = logger;
-        _client = new DockerEngineClient(_options);
+        _client = new DockerEngine(_options);
         _directSocket = _options.UseDirectSocket && _options.Endpoint.StartsWith("unix://", StringComparison.Ordinal);
         _socketParent = SocketRendezvous.ParentDirectory(_options.SocketDirectory);
         _pool = new WarmPool((tenant, ct) => StartWorkerAsync(tenant, ct), _options.WarmContainersPerTenant, _options.MaxExecutionsPerContainer, logger);
@@ -89,7 +91,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 return Unavailable($"the Docker engine at {_options.Endpoint} has no runtime named '{runtime}'; register it in the engine's daemon.json (runtimes), or clear DockerSandboxOptions.Runtime.");
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (DockerEngine.IsEngineFailure(ex))
         {
             return Unavailable($"no Docker engine answers at {_options.Endpoint} ({ex.Message}); start dockerd, or set DockerSandboxOptions.Endpoint to the engine's socket.");
         }
@@ -146,9 +148,13 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             }
         }
 
+        using var activity = Source.StartActivity("container.start")?
+            .SetTag("autodev.tenant", tenantId)
+            .SetTag("autodev.sandbox.docker.transport", rendezvous is null ? "attach" : "socket");
         using (rendezvous)
         {
             var id = await CreateContainerAsync(tenantId, rendezvous, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("autodev.sandbox.docker.container", id[..12]);
             Stream stream;
             try
             {
@@ -160,7 +166,8 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             catch (Exception ex)
             {
                 await _client.RemoveContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-                if (ex is HttpRequestException or IOException or DockerEngineException)
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                if (DockerEngine.IsEngineFailure(ex))
                 {
                     throw new SandboxUnavailableException(Tier, $"could not start container {id[..12]}: {ex.Message}", ex);
                 }
@@ -170,7 +177,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
 
             ContainersStarted.Add(1, new KeyValuePair<string, object?>("autodev.tenant", tenantId));
             var input = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { AutoFlush = false, NewLine = "\n" };
-            var output = new StreamReader(rendezvous is null ? new DockerStdoutStream(stream) : stream, Encoding.UTF8, false, 64 * 1024);
+            var output = new StreamReader(stream, Encoding.UTF8, false, 64 * 1024);
             var reading = rendezvous is null ? ForkServerReading.Asynchronous : _socketReading; // the attach stream has no blocking reads
             return new ForkServerWorker(Tier, tenantId, input, output, async () =>
             {
@@ -183,7 +190,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
     private async Task<string> CreateContainerAsync(string tenantId, SocketRendezvous? rendezvous, CancellationToken cancellationToken)
     {
         var attached = rendezvous is null;
-        var create = new ContainerCreateRequest
+        var create = new CreateContainerParameters
         {
             Image = _options.Image,
             Cmd = attached
@@ -191,10 +198,13 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
                 : ["/usr/bin/python3", .. _runnerArguments, "--connect", SocketRendezvous.ContainerPath],
             Env = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
             User = _options.User,
+            WorkingDir = "/tmp",
             AttachStdin = attached,
             AttachStdout = attached,
             AttachStderr = attached,
             OpenStdin = attached,
+            NetworkDisabled = true,
+            Hostname = "autodev-sandbox",
             Labels = new Dictionary<string, string>
             {
                 ["autodev.sandbox"] = "1",
@@ -203,15 +213,22 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             },
             HostConfig = new HostConfig
             {
+                NetworkMode = "none",
+                ReadonlyRootfs = true,
                 Tmpfs = new Dictionary<string, string> { ["/tmp"] = _options.TmpfsOptions },
                 Memory = _options.MemoryBytes,
                 MemorySwap = _options.MemoryBytes,
-                NanoCpus = (long)(_options.Cpus * 1_000_000_000),
+                NanoCPUs = (long)(_options.Cpus * 1_000_000_000),
                 PidsLimit = _options.PidsLimit,
+                CapDrop = ["ALL"],
+                SecurityOpt = ["no-new-privileges"],
+                IpcMode = "private",
                 Ulimits = [new Ulimit { Name = "core", Soft = 0, Hard = 0 }],
                 ShmSize = _options.SharedMemoryBytes,
                 Runtime = _options.Runtime,
-                Binds = attached ? null : [rendezvous!.Bind],
+                Binds = attached ? [] : [rendezvous!.Bind],
+                // Containers' output goes to no log: the fork server's protocol is not worth storing.
+                LogConfig = new LogConfig { Type = "none" },
             },
         };
 
@@ -219,7 +236,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         {
             return await _client.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or DockerEngineException)
+        catch (Exception ex) when (DockerEngine.IsEngineFailure(ex))
         {
             throw new SandboxUnavailableException(Tier, $"could not create a container from {_options.Image}: {ex.Message}", ex);
         }
@@ -263,9 +280,9 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         {
             foreach (var container in await _client.ListContainersAsync("autodev.sandbox=1", cancellationToken).ConfigureAwait(false))
             {
-                if (container.Labels?.GetValueOrDefault("autodev.owner") is { } owner && IsDeadOwnerOnThisHost(owner))
+                if (container.Labels?.TryGetValue("autodev.owner", out var owner) == true && IsDeadOwnerOnThisHost(owner))
                 {
-                    await _client.RemoveContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+                    await _client.RemoveContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

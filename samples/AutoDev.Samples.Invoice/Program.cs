@@ -43,6 +43,7 @@ var autodev = builder.Services.AddAutoDev(builder.Configuration, options =>
     .AddDockerSandbox(docker => docker.AllowFallback = true)
     .ConfigureEvolution(evolution => evolution.LatencyThreshold = slowSkillThreshold);
 var chatProvider = ChatProvider.Use(autodev, builder.Configuration);
+var telemetry = Telemetry.Add(builder.Services, builder.Configuration);
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -223,6 +224,10 @@ Console.WriteLine($"  [{rerun.Result.Tier}, {rerun.Result.Duration.TotalMillisec
 var evolved = await registry.GetLineageAsync(Workspace, SlowSkill);
 Console.WriteLine($"  lineage: {string.Join(" -> ", evolved.Ancestors.Reverse().Append(evolved.Self).Select(v => v.SourceMutationId is { } m ? $"{v.Version} (mutation {m.ToString()[..8]}, {mutation.Trigger})" : v.Version.ToString()))}");
 Console.WriteLine($"  any version can come back: registry.RollbackAsync(\"{Workspace}\", \"{SlowSkill}\", {faster.Version.Major}.0.0)");
+
+Console.WriteLine();
+Console.WriteLine("7. What OpenTelemetry saw: each trace in which AutoDev learned or a person reviewed.");
+telemetry.Print(services);
 
 await host.StopAsync();
 Console.WriteLine();

@@ -58,7 +58,7 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
         _client = new DockerEngine(_options);
         _directSocket = _options.UseDirectSocket && _options.Endpoint.StartsWith("unix://", StringComparison.Ordinal);
         _socketParent = SocketRendezvous.ParentDirectory(_options.SocketDirectory);
-        _pool = new WarmPool((tenant, ct) => StartWorkerAsync(tenant, ct), _options.WarmContainersPerTenant, _options.MaxExecutionsPerContainer, logger);
+        _pool = new WarmPool(SandboxTiers.Docker, (tenant, ct) => StartWorkerAsync(tenant, ct), _options.WarmContainersPerTenant, _options.MaxExecutionsPerContainer, logger);
         _cleanup = new Lazy<Task>(() => RemoveOrphansAsync(CancellationToken.None));
     }
 

@@ -44,5 +44,19 @@ public sealed class InvoiceSampleTests
         Assert.Contains("[promoted] process_invoice 1.1.0", text, StringComparison.Ordinal);
         Assert.Contains("lineage: 1.0.0 -> 1.1.0 (mutation", text, StringComparison.Ordinal);
         Assert.DoesNotContain("unusable", text, StringComparison.Ordinal);
+
+        // The traces: the failure that completed the pattern is one trace from the episode to the model call and the
+        // sandbox; each approval is a review span whose child is the promotion; the slow run holds the mutation's
+        // generation and its side-by-side evaluation.
+        var traces = text[text.IndexOf("7. What OpenTelemetry saw", StringComparison.Ordinal)..].Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.Matches(@"\n    episode\.record \(failed\)\n      reflection\.decide \(Trigger\)\n      candidate\.generate \(Pending\)\n        chat \(scripted\)\n      candidate\.validate \(Validated\)\n        sandbox\.execute \(docker\)\n", traces);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(traces, @"\n    review\.decide \(Approved\)\n      skill\.promote\n"));
+        Assert.Matches(@"\n    skill\.run \(Succeeded\)\n      sandbox\.execute \(docker\)\n      mutation\.generate \(Pending\)\n        chat \(scripted\)\n      mutation\.evaluate \(Passed\)\n        sandbox\.execute ×\d+\n", traces);
+
+        // The metrics count the same story as the spans.
+        var metrics = System.Text.RegularExpressions.Regex.Match(traces, @"metrics: (\d+) sandbox executions \(and (\d+) sandbox\.execute spans\), (\d+) model calls");
+        Assert.True(metrics.Success, traces);
+        Assert.Equal(metrics.Groups[2].Value, metrics.Groups[1].Value);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Count(traces, @"\n +chat \("), int.Parse(metrics.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -7,6 +7,7 @@ namespace AutoDev;
 internal sealed class CapabilityGate : ICapabilityGate
 {
     private const int GraduationAttempts = 3;
+    private readonly WorkspaceUsage? _observed;
     private readonly IAgentProfileStore _agents;
     private readonly IWorkspaceStore _workspaces;
     private readonly ICapabilityUsageStore _usage;
@@ -26,9 +27,11 @@ internal sealed class CapabilityGate : ICapabilityGate
         IEventBus events,
         TimeProvider time,
         IOptions<AutoDevOptions> options,
-        ILogger<CapabilityGate> logger)
+        ILogger<CapabilityGate> logger,
+        WorkspaceUsage? observed = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _observed = observed;
         _agents = agents;
         _workspaces = workspaces;
         _usage = usage;
@@ -85,6 +88,7 @@ internal sealed class CapabilityGate : ICapabilityGate
         if (decision.IsAllowed && limit < int.MaxValue)
         {
             var used = await _usage.CountAsync(tenantId, capability, scope, day, cancellationToken).ConfigureAwait(false);
+            _observed?.UsesCounted(tenantId, capability, scope, used, limit);
             decision = used >= limit
                 ? new GateDecision(capability, GateDenial.DailyLimitReached, decision.RequiredMaturity, limit) { CurrentMaturity = decision.CurrentMaturity, Used = used }
                 : decision with { Used = used, Limit = limit };
@@ -137,6 +141,11 @@ internal sealed class CapabilityGate : ICapabilityGate
             Log.GateRefused(_logger, tenantId, agentId, capability, GateDenial.DailyLimitReached, $"the daily limit of {limit} is used up");
             AutoDevTelemetry.GateRefused(capability, GateDenial.DailyLimitReached);
             throw new LimitExceededException(capability, scope is null ? $"workspace '{tenantId}'" : $"agent '{agentId}'", limit);
+        }
+
+        if (limit < int.MaxValue)
+        {
+            _observed?.UseReserved(tenantId, capability, scope, limit);
         }
 
         return new CapabilityReservation(_usage, usage);

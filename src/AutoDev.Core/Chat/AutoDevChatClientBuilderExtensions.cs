@@ -38,7 +38,10 @@ public static class AutoDevChatClientBuilderExtensions
             services.GetService<IChatCallStore>() ?? throw new InvalidOperationException("UseAutoDevUsageRecording needs AutoDev's services: call services.AddAutoDev() and build the pipeline with that service provider."),
             services.GetService<IOptions<ChatResilienceOptions>>()?.Value.MaxOutputTokens ?? ChatResilienceOptions.DefaultMaxOutputTokens,
             services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>()?.CreateLogger<UsageRecordingChatClient>()));
+            services.GetService<ILoggerFactory>()?.CreateLogger<UsageRecordingChatClient>())
+        {
+            Observed = services.GetService<WorkspaceUsage>(),
+        });
     }
 
     private static ChatResilienceOptions Copy(ChatResilienceOptions source, Action<ChatResilienceOptions> configure)

@@ -29,6 +29,9 @@ public readonly record struct TokenBudgetStatus(long Budget, long Used)
 /// </remarks>
 public sealed class TokenBudget(IWorkspaceStore workspaces, IChatCallStore calls, TimeProvider time)
 {
+    /// <summary>Where the budget reports what it read, for the gauges; set by <c>AddAutoDev()</c>.</summary>
+    internal WorkspaceUsage? Observed { get; init; }
+
     /// <summary>Today's budget and usage of the workspace.</summary>
     public async ValueTask<TokenBudgetStatus> GetAsync(string tenantId, CancellationToken cancellationToken = default)
     {
@@ -41,6 +44,7 @@ public sealed class TokenBudget(IWorkspaceStore workspaces, IChatCallStore calls
     internal async ValueTask<TokenBudgetStatus> GetAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken)
     {
         var usage = await calls.GetUsageAsync(tenantId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
+        Observed?.TokensRead(tenantId, usage.TotalTokens, settings.DailyTokenBudget);
         return new TokenBudgetStatus(settings.DailyTokenBudget, usage.TotalTokens);
     }
 

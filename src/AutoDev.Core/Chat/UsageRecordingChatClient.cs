@@ -48,6 +48,9 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         (_store, _maxOutputTokens, _time, _logger) = (store, maxOutputTokens, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
 
+    /// <summary>Where charged tokens are reported, for the gauges; set by <see cref="AutoDevChatClientBuilderExtensions.UseAutoDevUsageRecording"/>.</summary>
+    internal WorkspaceUsage? Observed { get; init; }
+
     /// <summary>The last call this client recorded (any workspace), or <see langword="null"/> before the first one; for the health check.</summary>
     internal ChatCallRecord? LastCall => Volatile.Read(ref _lastCall);
 
@@ -193,6 +196,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         await _store.AddAsync(record, CancellationToken.None).ConfigureAwait(false);
         Volatile.Write(ref _lastCall, record);
         AutoDevTelemetry.ChatCalled(record);
+        Observed?.TokensCharged(record.TenantId, record.TotalTokens);
         if (failure is not null)
         {
             Log.ChatCallFailed(_logger, context.TenantId, context.Purpose, record.Attempts, failure.Kind, record.FailureReason!);

@@ -71,7 +71,11 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatResilienceOptions>, ChatResilienceOptionsValidator>());
         services.TryAddSingleton<ChatPipeline>();
         services.TryAddSingleton<IChatGateway, ChatGateway>();
-        services.TryAddSingleton<TokenBudget>();
+        services.TryAddSingleton<WorkspaceUsage>();
+        services.TryAddSingleton(sp => new TokenBudget(sp.GetRequiredService<IWorkspaceStore>(), sp.GetRequiredService<IChatCallStore>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Observed = sp.GetService<WorkspaceUsage>(),
+        });
         services.TryAddSingleton<GatedModelCall>();
         services.TryAddSingleton<IEpisodeRecorder, EpisodeRecorder>();
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace AutoDev;
 internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<Type, HandlerList> _handlers = new();
-    private readonly Channel<AutoDevEvent>? _channel;
+    private readonly Channel<QueuedEvent>? _channel;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private Task? _pump;
@@ -29,7 +30,7 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         var value = options.Value;
         if (value.EventDispatchMode == EventDispatchMode.Channel)
         {
-            _channel = Channel.CreateBounded<AutoDevEvent>(new BoundedChannelOptions(value.EventChannelCapacity)
+            _channel = Channel.CreateBounded<QueuedEvent>(new BoundedChannelOptions(value.EventChannelCapacity)
             {
                 SingleReader = true,
                 SingleWriter = false,
@@ -37,7 +38,12 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
                 AllowSynchronousContinuations = false,
             });
         }
+
+        AutoDevTelemetry.Observe(this);
     }
+
+    /// <summary>How many events wait in the channel; for the queue-depth gauge.</summary>
+    public int Queued => _channel?.Reader.Count ?? 0;
 
     /// <summary>The dispatch mode in force.</summary>
     public EventDispatchMode Mode => _channel is null ? EventDispatchMode.Inline : EventDispatchMode.Channel;
@@ -53,7 +59,9 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         }
 
         EnsurePumpStarted();
-        return _channel.Writer.TryWrite(message) ? default : WriteSlowAsync(message, cancellationToken);
+        // The event carries its publisher's trace, so the handlers' spans join it.
+        var queued = new QueuedEvent(message, Activity.Current?.Context ?? default);
+        return _channel.Writer.TryWrite(queued) ? default : WriteSlowAsync(queued, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -110,15 +118,15 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         _abort.Dispose();
     }
 
-    private async ValueTask WriteSlowAsync(AutoDevEvent @event, CancellationToken cancellationToken)
+    private async ValueTask WriteSlowAsync(QueuedEvent queued, CancellationToken cancellationToken)
     {
         try
         {
-            await _channel!.Writer.WriteAsync(@event, cancellationToken).ConfigureAwait(false);
+            await _channel!.Writer.WriteAsync(queued, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
-            await DispatchAsync(@event, cancellationToken).ConfigureAwait(false);
+            await DispatchAsync(queued.Event, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -128,7 +136,7 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         var dropped = 0;
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var @event))
+            while (reader.TryRead(out var queued))
             {
                 if (_abort.IsCancellationRequested)
                 {
@@ -136,10 +144,21 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
                     continue;
                 }
 
-                var pending = DispatchAsync(@event, _abort.Token);
-                if (!pending.IsCompletedSuccessfully)
+                // A span per dispatched event, in the trace of the code that published it.
+                var activity = AutoDevTelemetry.Source.StartActivity("event.dispatch", ActivityKind.Consumer, queued.Parent)?
+                    .SetTag("autodev.event", queued.Event.GetType().Name)
+                    .SetTag("autodev.tenant", queued.Event.TenantId);
+                try
                 {
-                    await pending.ConfigureAwait(false);
+                    var pending = DispatchAsync(queued.Event, _abort.Token);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        await pending.ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    activity?.Dispose();
                 }
             }
         }
@@ -168,7 +187,7 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.HandlerFailed(_logger, ex, handlers[i].Name, @event.GetType().Name);
+                HandlerFailed(ex, handlers[i], @event);
                 continue;
             }
 
@@ -196,9 +215,15 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.HandlerFailed(_logger, ex, handlers[i].Name, @event.GetType().Name);
+                HandlerFailed(ex, handlers[i], @event);
             }
         }
+    }
+
+    private void HandlerFailed(Exception exception, HandlerBase handler, AutoDevEvent @event)
+    {
+        Log.HandlerFailed(_logger, exception, handler.Name, @event.GetType().Name);
+        AutoDevTelemetry.HandlerFailures.Add(1, new KeyValuePair<string, object?>("autodev.event", @event.GetType().Name));
     }
 
     private void Unsubscribe(Type type, HandlerBase handler)
@@ -282,3 +307,6 @@ internal sealed class EventBus : IEventBus, IAsyncDisposable, IDisposable
         }
     }
 }
+
+/// <summary>An event in the channel, with the trace context of the code that published it.</summary>
+internal readonly record struct QueuedEvent(AutoDevEvent Event, ActivityContext Parent);

@@ -29,6 +29,9 @@ public sealed class DelayedSignals(
             throw new ArgumentException($"The signal '{anonymous.Name}' has no delivery id; webhook signals need one so that a repeated delivery counts once.", nameof(signals));
         }
 
+        using var activity = AutoDevTelemetry.Start("signal.record", tenantId)?
+            .SetTag("autodev.variant.id", variantId.ToString())
+            .SetTag("autodev.signal.count", signals.Count);
         var now = time.GetUtcNow();
         var stamped = signals.Select(s => s.ReceivedAt == default ? s with { ReceivedAt = now } : s).ToList();
         if (await mutations.FindAsync(tenantId, variantId, cancellationToken).ConfigureAwait(false) is { } mutation)

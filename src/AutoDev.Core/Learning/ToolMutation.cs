@@ -104,7 +104,11 @@ public sealed record ToolMutation : Proposal
         return this with { Status = ToolMutationStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
     }
 
-    private void Ensure(ToolMutationStatus to) => StatusTransitions.Ensure(nameof(ToolMutation), Id, Status, to, StatusTransitions.CanTransitionTo);
+    private void Ensure(ToolMutationStatus to)
+    {
+        StatusTransitions.Ensure(nameof(ToolMutation), Id, Status, to, StatusTransitions.CanTransitionTo);
+        AutoDevTelemetry.ProposalMoved(nameof(ToolMutation), Status, to);
+    }
 }
 
 /// <summary>Parent and child measured in the same run, on the same inputs: what decided the winner.</summary>

@@ -84,6 +84,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveAsync(string tenantId, Guid candidateId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.StartReview(tenantId, "candidate", candidateId, ReviewDecision.Approved);
         var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         return await promoter.PromoteAsync(candidate, review, cancellationToken).ConfigureAwait(false);
@@ -92,6 +93,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillCandidate> RejectAsync(string tenantId, Guid candidateId, string reviewer, string reason, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.StartReview(tenantId, "candidate", candidateId, ReviewDecision.Rejected);
         var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
         return await candidates.UpdateAsync(candidate.Reject(review), cancellationToken).ConfigureAwait(false);
@@ -145,6 +147,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<SkillVersion> ApproveMutationAsync(string tenantId, Guid mutationId, string reviewer, string? reason = null, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.StartReview(tenantId, "mutation", mutationId, ReviewDecision.Approved);
         var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         return await promoter.PromoteAsync(mutation, review, cancellationToken).ConfigureAwait(false);
@@ -153,6 +156,7 @@ internal sealed class ReviewService(
     /// <inheritdoc/>
     public async Task<ToolMutation> RejectMutationAsync(string tenantId, Guid mutationId, string reviewer, string reason, CancellationToken cancellationToken = default)
     {
+        using var activity = AutoDevTelemetry.StartReview(tenantId, "mutation", mutationId, ReviewDecision.Rejected);
         var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
         return await mutations.UpdateAsync(mutation.Reject(review), cancellationToken).ConfigureAwait(false);

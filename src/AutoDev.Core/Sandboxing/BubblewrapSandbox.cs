@@ -49,7 +49,7 @@ public sealed class BubblewrapSandbox : ISandboxTier, IAsyncDisposable, IDisposa
         _options = options.Value;
         _runnerArguments = PythonRunner.Arguments(serve: true, _options.PreloadedModules);
         _time = time;
-        _pool = new WarmPool(StartWorkerAsync, _options.WarmWorkersPerTenant, _options.MaxExecutionsPerWorker, logger);
+        _pool = new WarmPool(SandboxTiers.Bubblewrap, StartWorkerAsync, _options.WarmWorkersPerTenant, _options.MaxExecutionsPerWorker, logger);
         _isolation = new Lazy<Isolation>(() => Isolation.Create(cgroupMountRoot));
     }
 

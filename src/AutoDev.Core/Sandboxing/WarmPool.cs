@@ -25,8 +25,9 @@ internal sealed class WarmPool : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a pool over a factory that starts a worker for a tenant.</summary>
-    public WarmPool(Func<string, CancellationToken, Task<ForkServerWorker>> factory, int workersPerTenant, int maxExecutionsPerWorker, ILogger logger)
+    public WarmPool(string tier, Func<string, CancellationToken, Task<ForkServerWorker>> factory, int workersPerTenant, int maxExecutionsPerWorker, ILogger logger)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tier);
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentOutOfRangeException.ThrowIfLessThan(workersPerTenant, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxExecutionsPerWorker, 1);
@@ -34,7 +35,15 @@ internal sealed class WarmPool : IAsyncDisposable
         _perTenant = workersPerTenant;
         _maxExecutions = maxExecutionsPerWorker;
         _logger = logger;
+        Tier = tier;
+        AutoDevTelemetry.Observe(this);
     }
+
+    /// <summary>The tier whose workers these are.</summary>
+    public string Tier { get; }
+
+    /// <summary>How many started workers wait idle, over every tenant; for the warm-workers gauge.</summary>
+    public int IdleTotal => _tenants.Values.Sum(s => s.IdleCount);
 
     /// <summary>How many started workers wait idle for the tenant (replacements still starting not counted).</summary>
     public int IdleCount(string tenantId) => _tenants.TryGetValue(tenantId, out var slots) ? slots.IdleCount : 0;
@@ -84,6 +93,7 @@ internal sealed class WarmPool : IAsyncDisposable
             return;
         }
 
+        AutoDevTelemetry.Forget(this);
         await _disposing.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_background.Keys).ConfigureAwait(false);
         foreach (var slots in _tenants.Values)

@@ -76,5 +76,9 @@ public sealed record SkillCandidate : Proposal
         return this with { Status = SkillCandidateStatus.Rejected, Reviews = [.. Reviews, review], UpdatedAt = review.At };
     }
 
-    private void Ensure(SkillCandidateStatus to) => StatusTransitions.Ensure(nameof(SkillCandidate), Id, Status, to, StatusTransitions.CanTransitionTo);
+    private void Ensure(SkillCandidateStatus to)
+    {
+        StatusTransitions.Ensure(nameof(SkillCandidate), Id, Status, to, StatusTransitions.CanTransitionTo);
+        AutoDevTelemetry.ProposalMoved(nameof(SkillCandidate), Status, to);
+    }
 }

@@ -57,9 +57,13 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
     public async Task<SkillRunResult> RunAsync(SkillRunRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var activity = AutoDevTelemetry.Start("skill.run", request.TenantId)?
+            .SetTag("autodev.skill", request.SkillName)
+            .SetTag("autodev.agent", request.AgentId);
         var details = await registry.FindAsync(request.TenantId, request.SkillName, cancellationToken).ConfigureAwait(false)
             ?? throw new EntityNotFoundException(nameof(Skill), request.TenantId, request.SkillName);
         var version = details.ActiveVersion;
+        activity?.SetTag("autodev.skill.version", version.Version.ToString());
         var result = await sandbox.ExecuteAsync(new SandboxRequest
         {
             TenantId = request.TenantId,
@@ -69,6 +73,7 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
             Timeout = request.Timeout,
             SafetyLevel = SafetyLevel.Medium,
         }, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("autodev.outcome", result.Status.ToString());
         await events.PublishAsync(new SkillExecuted
         {
             TenantId = request.TenantId,

@@ -14,7 +14,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_Sequential_ReusesAWorkerUpToMaxExecutions()
     {
         var factory = new FakeFactory();
-        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 3, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 3, NullLogger.Instance);
 
         for (var i = 0; i < 7; i++)
         {
@@ -33,7 +33,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_BadStatus_KillsTheWorkerAndNeverReusesIt(string status)
     {
         var factory = new FakeFactory { NextStatus = status };
-        await using var pool = new WarmPool(factory.CreateAsync, 1, 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, 1, 100, NullLogger.Instance);
 
         await RunAsync(pool, "t");
         factory.NextStatus = "succeeded";
@@ -48,7 +48,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_TwoTenants_NeverShareAWorker()
     {
         var factory = new FakeFactory();
-        await using var pool = new WarmPool(factory.CreateAsync, 2, 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, 2, 100, NullLogger.Instance);
 
         // A worker handed to another tenant would throw TenantMismatchException: every call must succeed.
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => RunAsync(pool, i % 2 == 0 ? "a" : "b")));
@@ -62,7 +62,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_ManyCallsOfOneTenant_AtMostWorkersPerTenantAtOnce()
     {
         var factory = new FakeFactory { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var pool = new WarmPool(factory.CreateAsync, 2, 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, 2, 100, NullLogger.Instance);
 
         // Each call reaches the fake server synchronously, up to the hold: two are in, three wait for a worker.
         var calls = Enumerable.Range(0, 5).Select(_ => RunAsync(pool, "t")).ToList();
@@ -82,7 +82,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_RightAfterARecycle_TakesTheReplacementAndNeverOvershoots()
     {
         var factory = new FakeFactory();
-        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
         await RunAsync(pool, "t");
 
         for (var round = 1; round <= 4; round++)
@@ -104,7 +104,7 @@ public sealed class WarmPoolTests
     public async Task ExecuteAsync_ReplacementFailedToStart_StartsAFreshWorker()
     {
         var factory = new FakeFactory();
-        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, workersPerTenant: 1, maxExecutionsPerWorker: 100, NullLogger.Instance);
         factory.NextStatus = "crashed";
         await RunAsync(pool, "t");
         factory.NextStatus = "succeeded";
@@ -120,7 +120,7 @@ public sealed class WarmPoolTests
     public async Task WarmUpAsync_WhileAWorkerIsLeased_StartsOnlyWhatTheTenantLacks()
     {
         var factory = new FakeFactory { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using var pool = new WarmPool(factory.CreateAsync, workersPerTenant: 2, maxExecutionsPerWorker: 100, NullLogger.Instance);
+        await using var pool = new WarmPool("test", factory.CreateAsync, workersPerTenant: 2, maxExecutionsPerWorker: 100, NullLogger.Instance);
         var leased = RunAsync(pool, "t");
 
         await pool.WarmUpAsync("t", Ct);
@@ -132,10 +132,28 @@ public sealed class WarmPoolTests
     }
 
     [Fact]
+    public async Task TheWarmWorkersGauge_CountsIdleWorkersByTier_UntilThePoolIsDisposed()
+    {
+        var tier = "gauge-" + Guid.NewGuid().ToString("N")[..8];
+        using var gauge = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(null, AutoDevTelemetry.CoreName, "autodev.sandbox.warm_workers");
+        var pool = new WarmPool(tier, new FakeFactory().CreateAsync, 2, 100, NullLogger.Instance);
+        await pool.WarmUpAsync("t1", Ct);
+        await pool.WarmUpAsync("t2", Ct);
+
+        gauge.RecordObservableInstruments();
+        Assert.Equal(4, Assert.Single(gauge.GetMeasurementSnapshot(), m => Equals(m.Tags["autodev.sandbox.tier"], tier)).Value);
+
+        await pool.DisposeAsync();
+        gauge.Clear();
+        gauge.RecordObservableInstruments();
+        Assert.DoesNotContain(gauge.GetMeasurementSnapshot(), m => Equals(m.Tags["autodev.sandbox.tier"], tier));
+    }
+
+    [Fact]
     public async Task DisposeAsync_KillsIdleWorkers()
     {
         var factory = new FakeFactory();
-        var pool = new WarmPool(factory.CreateAsync, 2, 100, NullLogger.Instance);
+        var pool = new WarmPool("test", factory.CreateAsync, 2, 100, NullLogger.Instance);
         await pool.WarmUpAsync("t", Ct);
         Assert.Equal(2, pool.IdleCount("t"));
 

@@ -102,8 +102,17 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not evolve skills; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The workspace's daily mutation limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
-    public Task<ToolMutation> GenerateToolMutationAsync(MutationRequest request, CancellationToken cancellationToken = default) =>
-        GenerateAsync(request, cancellationToken);
+    public async Task<ToolMutation> GenerateToolMutationAsync(MutationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var activity = AutoDevTelemetry.Start("mutation.generate", request.TenantId)?
+            .SetTag("autodev.agent", request.AgentId)
+            .SetTag("autodev.skill", request.SkillName)
+            .SetTag("autodev.mutation.trigger", request.Trigger.ToString());
+        var mutation = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("autodev.mutation.id", mutation.Id.ToString()).SetTag("autodev.outcome", mutation.Status.ToString());
+        return mutation;
+    }
 
     /// <summary>
     /// Runs a pending mutation's parent and child in the sandbox on the same inputs and stores the verdict: passed (the

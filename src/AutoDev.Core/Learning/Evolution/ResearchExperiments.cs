@@ -95,6 +95,9 @@ public sealed class ResearchExperiments(
         var stop = ResearchStopReason.Completed;
         for (var iteration = 1; iteration <= iterations && stop == ResearchStopReason.Completed; iteration++)
         {
+            using var activity = AutoDevTelemetry.Start("research.iterate", request.TenantId)?
+                .SetTag("autodev.skill", request.SkillName)
+                .SetTag("autodev.research.iteration", iteration);
             var (children, stopped) = await GenerateChildrenAsync(request, skill, champion, width, cancellationToken).ConfigureAwait(false);
             stop = stopped;
             if (children.Count == 0)
@@ -122,6 +125,7 @@ public sealed class ResearchExperiments(
 
             steps.Add(new ResearchStep(iteration, champion?.Id, closed, winner?.Id));
             champion = winner ?? champion;
+            activity?.SetTag("autodev.research.children", closed.Count).SetTag("autodev.outcome", winner is null ? "no_winner" : "winner");
             Log.ResearchStep(logger, request.TenantId, skill.Name, iteration, closed.Count, winner is not null);
         }
 

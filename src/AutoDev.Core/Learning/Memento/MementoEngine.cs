@@ -108,8 +108,14 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     /// <exception cref="CapabilityDeniedException">The agent or workspace may not learn skills; no model call was made.</exception>
     /// <exception cref="LimitExceededException">The agent's daily limit is used up; no model call was made.</exception>
     /// <exception cref="TokenBudgetExceededException">The workspace's daily token budget is spent; no model call was made.</exception>
-    public Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default) =>
-        GenerateAsync(request, cancellationToken);
+    public async Task<SkillCandidate> GenerateSkillCandidateAsync(MementoRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var activity = AutoDevTelemetry.Start("candidate.generate", request.TenantId)?.SetTag("autodev.agent", request.AgentId);
+        var candidate = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("autodev.candidate.id", candidate.Id.ToString()).SetTag("autodev.skill", candidate.Name).SetTag("autodev.outcome", candidate.Status.ToString());
+        return candidate;
+    }
 
     /// <summary>
     /// Runs a pending candidate's tests in the sandbox and stores the outcome: validated, or failed with the reason.

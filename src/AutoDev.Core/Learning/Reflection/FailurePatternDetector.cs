@@ -59,6 +59,16 @@ public sealed class FailurePatternDetector(
             throw new ArgumentException($"Episode '{failure.Id}' succeeded; reflection looks at failures only.", nameof(failure));
         }
 
+        using var activity = AutoDevTelemetry.Start("reflection.decide", failure.TenantId)?
+            .SetTag("autodev.agent", failure.AgentId)
+            .SetTag("autodev.episode.id", failure.Id.ToString());
+        var decision = await DecideAsync(failure, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("autodev.outcome", decision.Action.ToString()).SetTag("autodev.reflection.failures", decision.Count);
+        return decision;
+    }
+
+    private async ValueTask<ReflectionDecision> DecideAsync(Episode failure, CancellationToken cancellationToken)
+    {
         var agent = await GetAgentAsync(failure.TenantId, failure.AgentId, cancellationToken).ConfigureAwait(false);
         var signature = await similarity.SignAsync(failure.TaskDescription, cancellationToken).ConfigureAwait(false);
         var taskKey = agent.Add(failure.Id, signature);

@@ -82,7 +82,9 @@ internal sealed class Telemetry
     private static void PrintTree(Activity span, ILookup<ActivitySpanId, Activity> byParent, int depth)
     {
         var outcome = span.GetTagItem("autodev.outcome") ?? span.GetTagItem("autodev.review.decision") ?? span.GetTagItem("autodev.sandbox.tier") ?? span.GetTagItem("gen_ai.response.model");
-        Console.WriteLine($"  {new string(' ', depth * 2)}{span.DisplayName}{(outcome is null ? "" : $" ({outcome})")}");
+        // A review links to the trace that wrote what it decides on.
+        var links = string.Concat(span.Links.Select(l => $", linked to trace {l.Context.TraceId.ToHexString()[..12]}"));
+        Console.WriteLine($"  {new string(' ', depth * 2)}{span.DisplayName}{(outcome is null ? "" : $" ({outcome}{links})")}");
         // Many runs of one kind under one parent (the side-by-side evaluation) print as one line.
         foreach (var group in byParent[span.SpanId].OrderBy(s => s.StartTimeUtc).GroupBy(s => s.DisplayName))
         {

@@ -16,8 +16,8 @@ namespace AutoDev;
 /// <c>reflection.decide</c> (agent, episode, the decision as outcome, the pattern's failures);
 /// <c>candidate.generate</c> and <c>mutation.generate</c> (agent, skill, the proposal's id and status), whose
 /// children are the model calls; <c>candidate.validate</c> and <c>mutation.evaluate</c>, whose children are the
-/// sandbox executions; <c>review.decide</c> (proposal kind and id, the decision), the parent of an approval's
-/// <c>skill.promote</c> (proposal, skill, version); <c>research.iterate</c> (skill, iteration, children, outcome);
+/// sandbox executions; <c>review.decide</c> (proposal kind and id, the decision), linked to the trace that generated
+/// the proposal and the parent of an approval's <c>skill.promote</c> (proposal, skill, version); <c>research.iterate</c> (skill, iteration, children, outcome);
 /// <c>signal.record</c> (a webhook's delayed fitness signals for a variant); <c>skill.run</c> (skill, version, agent,
 /// outcome), whose children are its execution and what the run starts (a mutation); <c>sandbox.execute</c> (tier, status).
 /// Model calls are <c>chat</c> spans with the OpenTelemetry gen_ai conventions' attributes (operation, model, input
@@ -129,6 +129,18 @@ public static class AutoDevTelemetry
     /// <summary>Starts a span of AutoDev.Core for a workspace.</summary>
     internal static Activity? Start(string name, string tenantId) =>
         Source.StartActivity(name)?.SetTag("autodev.tenant", tenantId);
+
+    /// <summary>The current span's W3C <c>traceparent</c>, if a span is being recorded.</summary>
+    internal static string? CurrentTraceParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
+
+    /// <summary>Links <paramref name="activity"/> to the trace in which <paramref name="proposal"/> was generated.</summary>
+    internal static void LinkToGeneration(Activity? activity, Proposal proposal)
+    {
+        if (activity is not null && proposal.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var generated))
+        {
+            activity.AddLink(new ActivityLink(generated));
+        }
+    }
 
     /// <summary>Starts the span of a reviewer's decision on a candidate or a mutation; an approval's child is its <c>skill.promote</c>.</summary>
     internal static Activity? StartReview(string tenantId, string kind, Guid proposalId, ReviewDecision decision) =>

@@ -461,6 +461,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             TestCasesJson = "assert extract_invoice_id('x') == 'x'",
             SourceEpisodeIds = episodeIds,
             ImportedVersion = new SemanticVersion(2, 3, 4),
+            TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         };
         var added = (await store.AddAsync(candidate, Ct)).Entity;
         var validation = new SandboxResult { Status = SandboxStatus.Succeeded, Stdout = "ok", Tier = "fake", Duration = TimeSpan.FromMilliseconds(12) };
@@ -474,6 +475,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal("ok", found.Validation.Stdout);
         Assert.Equal(0.5, found.FitnessScore);
         Assert.Equal(new SemanticVersion(2, 3, 4), found.ImportedVersion);
+        Assert.Equal(candidate.TraceParent, found.TraceParent);
         Assert.Null((await store.AddAsync(NewCandidate(tenant, "learned"), Ct)).Entity.ImportedVersion);
     }
 
@@ -760,6 +762,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             EvaluationInputs = ["{\"id\":\"INV-1\"}", "{\"id\":\"INV-2\"}"],
             GenerationTokens = 321,
             Code = "def f(id):\n    return id\n",
+            TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             CreatedAt = start,
             UpdatedAt = start,
         }, Ct)).Entity;
@@ -771,6 +774,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var read = await store.FindAsync(tenant, added.Id, Ct);
         Assert.NotNull(read);
         Assert.Equal(("agent-1", 321L, "ana", "too clever", start.AddMinutes(2)), (read.AgentId, read.GenerationTokens, read.ReviewedBy, read.ReviewReason, read.UpdatedAt));
+        Assert.Equal(added.TraceParent, read.TraceParent);
         Assert.Equal(added.EvaluationInputs, read.EvaluationInputs);
         Assert.NotNull(read.Evaluation);
         Assert.Equal([1.5, 1, 2], read.Evaluation.Child.RunMilliseconds);

@@ -49,9 +49,13 @@ public sealed class InvoiceSampleTests
         // sandbox; each approval is a review span whose child is the promotion; the slow run holds the mutation's
         // generation and its side-by-side evaluation.
         var traces = text[text.IndexOf("7. What OpenTelemetry saw", StringComparison.Ordinal)..].Replace("\r\n", "\n", StringComparison.Ordinal);
-        Assert.Matches(@"\n    episode\.record \(failed\)\n      reflection\.decide \(Trigger\)\n      candidate\.generate \(Pending\)\n        chat \(scripted\)\n      candidate\.validate \(Validated\)\n        sandbox\.execute \(docker\)\n", traces);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(traces, @"\n    review\.decide \(Approved\)\n      skill\.promote\n"));
-        Assert.Matches(@"\n    skill\.run \(Succeeded\)\n      sandbox\.execute \(docker\)\n      mutation\.generate \(Pending\)\n        chat \(scripted\)\n      mutation\.evaluate \(Passed\)\n        sandbox\.execute ×\d+\n", traces);
+        var learned = Assert.Single(System.Text.RegularExpressions.Regex.Matches(traces, @"trace (\w+):\n    episode\.record \(failed\)\n      reflection\.decide \(Trigger\)\n      candidate\.generate \(Pending\)\n        chat \(scripted\)\n      candidate\.validate \(Validated\)\n        sandbox\.execute \(docker\)\n"));
+        var evolved = Assert.Single(System.Text.RegularExpressions.Regex.Matches(traces, @"trace (\w+):\n    skill\.run \(Succeeded\)\n      sandbox\.execute \(docker\)\n      mutation\.generate \(Pending\)\n        chat \(scripted\)\n      mutation\.evaluate \(Passed\)\n        sandbox\.execute ×\d+\n"));
+        // Each approval is its own trace, linked to the one that wrote what it approved.
+        foreach (var written in (string[])[learned.Groups[1].Value, evolved.Groups[1].Value])
+        {
+            Assert.Matches($@"\n    review\.decide \(Approved, linked to trace {written}\)\n      skill\.promote\n", traces);
+        }
 
         // The metrics count the same story as the spans.
         var metrics = System.Text.RegularExpressions.Regex.Match(traces, @"metrics: (\d+) sandbox executions \(and (\d+) sandbox\.execute spans\), (\d+) model calls");

@@ -37,6 +37,13 @@ public abstract record Proposal
     /// <summary>The skill version it became, once promoted.</summary>
     public Guid? PromotedVersionId { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that generated it (<c>candidate.generate</c> or <c>mutation.generate</c>),
+    /// when one was being recorded: a later review's span links to that trace, so a tracing tool connects the failure
+    /// to the decision days later.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 

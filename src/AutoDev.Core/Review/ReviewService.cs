@@ -87,6 +87,7 @@ internal sealed class ReviewService(
         using var activity = AutoDevTelemetry.StartReview(tenantId, "candidate", candidateId, ReviewDecision.Approved);
         var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        AutoDevTelemetry.LinkToGeneration(activity, candidate);
         return await promoter.PromoteAsync(candidate, review, cancellationToken).ConfigureAwait(false);
     }
 
@@ -96,6 +97,7 @@ internal sealed class ReviewService(
         using var activity = AutoDevTelemetry.StartReview(tenantId, "candidate", candidateId, ReviewDecision.Rejected);
         var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var candidate = await FindAsync(tenantId, candidateId, cancellationToken).ConfigureAwait(false);
+        AutoDevTelemetry.LinkToGeneration(activity, candidate);
         return await candidates.UpdateAsync(candidate.Reject(review), cancellationToken).ConfigureAwait(false);
     }
 
@@ -150,6 +152,7 @@ internal sealed class ReviewService(
         using var activity = AutoDevTelemetry.StartReview(tenantId, "mutation", mutationId, ReviewDecision.Approved);
         var review = Review.Create(reviewer, ReviewDecision.Approved, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        AutoDevTelemetry.LinkToGeneration(activity, mutation);
         return await promoter.PromoteAsync(mutation, review, cancellationToken).ConfigureAwait(false);
     }
 
@@ -159,6 +162,7 @@ internal sealed class ReviewService(
         using var activity = AutoDevTelemetry.StartReview(tenantId, "mutation", mutationId, ReviewDecision.Rejected);
         var review = Review.Create(reviewer, ReviewDecision.Rejected, reason, time.GetUtcNow());
         var mutation = await FindMutationAsync(tenantId, mutationId, cancellationToken).ConfigureAwait(false);
+        AutoDevTelemetry.LinkToGeneration(activity, mutation);
         return await mutations.UpdateAsync(mutation.Reject(review), cancellationToken).ConfigureAwait(false);
     }
 

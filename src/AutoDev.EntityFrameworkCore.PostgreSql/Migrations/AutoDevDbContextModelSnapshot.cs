@@ -483,6 +483,11 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasColumnType("text")
                         .HasColumnName("test_cases_json");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -653,6 +658,11 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("open_key");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
 
                     b.Property<int>("Trigger")
                         .HasColumnType("integer")

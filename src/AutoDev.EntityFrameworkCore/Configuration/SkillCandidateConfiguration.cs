@@ -24,6 +24,7 @@ internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<Ski
         e.Property(c => c.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);
         e.Property(c => c.ImportedVersion).HasConversion(Columns.Version);
         e.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
+        e.Property(c => c.TraceParent).HasMaxLength(Columns.TraceParentLength);
         e.Property<string?>(OpenPatternKey);
         e.Property<Guid?>(SourceEpisodeId);
         e.HasIndex(c => new { c.TenantId, c.Status, c.CreatedAt });

@@ -24,6 +24,7 @@ internal sealed class ToolMutationConfiguration : IEntityTypeConfiguration<ToolM
         e.Property(m => m.Evaluation).HasJsonConversion(StoreJson.Default.MutationEvaluation);
         e.Property(m => m.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);
         e.Property(m => m.ConcurrencyStamp).IsConcurrencyToken();
+        e.Property(m => m.TraceParent).HasMaxLength(Columns.TraceParentLength);
         e.Property<string?>(OpenKey).HasColumnName("open_key").HasMaxLength(128);
         e.HasIndex(nameof(ToolMutation.TenantId), OpenKey).IsUnique();
         e.HasIndex(m => new { m.TenantId, m.CreatedAt });

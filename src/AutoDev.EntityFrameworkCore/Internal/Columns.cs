@@ -10,6 +10,9 @@ namespace AutoDev.EntityFrameworkCore.Internal;
 /// <summary>How domain values that no database stores natively become columns.</summary>
 internal static class Columns
 {
+    /// <summary>The length of a W3C <c>traceparent</c> (<c>00-</c>, 32 hex digits, <c>-</c>, 16, <c>-</c>, 2): 55.</summary>
+    public const int TraceParentLength = 55;
+
     /// <summary>
     /// Times are UTC <see cref="DateTime"/>s: SQLite cannot order <see cref="DateTimeOffset"/>, and PostgreSQL's
     /// <c>timestamp with time zone</c> takes UTC. Read back with offset zero.

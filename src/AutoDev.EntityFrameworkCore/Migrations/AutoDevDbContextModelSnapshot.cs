@@ -478,6 +478,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("test_cases_json");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -648,6 +653,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("open_key");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
 
                     b.Property<int>("Trigger")
                         .HasColumnType("INTEGER")

@@ -15,7 +15,7 @@ public sealed class TracePropagationTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheFailureThatCompletesAPattern_IsOneTrace_FromTheEpisodeToTheModelCallAndTheSandbox()
+    public async Task TheFailureThatCompletesAPattern_IsOneTrace_FromTheEpisodeToTheModelCallAndTheSandbox_AndTheApprovalLinksToIt()
     {
         var spans = new List<Activity>();
         await using var host = await MementoHost.StartAsync();
@@ -24,6 +24,8 @@ public sealed class TracePropagationTests
         {
             await host.FailAsync();
             second = await host.FailAsync(email: "Please resend invoice #INV-2024-0077");
+            var candidate = (await host.CandidatesAsync()).Single(c => c.SourceEpisodeIds.Contains(second.Id));
+            await host.Get<IReviewService>().ApproveAsync(MementoHost.Tenant, candidate.Id, "ana", cancellationToken: Ct);
         }
 
         var root = Assert.Single(spans, s => s.OperationName == "episode.record" && Equals(s.GetTagItem("autodev.episode.id"), second.Id.ToString()));
@@ -39,6 +41,12 @@ public sealed class TracePropagationTests
         var validate = Child(root, "candidate.validate");
         Assert.Equal(generate.GetTagItem("autodev.candidate.id"), validate.GetTagItem("autodev.candidate.id"));
         Child(validate, "sandbox.execute");
+
+        // The approval is a trace of its own (a person decides later), linked to the one that wrote the candidate.
+        var review = Assert.Single(spans, s => s.OperationName == "review.decide" && Equals(s.GetTagItem("autodev.proposal.id"), generate.GetTagItem("autodev.candidate.id")));
+        Assert.NotEqual(root.TraceId, review.TraceId);
+        Assert.Equal((root.TraceId, generate.SpanId), (Assert.Single(review.Links).Context.TraceId, review.Links.Single().Context.SpanId));
+        Assert.Single(spans, s => s.ParentSpanId == review.SpanId && s.OperationName == "skill.promote");
     }
 
     [Fact]

@@ -227,6 +227,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             AgentId = request.AgentId,
             EvaluationInputs = inputs,
             Status = ToolMutationStatus.Generating,
+            TraceParent = AutoDevTelemetry.CurrentTraceParent,
             CreatedAt = now,
             UpdatedAt = now,
         };

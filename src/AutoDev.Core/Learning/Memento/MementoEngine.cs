@@ -256,6 +256,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             SourceEpisodeIds = analysis.SourceEpisodeIds,
             Description = Describe(analysis, prompt),
             Status = SkillCandidateStatus.Generating,
+            TraceParent = AutoDevTelemetry.CurrentTraceParent,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AutoDev.EntityFrameworkCore.Migrations
+{
+    /// <inheritdoc />
+    public partial class ProposalTraceParent : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "tool_mutations",
+                type: "TEXT",
+                maxLength: 55,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "skill_candidates",
+                type: "TEXT",
+                maxLength: 55,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                table: "tool_mutations");
+
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                table: "skill_candidates");
+        }
+    }
+}

@@ -151,6 +151,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                     fitness_score = table.Column<double>(type: "double precision", nullable: true),
                     reviews = table.Column<string>(type: "text", nullable: false),
                     promoted_version_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    trace_parent = table.Column<string>(type: "character varying(55)", maxLength: 55, nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     concurrency_stamp = table.Column<Guid>(type: "uuid", nullable: false)
@@ -221,6 +222,7 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                     fitness_score = table.Column<double>(type: "double precision", nullable: true),
                     reviews = table.Column<string>(type: "text", nullable: false),
                     promoted_version_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    trace_parent = table.Column<string>(type: "character varying(55)", maxLength: 55, nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     concurrency_stamp = table.Column<Guid>(type: "uuid", nullable: false)

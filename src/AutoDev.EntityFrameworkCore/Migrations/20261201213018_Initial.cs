@@ -151,6 +151,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     fitness_score = table.Column<double>(type: "REAL", nullable: true),
                     reviews = table.Column<string>(type: "TEXT", nullable: false),
                     promoted_version_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    trace_parent = table.Column<string>(type: "TEXT", maxLength: 55, nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     concurrency_stamp = table.Column<Guid>(type: "TEXT", nullable: false)
@@ -221,6 +222,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     fitness_score = table.Column<double>(type: "REAL", nullable: true),
                     reviews = table.Column<string>(type: "TEXT", nullable: false),
                     promoted_version_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    trace_parent = table.Column<string>(type: "TEXT", maxLength: 55, nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     concurrency_stamp = table.Column<Guid>(type: "TEXT", nullable: false)

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 {
     [DbContext(typeof(AutoDevDbContext))]
-    [Migration("20261201212005_ProposalTraceParent")]
-    partial class ProposalTraceParent
+    [Migration("20261201213032_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

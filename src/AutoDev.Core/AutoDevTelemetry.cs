@@ -130,6 +130,17 @@ public static class AutoDevTelemetry
     internal static Activity? Start(string name, string tenantId) =>
         Source.StartActivity(name)?.SetTag("autodev.tenant", tenantId);
 
+    /// <summary>
+    /// Marks <paramref name="activity"/> as failed by <paramref name="exception"/> (status Error, <c>error.type</c> its
+    /// type; not its message, which may quote what a model wrote) and returns <see langword="false"/>, for an exception
+    /// filter that records without catching: <c>catch (Exception ex) when (AutoDevTelemetry.Failed(activity, ex))</c>.
+    /// </summary>
+    internal static bool Failed(Activity? activity, Exception exception)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name).SetTag("error.type", exception.GetType().FullName);
+        return false;
+    }
+
     /// <summary>The current span's W3C <c>traceparent</c>, if a span is being recorded.</summary>
     internal static string? CurrentTraceParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 

@@ -50,6 +50,26 @@ public sealed class TracePropagationTests
     }
 
     [Fact]
+    public async Task AGenerationTheGateRefuses_IsAFailedSpan_NamingTheExceptionsType()
+    {
+        var spans = new List<Activity>();
+        await using var host = await MementoHost.StartAsync(maturity: AgentMaturity.Student);
+        var failure = await host.FailAsync();
+        using var source = new ActivitySource("test.refusal");
+        ActivityTraceId trace;
+
+        using (Sdk.CreateTracerProviderBuilder().AddSource("test.refusal").AddAutoDevInstrumentation().AddInMemoryExporter(spans).Build())
+        using (var test = source.StartActivity("test"))
+        {
+            trace = test!.TraceId;
+            await Assert.ThrowsAsync<CapabilityDeniedException>(() => host.Get<MementoEngine>().GenerateSkillCandidateAsync(MementoHost.Tenant, MementoHost.Agent, failure.Id, Ct));
+        }
+
+        var generate = Assert.Single(spans, s => s.TraceId == trace && s.OperationName == "candidate.generate");
+        Assert.Equal((ActivityStatusCode.Error, typeof(CapabilityDeniedException).FullName), (generate.Status, generate.GetTagItem("error.type")));
+    }
+
+    [Fact]
     public async Task AnEventHandledFromTheChannel_IsAnEventDispatchSpan_InThePublishersTrace_AndAThrowingHandlerIsCounted()
     {
         var tenant = "otel-" + Guid.NewGuid().ToString("N")[..8];

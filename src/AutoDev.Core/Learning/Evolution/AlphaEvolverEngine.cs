@@ -109,7 +109,16 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             .SetTag("autodev.agent", request.AgentId)
             .SetTag("autodev.skill", request.SkillName)
             .SetTag("autodev.mutation.trigger", request.Trigger.ToString());
-        var mutation = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        ToolMutation mutation;
+        try
+        {
+            mutation = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AutoDevTelemetry.Failed(activity, ex))
+        {
+            throw;
+        }
+
         activity?.SetTag("autodev.mutation.id", mutation.Id.ToString()).SetTag("autodev.outcome", mutation.Status.ToString());
         return mutation;
     }

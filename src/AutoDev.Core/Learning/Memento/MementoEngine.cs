@@ -112,7 +112,16 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     {
         ArgumentNullException.ThrowIfNull(request);
         using var activity = AutoDevTelemetry.Start("candidate.generate", request.TenantId)?.SetTag("autodev.agent", request.AgentId);
-        var candidate = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        SkillCandidate candidate;
+        try
+        {
+            candidate = await GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AutoDevTelemetry.Failed(activity, ex))
+        {
+            throw;
+        }
+
         activity?.SetTag("autodev.candidate.id", candidate.Id.ToString()).SetTag("autodev.skill", candidate.Name).SetTag("autodev.outcome", candidate.Status.ToString());
         return candidate;
     }

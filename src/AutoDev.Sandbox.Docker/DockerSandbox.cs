@@ -153,11 +153,14 @@ public sealed class DockerSandbox : ISandboxTier, IAsyncDisposable, IDisposable
             .SetTag("autodev.sandbox.docker.transport", rendezvous is null ? "attach" : "socket");
         using (rendezvous)
         {
-            var id = await CreateContainerAsync(tenantId, rendezvous, cancellationToken).ConfigureAwait(false);
+            // Not cancelled half-way: the engine may finish a create the caller gave up on, and the container would be
+            // left behind with no id to remove it by. A create takes tens of milliseconds; cancellation counts after it.
+            var id = await CreateContainerAsync(tenantId, rendezvous, CancellationToken.None).ConfigureAwait(false);
             activity?.SetTag("autodev.sandbox.docker.container", id[..12]);
             Stream stream;
             try
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 // Each path disposes its own stream when it fails.
                 stream = rendezvous is null
                     ? await AttachAndStartAsync(id, cancellationToken).ConfigureAwait(false)

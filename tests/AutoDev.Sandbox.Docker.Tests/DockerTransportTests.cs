@@ -150,6 +150,41 @@ public sealed class DockerTransportTests : IDisposable
         return (threadPool, name);
     }
 
+    /// <summary>
+    /// An execution cancelled while its container is being created or started leaves no container behind once the
+    /// sandbox is disposed: a create the engine finished after the caller gave up must not strand a container.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ExecutionsCancelledDuringTheContainersStart_LeaveNoContainerBehind(bool warm)
+    {
+        var tenant = "cancel-start-" + Guid.NewGuid().ToString("N")[..8];
+        var options = WarmDockerFixture.CreateOptions(warm);
+        options.SocketDirectory = _parent;
+        var sandbox = new DockerSandbox(Options.Create(options), Options.Create(new SandboxOptions()), TimeProvider.System, NullLogger<DockerSandbox>.Instance);
+        await using (sandbox)
+        {
+            ServiceRequirement.Require(await sandbox.CheckAvailabilityAsync(TestContext.Current.CancellationToken));
+            // Cancel at moments spread over a container's start (create, start, connect: tens to hundreds of ms here).
+            for (var delay = 2; delay <= 120; delay += 6)
+            {
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(delay));
+                try
+                {
+                    await sandbox.ExecuteAsync(new SandboxRequest { TenantId = tenant, Code = "pass" }, cancel.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        using var engine = new DockerEngine(options);
+        Assert.Empty(await engine.ListContainersAsync($"autodev.tenant={tenant}", TestContext.Current.CancellationToken));
+    }
+
     private static async Task<(SandboxResult Result, bool ThreadPool, string? Name)> ResumedAfterAsync(Task<SandboxResult> execution)
     {
         var result = await execution.ConfigureAwait(false);

@@ -162,8 +162,7 @@ public static class AutoDevTelemetry
 
     /// <summary>Starts the span of a promotion of a candidate or a mutation.</summary>
     internal static Activity? StartPromotion(string tenantId, string kind, Guid proposalId) =>
-        Source.StartActivity("skill.promote")?
-            .SetTag("autodev.tenant", tenantId)
+        Start("skill.promote", tenantId)?
             .SetTag("autodev.proposal.kind", kind)
             .SetTag("autodev.proposal.id", proposalId.ToString());
 

@@ -46,18 +46,7 @@ public static class AutoDevChatClientBuilderExtensions
 
     private static ChatResilienceOptions Copy(ChatResilienceOptions source, Action<ChatResilienceOptions> configure)
     {
-        var copy = new ChatResilienceOptions
-        {
-            AttemptTimeout = source.AttemptTimeout,
-            MaxRetryAttempts = source.MaxRetryAttempts,
-            RetryBaseDelay = source.RetryBaseDelay,
-            MaxRetryDelay = source.MaxRetryDelay,
-            CircuitFailureRatio = source.CircuitFailureRatio,
-            CircuitMinimumThroughput = source.CircuitMinimumThroughput,
-            CircuitSamplingDuration = source.CircuitSamplingDuration,
-            CircuitBreakDuration = source.CircuitBreakDuration,
-            MaxOutputTokens = source.MaxOutputTokens,
-        };
+        var copy = source.Clone();
         configure(copy);
         var validation = new ChatResilienceOptionsValidator().Validate(null, copy);
         return validation.Failed ? throw new OptionsValidationException(nameof(ChatResilienceOptions), typeof(ChatResilienceOptions), validation.Failures) : copy;

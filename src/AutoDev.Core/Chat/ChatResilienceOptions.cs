@@ -54,6 +54,9 @@ public sealed class ChatResilienceOptions
     [Range(1, 1_000_000)]
     public int MaxOutputTokens { get; set; } = DefaultMaxOutputTokens;
 
+    /// <summary>A copy of these options (every property is a value).</summary>
+    internal ChatResilienceOptions Clone() => (ChatResilienceOptions)MemberwiseClone();
+
     /// <summary>Default of <see cref="MaxOutputTokens"/>: 4,096.</summary>
     public const int DefaultMaxOutputTokens = 4096;
 

@@ -79,9 +79,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         }
         catch (Exception ex) when (ex is not ChatServiceException { Record: not null })
         {
-            var failure = ChatServiceException.From(ex);
-            failure.Record = await FinishAsync(call, response: null, failure).ConfigureAwait(false);
-            throw failure;
+            throw await FailAsync(call, ex).ConfigureAwait(false);
         }
     }
 
@@ -124,9 +122,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 catch (Exception ex) when (ex is not ChatServiceException { Record: not null })
                 {
                     finished = true;
-                    var failure = ChatServiceException.From(ex);
-                    failure.Record = await FinishAsync(call, response: null, failure).ConfigureAwait(false);
-                    throw failure;
+                    throw await FailAsync(call, ex).ConfigureAwait(false);
                 }
 
                 updates.Add(enumerator.Current);
@@ -167,6 +163,14 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
 
     private Call Start(ChatCallContext context, IList<ChatMessage> messages, ChatOptions options) =>
         new(context, messages, options, _time.GetUtcNow(), _time.GetTimestamp(), ChatAttempts.Begin());
+
+    /// <summary>Records the failed call and returns the failure to throw, its record set.</summary>
+    private async Task<ChatServiceException> FailAsync(Call call, Exception exception)
+    {
+        var failure = ChatServiceException.From(exception);
+        failure.Record = await FinishAsync(call, response: null, failure).ConfigureAwait(false);
+        return failure;
+    }
 
     private async Task<ChatCallRecord> FinishAsync(Call call, ChatResponse? response, ChatServiceException? failure)
     {

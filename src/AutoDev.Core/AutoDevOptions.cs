@@ -29,6 +29,21 @@ public sealed class AutoDevOptions
     [Range(2, 10_000)]
     public int FailureWindow { get; set; } = DefaultFailureWindow;
 
+    /// <summary>
+    /// How many answers Memento-Skills asks the model for per failure pattern (<c>k</c>). Each is one model call,
+    /// counted against the agent's daily limit and the workspace's token budget; with more than one, the calls use
+    /// <see cref="SampleTemperature"/> so that the answers differ. Each answer is validated; the kept one passes the
+    /// most held-out cases, then the most of its own tests, then is the shortest (see <see cref="SkillCandidate.OtherSamples"/>).
+    /// </summary>
+    /// <value>Default 1; allowed 1 to 10.</value>
+    [Range(1, 10)]
+    public int CandidatesPerPattern { get; set; } = 1;
+
+    /// <summary>The sampling temperature of Memento-Skills' model calls when <see cref="CandidatesPerPattern"/> is more than 1.</summary>
+    /// <value>Default 0.8; allowed 0 to 2.</value>
+    [Range(0.0, 2.0)]
+    public float SampleTemperature { get; set; } = 0.8f;
+
     /// <summary>How long a skill candidate's tests may run in the sandbox.</summary>
     /// <value>Default 30 seconds; allowed 1 second to 10 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

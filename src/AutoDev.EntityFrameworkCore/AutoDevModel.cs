@@ -40,6 +40,7 @@ public static class AutoDevModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new CapabilityCounterConfiguration());
         modelBuilder.ApplyConfiguration(new FitnessRecordConfiguration());
         modelBuilder.ApplyConfiguration(new ChatCallConfiguration());
+        modelBuilder.ApplyConfiguration(new AcceptanceCaseConfiguration());
 
         // What every AutoDev table shares: snake_case columns (unless a configuration named one), UTC times, and ids of
         // tenants, agents, capabilities and purposes of at most IdLength characters.
@@ -125,10 +126,13 @@ public static class AutoDevTables
     /// <summary><c>chat_calls</c>.</summary>
     public const string ChatCalls = "chat_calls";
 
+    /// <summary><c>acceptance_cases</c>.</summary>
+    public const string AcceptanceCases = "acceptance_cases";
+
     /// <summary>Every table above.</summary>
     internal static readonly HashSet<string?> All =
     [
         WorkspaceSettings, AgentProfiles, Episodes, SkillCandidates, Skills, SkillVersions, ToolMutations,
-        WorkflowVariants, CapabilityUsage, CapabilityCounters, FitnessRecords, ChatCalls,
+        WorkflowVariants, CapabilityUsage, CapabilityCounters, FitnessRecords, ChatCalls, AcceptanceCases,
     ];
 }

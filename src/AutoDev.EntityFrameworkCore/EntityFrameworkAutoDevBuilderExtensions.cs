@@ -81,6 +81,7 @@ public static class EntityFrameworkAutoDevBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<ICapabilityUsageStore, EfCapabilityUsageStore<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IFitnessStore, EfFitnessStore<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IChatCallStore, EfChatCallStore<TContext>>());
+        services.Replace(ServiceDescriptor.Singleton<IAcceptanceCaseStore, EfAcceptanceCaseStore<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IAutoDevDatabase, AutoDevDatabase<TContext>>());
         services.Replace(ServiceDescriptor.Singleton<IAutoDevStoreHealth, AutoDevDatabaseHealth<TContext>>());
         // Before every other hosted service: AutoDev's own ones (the Memento loop picks up pending work at start) need the tables.

@@ -479,6 +479,61 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null((await store.AddAsync(NewCandidate(tenant, "learned"), Ct)).Entity.ImportedVersion);
     }
 
+    /// <summary>A candidate's per-case results, held-out results and other samples come back as saved; so does an episode's resolution.</summary>
+    [Fact]
+    public async Task Candidate_CaseResultsAndSamples_AndEpisodeResolution_RoundTrip()
+    {
+        var tenant = NewTenant();
+        var heldOut = TestCase.Returns("{\"text\": \"INV-1\"}", "\"INV-1\"", "episode 1");
+        var failed = new CaseResult { Case = TestCase.Throws("{\"text\": \"none\"}", "ValueError"), Actual = "\"x\"", Difference = "returned a value instead of raising ValueError" };
+        var store = Get<ISkillCandidateStore>();
+        var added = (await store.AddAsync(NewCandidate(tenant, "p"), Ct)).Entity;
+        await store.UpdateAsync(added with
+        {
+            TestResults = [failed],
+            HeldOutResults = [new CaseResult { Case = heldOut, Passed = true, Actual = "\"INV-1\"" }],
+            OtherSamples = [new CandidateSample { Code = "def f(): pass", TestCasesJson = "[]", TestResults = [failed], Reason = "Not chosen: shorter" }],
+        }, Ct);
+
+        var found = (await store.FindAsync(tenant, added.Id, Ct))!;
+        Assert.Equal(failed, Assert.Single(found.TestResults));
+        Assert.Equal(heldOut, Assert.Single(found.HeldOutResults).Case);
+        var sample = Assert.Single(found.OtherSamples);
+        Assert.Equal(("def f(): pass", "Not chosen: shorter"), (sample.Code, sample.Reason));
+        Assert.Equal(failed, Assert.Single(sample.TestResults));
+
+        var episode = new Episode { TenantId = tenant, AgentId = "a", TaskDescription = "t", Resolution = heldOut, OccurredAt = Time.GetUtcNow() };
+        await Get<IEpisodeStore>().AddAsync(episode, Ct);
+        Assert.Equal(heldOut, (await Get<IEpisodeStore>().FindAsync(tenant, episode.Id, Ct))!.Resolution);
+    }
+
+    /// <summary>Acceptance cases: one per skill and inputs (a second add returns the first), listed oldest first, removed by id, per workspace.</summary>
+    [Fact]
+    public async Task AcceptanceCase_AddListRemove_OnePerInputs_AndTenantScoped()
+    {
+        var store = Get<IAcceptanceCaseStore>();
+        var tenant = NewTenant();
+        var other = NewTenant();
+        AcceptanceCase Case(string tenantId, string inputs, string expected, int minutes) =>
+            new() { TenantId = tenantId, SkillName = "extract_invoice_id", Case = TestCase.Returns(inputs, expected), CreatedAt = DateTimeOffset.UnixEpoch.AddMinutes(minutes) };
+
+        var first = await store.AddAsync(Case(tenant, "{\"text\":\"a\"}", "\"A\"", 1), Ct);
+        var second = await store.AddAsync(Case(tenant, "{\"text\":\"" + new string('b', 5_000) + "\"}", "\"B\"", 2), Ct);
+        var again = await store.AddAsync(Case(tenant, "{\"text\":\"a\"}", "\"other\"", 3), Ct);
+        await store.AddAsync(Case(other, "{\"text\":\"a\"}", "\"A\"", 1), Ct);
+
+        Assert.True(first.Created && second.Created);
+        Assert.False(again.Created);
+        Assert.Equal(first.Entity.Id, again.Entity.Id);
+        Assert.Equal("\"A\"", again.Entity.Case.ExpectedJson);
+        Assert.Equal([first.Entity.Id, second.Entity.Id], (await ToListAsync(store.ListAsync(tenant, "extract_invoice_id", Ct))).Select(c => c.Id));
+        Assert.Empty(await ToListAsync(store.ListAsync(tenant, "other_skill", Ct)));
+        Assert.False(await store.RemoveAsync(other, first.Entity.Id, Ct));
+        Assert.True(await store.RemoveAsync(tenant, first.Entity.Id, Ct));
+        Assert.Equal([second.Entity.Id], (await ToListAsync(store.ListAsync(tenant, "extract_invoice_id", Ct))).Select(c => c.Id));
+        Assert.Single(await ToListAsync(store.ListAsync(other, "extract_invoice_id", Ct)));
+    }
+
     // ---- Skills ----------------------------------------------------------------------------------------------
 
     /// <summary>A skill name is unique per workspace, not across workspaces.</summary>

@@ -7,9 +7,17 @@ using BenchmarkDotNet.Running;
 // runs HumanEval through (a) and each warm tier in interleaved rounds (see HumanEvalInterleaved).
 // dotnet run -c Release --project tests/AutoDev.Benchmarks -- cleanup-cost [calls]
 // times the warm fork servers' per-execution clean-up inside each warm tier (see CleanupCost).
+// dotnet run -c Release --project tests/AutoDev.Benchmarks -- learning-quality <file.jsonl.gz> [--problems N]
+// replays real model answers to HumanEval through Memento-Skills and AlphaEvolver's checks (see LearningQuality/).
 if (args is [HumanEvalInterleaved.Command, ..])
 {
     await HumanEvalInterleaved.RunAsync(args);
+    return;
+}
+
+if (args is [AutoDev.Benchmarks.LearningQuality.LearningQualityCommand.Command, ..])
+{
+    await AutoDev.Benchmarks.LearningQuality.LearningQualityCommand.RunAsync(args);
     return;
 }
 

@@ -49,6 +49,7 @@ public static class AutoDevServiceCollectionExtensions
             sp.GetService<ISkillCandidateStore>() as InMemorySkillCandidateStore,
             sp.GetService<IToolMutationStore>() as InMemoryToolMutationStore));
         services.TryAddSingleton<IToolMutationStore, InMemoryToolMutationStore>();
+        services.TryAddSingleton<IAcceptanceCaseStore, InMemoryAcceptanceCaseStore>();
         services.TryAddSingleton<IWorkflowVariantStore, InMemoryWorkflowVariantStore>();
         services.TryAddSingleton<ICapabilityUsageStore, InMemoryCapabilityUsageStore>();
         services.TryAddSingleton<IFitnessStore, InMemoryFitnessStore>();
@@ -83,6 +84,7 @@ public static class AutoDevServiceCollectionExtensions
         services.TryAddSingleton<IPromptCatalog, PromptCatalog>();
         services.TryAddSingleton<ITaskSimilarity, LexicalTaskSimilarity>();
         services.TryAddSingleton<FailurePatternDetector>();
+        services.TryAddSingleton<AcceptanceCases>();
         services.TryAddSingleton<MementoEngine>();
         services.TryAddSingleton<SkillPromoter>();
         services.TryAddSingleton<DelayedSignals>();

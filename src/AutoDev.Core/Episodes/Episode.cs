@@ -36,6 +36,13 @@ public sealed record Episode
     /// <summary>Feedback from a user or reviewer.</summary>
     public string? Feedback { get; init; }
 
+    /// <summary>
+    /// The right outcome, when the person who stepped in knows it: the inputs the agent saw and the value that person
+    /// produced or confirmed (or the exception the task should have raised). Held out from the model: a skill learned
+    /// from this episode must give that outcome before it is validated, and so must every later mutation of it.
+    /// </summary>
+    public TestCase? Resolution { get; init; }
+
     /// <summary>The steps of the episode, in order.</summary>
     public IReadOnlyList<EpisodeSegment> Segments { get; init; } = [];
 
@@ -63,6 +70,7 @@ public sealed record Episode
             throw new ArgumentException($"ConstitutionalScore is {score}; it must be between 0 and 1.", nameof(ConstitutionalScore));
         }
 
+        Resolution?.EnsureValid();
         if (ToolsAttempted is null || ToolsAttempted.Any(t => t is null))
         {
             throw new ArgumentException("ToolsAttempted is null or holds a null name.", nameof(ToolsAttempted));

@@ -112,4 +112,7 @@ internal static partial class Log
 
     [LoggerMessage(32, LogLevel.Information, "Failure {EpisodeId} of agent {AgentId} in workspace {TenantId} joined the open candidate {CandidateId} ({Name}) of its pattern; no model call.")]
     public static partial void FailureAttached(ILogger logger, string tenantId, string agentId, Guid episodeId, Guid candidateId, string name);
+
+    [LoggerMessage(33, LogLevel.Information, "Sampling for workspace {TenantId} stopped after {Answers} of {Wanted} answers: {Reason}")]
+    public static partial void SamplingStopped(ILogger logger, string tenantId, int answers, int wanted, string reason);
 }

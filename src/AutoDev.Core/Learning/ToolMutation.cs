@@ -132,6 +132,12 @@ public sealed record MutationEvaluation
     /// <summary>The first input on which they differ, with both answers; <see langword="null"/> when they agree.</summary>
     public string? BehaviourDifference { get; init; }
 
+    /// <summary>Every input on which the child answered differently from the parent, in input order.</summary>
+    public IReadOnlyList<BehaviourMismatch> Mismatches { get; init; } = [];
+
+    /// <summary>How the child did on the skill's held-out cases (<see cref="AcceptanceCases"/>); it must pass every one to win.</summary>
+    public IReadOnlyList<CaseResult> HeldOutResults { get; init; } = [];
+
     /// <summary>
     /// The one-sided Mann–Whitney p-value that the child's run times are lower than the parent's. Latency counts in
     /// fitness only when it is below <see cref="EvolutionOptions.LatencySignificance"/>: noise never picks the winner.
@@ -144,6 +150,12 @@ public sealed record MutationEvaluation
     /// <summary>Whether the child won: kept behaviour, passed the tests the parent passed, and is strictly fitter.</summary>
     public bool ChildWins { get; init; }
 }
+
+/// <summary>An input on which a mutation's child answered differently from its parent.</summary>
+/// <param name="InputsJson">The keyword arguments, as JSON.</param>
+/// <param name="ParentAnswer">What the parent returned, as JSON.</param>
+/// <param name="ChildAnswer">What the child returned (JSON), or <c>raised …</c>, or why its run failed.</param>
+public sealed record BehaviourMismatch(string InputsJson, string ParentAnswer, string ChildAnswer);
 
 /// <summary>One variant's side of a <see cref="MutationEvaluation"/>.</summary>
 public sealed record VariantMeasurement

@@ -30,6 +30,22 @@ public sealed record SkillCandidate : Proposal
     /// <summary>The sandbox outcome of the last validation, if any.</summary>
     public SandboxResult? Validation { get; init; }
 
+    /// <summary>How each of its own tests (<see cref="TestCasesJson"/>) went at validation.</summary>
+    public IReadOnlyList<CaseResult> TestResults { get; init; } = [];
+
+    /// <summary>
+    /// How each held-out case went at validation: the resolutions of its source episodes and the workspace's
+    /// <see cref="AcceptanceCase"/>s for its name, none of them shown to the model. A candidate is validated only when
+    /// it passes its own tests and every one of these.
+    /// </summary>
+    public IReadOnlyList<CaseResult> HeldOutResults { get; init; } = [];
+
+    /// <summary>
+    /// The model's other answers when the workspace asks for several per pattern (<see cref="AutoDevOptions.CandidatesPerPattern"/>):
+    /// each validated beside this one and not chosen, with the reason.
+    /// </summary>
+    public IReadOnlyList<CandidateSample> OtherSamples { get; init; } = [];
+
     /// <summary>
     /// For a candidate imported from a skill package (<see cref="ISkillRegistry.ImportAsync"/>): the package's version,
     /// which promotion keeps instead of numbering the version itself. <see langword="null"/> for a learned candidate.
@@ -81,4 +97,23 @@ public sealed record SkillCandidate : Proposal
         StatusTransitions.Ensure(nameof(SkillCandidate), Id, Status, to, StatusTransitions.CanTransitionTo);
         AutoDevTelemetry.ProposalMoved(nameof(SkillCandidate), Status, to);
     }
+}
+
+/// <summary>One of several answers the model gave for a pattern, and why it was not the one kept.</summary>
+public sealed record CandidateSample
+{
+    /// <summary>The function it wrote (empty when the answer had none).</summary>
+    public string Code { get; init; } = string.Empty;
+
+    /// <summary>Its own test cases, as JSON.</summary>
+    public string TestCasesJson { get; init; } = string.Empty;
+
+    /// <summary>How its own tests went, once validated.</summary>
+    public IReadOnlyList<CaseResult> TestResults { get; init; } = [];
+
+    /// <summary>How the held-out cases went, once validated.</summary>
+    public IReadOnlyList<CaseResult> HeldOutResults { get; init; } = [];
+
+    /// <summary>Why it is not the candidate: unusable, failed, or ranked below the one kept.</summary>
+    public string? Reason { get; init; }
 }

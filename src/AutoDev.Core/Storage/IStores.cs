@@ -92,6 +92,19 @@ public interface ISkillCandidateStore
     IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken);
 }
 
+/// <summary>Stores the acceptance cases hosts register for skills.</summary>
+public interface IAcceptanceCaseStore
+{
+    /// <summary>Adds a case unless the skill has one with the same inputs, which is returned instead.</summary>
+    ValueTask<AddResult<AcceptanceCase>> AddAsync(AcceptanceCase acceptanceCase, CancellationToken cancellationToken);
+
+    /// <summary>The skill's cases, oldest first.</summary>
+    IAsyncEnumerable<AcceptanceCase> ListAsync(string tenantId, string skillName, CancellationToken cancellationToken);
+
+    /// <summary>Removes a case; false when the workspace has no such case.</summary>
+    ValueTask<bool> RemoveAsync(string tenantId, Guid caseId, CancellationToken cancellationToken);
+}
+
 /// <summary>Stores skills and their versions.</summary>
 public interface ISkillStore
 {

@@ -22,6 +22,49 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("AutoDev.AcceptanceCase", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AddedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("Case")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("test_case");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("InputsHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("inputs_hash");
+
+                    b.Property<string>("SkillName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("skill_name");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "SkillName", "InputsHash")
+                        .IsUnique();
+
+                    b.ToTable("acceptance_cases", (string)null);
+                });
+
             modelBuilder.Entity("AutoDev.AgentProfile", b =>
                 {
                     b.Property<string>("TenantId")
@@ -280,6 +323,10 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<string>("Resolution")
+                        .HasColumnType("text")
+                        .HasColumnName("resolution");
+
                     b.Property<string>("Segments")
                         .IsRequired()
                         .HasColumnType("text")
@@ -438,6 +485,11 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("fitness_score");
 
+                    b.Property<string>("HeldOutResults")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("held_out_results");
+
                     b.Property<long?>("ImportedVersion")
                         .HasColumnType("bigint")
                         .HasColumnName("imported_version");
@@ -450,6 +502,11 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                     b.Property<string>("OpenPatternKey")
                         .HasColumnType("text")
                         .HasColumnName("open_pattern_key");
+
+                    b.Property<string>("OtherSamples")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("other_samples");
 
                     b.Property<string>("PatternKey")
                         .IsRequired()
@@ -482,6 +539,11 @@ namespace AutoDev.EntityFrameworkCore.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("test_cases_json");
+
+                    b.Property<string>("TestResults")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("test_results");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(55)

@@ -22,6 +22,9 @@ internal sealed class SkillCandidateConfiguration : IEntityTypeConfiguration<Ski
         e.Property(c => c.SourceEpisodeIds).HasJsonConversion(StoreJson.Default.IReadOnlyListGuid);
         e.Property(c => c.Validation).HasJsonConversion(StoreJson.Default.SandboxResult);
         e.Property(c => c.Reviews).HasJsonConversion(StoreJson.Default.IReadOnlyListReview);
+        e.Property(c => c.TestResults).HasJsonConversion(StoreJson.Default.IReadOnlyListCaseResult);
+        e.Property(c => c.HeldOutResults).HasJsonConversion(StoreJson.Default.IReadOnlyListCaseResult);
+        e.Property(c => c.OtherSamples).HasJsonConversion(StoreJson.Default.IReadOnlyListCandidateSample);
         e.Property(c => c.ImportedVersion).HasConversion(Columns.Version);
         e.Property(c => c.ConcurrencyStamp).IsConcurrencyToken();
         e.Property(c => c.TraceParent).HasMaxLength(Columns.TraceParentLength);

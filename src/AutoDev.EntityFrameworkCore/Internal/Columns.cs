@@ -54,4 +54,7 @@ internal static class Columns
 [JsonSerializable(typeof(SandboxResult))]
 [JsonSerializable(typeof(MutationEvaluation))]
 [JsonSerializable(typeof(IReadOnlyList<Review>))]
+[JsonSerializable(typeof(TestCase))]
+[JsonSerializable(typeof(IReadOnlyList<CaseResult>))]
+[JsonSerializable(typeof(IReadOnlyList<CandidateSample>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -17,6 +17,49 @@ namespace AutoDev.EntityFrameworkCore.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("AutoDev.AcceptanceCase", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AddedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("Case")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("test_case");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("InputsHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inputs_hash");
+
+                    b.Property<string>("SkillName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("skill_name");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "SkillName", "InputsHash")
+                        .IsUnique();
+
+                    b.ToTable("acceptance_cases", (string)null);
+                });
+
             modelBuilder.Entity("AutoDev.AgentProfile", b =>
                 {
                     b.Property<string>("TenantId")
@@ -275,6 +318,10 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
 
+                    b.Property<string>("Resolution")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolution");
+
                     b.Property<string>("Segments")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -433,6 +480,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .HasColumnType("REAL")
                         .HasColumnName("fitness_score");
 
+                    b.Property<string>("HeldOutResults")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("held_out_results");
+
                     b.Property<long?>("ImportedVersion")
                         .HasColumnType("INTEGER")
                         .HasColumnName("imported_version");
@@ -445,6 +497,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     b.Property<string>("OpenPatternKey")
                         .HasColumnType("TEXT")
                         .HasColumnName("open_pattern_key");
+
+                    b.Property<string>("OtherSamples")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("other_samples");
 
                     b.Property<string>("PatternKey")
                         .IsRequired()
@@ -477,6 +534,11 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("test_cases_json");
+
+                    b.Property<string>("TestResults")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("test_results");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(55)

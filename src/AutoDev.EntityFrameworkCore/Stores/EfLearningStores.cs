@@ -360,3 +360,38 @@ internal sealed class EfWorkflowVariantStore<TContext>(IDbContextFactory<TContex
             ?? throw new EntityNotFoundException(nameof(WorkflowVariant), tenantId, variantId);
     }
 }
+
+internal sealed class EfAcceptanceCaseStore<TContext>(IDbContextFactory<TContext> factory)
+    : EfStoreBase<TContext>(factory), IAcceptanceCaseStore
+    where TContext : DbContext
+{
+    public async ValueTask<AddResult<AcceptanceCase>> AddAsync(AcceptanceCase acceptanceCase, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(acceptanceCase);
+        AutoDev.Internal.Guard.Id(acceptanceCase.TenantId);
+        var hash = AcceptanceCaseConfiguration.HashOf(acceptanceCase.Case);
+        return await AddOpenAsync(
+            acceptanceCase,
+            acceptanceCase.TenantId,
+            acceptanceCase.Id,
+            e => AcceptanceCaseConfiguration.Shadows(e),
+            async () =>
+            {
+                await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+                return await db.Set<AcceptanceCase>().AsNoTracking()
+                    .FirstOrDefaultAsync(
+                        c => c.TenantId == acceptanceCase.TenantId && c.SkillName == acceptanceCase.SkillName && EF.Property<string>(c, AcceptanceCaseConfiguration.InputsHash) == hash,
+                        cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<AcceptanceCase> ListAsync(string tenantId, string skillName, CancellationToken cancellationToken) =>
+        StreamAsync(db => db.Set<AcceptanceCase>().Where(c => c.TenantId == tenantId && c.SkillName == skillName).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id), cancellationToken);
+
+    public async ValueTask<bool> RemoveAsync(string tenantId, Guid caseId, CancellationToken cancellationToken)
+    {
+        await using var db = await CreateAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Set<AcceptanceCase>().Where(c => c.TenantId == tenantId && c.Id == caseId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+}

@@ -70,6 +70,7 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
     private readonly IPromptCatalog _prompts;
     private readonly IEventBus _events;
     private readonly SkillInputRecorder _recorder;
+    private readonly AcceptanceCases _acceptance;
     private readonly EvolutionOptions _options;
 
     /// <summary>Creates the engine.</summary>
@@ -84,12 +85,13 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
         IPromptCatalog prompts,
         IEventBus events,
         SkillInputRecorder recorder,
+        AcceptanceCases acceptance,
         IOptions<EvolutionOptions> options)
         : base(model, sandbox, timeProvider, logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_skills, _mutations, _fitness, _prompts, _events, _recorder, _options) =
-            (skills, mutations, fitness, prompts, events, recorder, options.Value);
+        (_skills, _mutations, _fitness, _prompts, _events, _recorder, _acceptance, _options) =
+            (skills, mutations, fitness, prompts, events, recorder, acceptance, options.Value);
     }
 
     /// <summary>
@@ -283,7 +285,9 @@ public class AlphaEvolverEngine : BaseLearningEngine<MutationRequest, MutationAn
             return LearningValidation.Failed("Nothing to compare parent and child on: the skill has no tests and no inputs were recorded (set SkillRunRequest.RecordInputs).");
         }
 
-        var outcome = await new MutationEvaluator(Sandbox, _fitness, _options).EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCasesJson, inputs, cancellationToken).ConfigureAwait(false);
+        var heldOut = await _acceptance.ForSkillAsync(proposal.TenantId, proposal.SkillId, cancellationToken).ConfigureAwait(false);
+        var outcome = await new MutationEvaluator(Sandbox, _fitness, _options)
+            .EvaluateAsync(proposal.TenantId, parentCode, proposal.Code, parent.EntryPoint, parent.TestCasesJson, heldOut, inputs, cancellationToken).ConfigureAwait(false);
         return new MutationValidation(outcome);
     }
 

@@ -60,13 +60,15 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
         return inputs;
     }
 
-    public async Task<Outcome> EvaluateAsync(string tenantId, string parentCode, string childCode, string entryPoint, string testsJson, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    public async Task<Outcome> EvaluateAsync(string tenantId, string parentCode, string childCode, string entryPoint, string testsJson, IReadOnlyList<TestCase> heldOut, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
         // One sandbox call at a time: an evaluation's runs never compete with each other for the machine (research
-        // evaluates several children in parallel, each of them sequentially).
-        var hasTests = !string.IsNullOrWhiteSpace(testsJson);
-        var parentTests = hasTests ? await RunAsync(tenantId, SkillTests.Harness(parentCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false) : null;
-        var childTests = hasTests ? await RunAsync(tenantId, SkillTests.Harness(childCode, entryPoint, testsJson), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false) : null;
+        // evaluates several children in parallel, each of them sequentially). The tests and the held-out cases run in
+        // one call per variant.
+        var own = TestCase.ListOf(testsJson);
+        IReadOnlyList<TestCase> cases = [.. own, .. heldOut];
+        var parentTests = cases.Count > 0 ? SkillTests.Read(await RunAsync(tenantId, SkillTests.Harness(parentCode, entryPoint, cases), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false), cases) : null;
+        var childTests = cases.Count > 0 ? SkillTests.Read(await RunAsync(tenantId, SkillTests.Harness(childCode, entryPoint, cases), SkillTests.HarnessEntryPoint, cancellationToken).ConfigureAwait(false), cases) : null;
 
         // Alternate the order (parent first, then child first) so drift in the machine's speed falls on both.
         var parentModule = MeasureModule(parentCode, entryPoint, inputs);
@@ -80,8 +82,13 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
             (first ? childRuns : parentRuns).Add(Read(await RunAsync(tenantId, first ? childModule : parentModule, MeasureEntryPoint, cancellationToken).ConfigureAwait(false), inputs.Count));
         }
 
-        var (parentPassed, parentTotal, _) = parentTests is null ? (0, 0, null) : SkillTests.Read(parentTests);
-        var (childPassed, childTotal, childProblem) = childTests is null ? (0, 0, null) : SkillTests.Read(childTests);
+        var parentOwn = parentTests?.Results.Take(own.Count).ToList() ?? [];
+        var childOwn = childTests?.Results.Take(own.Count).ToList() ?? [];
+        var childHeldOut = childTests?.Results.Skip(own.Count).ToList() ?? [];
+        var (parentPassed, parentTotal) = (parentOwn.Count(r => r.Passed), own.Count);
+        var (childPassed, childTotal) = (childOwn.Count(r => r.Passed), own.Count);
+        var childProblem = childTests?.Failure ?? SkillTests.Problem(childOwn, "tests");
+        var heldOutProblem = childTests?.Failure ?? SkillTests.Problem(childHeldOut, "held-out cases", named: 1);
 
         var parent = Measure(parentRuns, parentPassed, parentTotal);
         var child = Measure(childRuns, childPassed, childTotal);
@@ -94,11 +101,13 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
         var childSignals = Signals(child, childRuns, latencyCounted ? child.MedianMilliseconds : pooled);
         parent = parent with { Fitness = fitness.Score(parentSignals) };
         child = child with { Fitness = fitness.Score(childSignals) };
-        var difference = Difference(inputs, parentRuns, childRuns);
+        var mismatches = Mismatches(inputs, parentRuns, childRuns);
+        var difference = mismatches.Count == 0 ? null : Describe(mismatches);
         var childFailure = childRuns.Select(r => r.Failure).FirstOrDefault(f => f is not null);
 
         string? reason =
             childFailure is not null ? $"The child did not run: {childFailure}"
+            : heldOut.Count > 0 && heldOutProblem is not null ? $"The child misses held-out answers: {heldOutProblem}"
             : difference is not null ? $"Behaviour change: {difference}"
             : childPassed < parentPassed || (parentTotal > 0 && parentPassed == parentTotal && childPassed < childTotal) ? $"The child passes fewer tests than its parent ({childPassed} of {childTotal} against {parentPassed} of {parentTotal}): {childProblem}"
             : child.Fitness <= parent.Fitness + options.MinFitnessGain ? NotFitter(parent, child, pValue, latencyCounted)
@@ -112,6 +121,8 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
             Child = child with { Failure = childFailure },
             BehaviourPreserved = difference is null && childFailure is null,
             BehaviourDifference = difference,
+            Mismatches = mismatches,
+            HeldOutResults = childHeldOut,
             LatencyPValue = pValue,
             LatencyCounted = latencyCounted,
             ChildWins = reason is null,
@@ -152,7 +163,7 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
             .Append("        _ms = (_time.perf_counter() - _started) * 1000.0\n")
             .Append("        if _ok:\n")
             .Append("            try:\n")
-            .Append("                _value = _json.dumps(_value, sort_keys=True)\n")
+            .Append("                _value = _json.dumps(_value, sort_keys=True, allow_nan=False)\n")
             .Append("            except (TypeError, ValueError):\n")
             .Append("                _value, _ok = 'a value JSON cannot hold: ' + repr(_value)[:150], False\n")
             .Append("        _out.append([_ok, _value, _ms])\n")
@@ -188,27 +199,55 @@ internal sealed class MutationEvaluator(ISandbox sandbox, IFitnessService fitnes
         };
     }
 
-    private static string? Difference(IReadOnlyList<string> inputs, List<Run> parentRuns, List<Run> childRuns)
+    /// <summary>
+    /// Every input the parent handled on which some child run answered differently (<see cref="AnswerComparison"/>)
+    /// from every answer the parent gave it. An input the parent never handled is the child's to handle: that is the
+    /// fix a failure trigger asks for.
+    /// </summary>
+    private static List<BehaviourMismatch> Mismatches(IReadOnlyList<string> inputs, List<Run> parentRuns, List<Run> childRuns)
     {
+        var mismatches = new List<BehaviourMismatch>();
         for (var i = 0; i < inputs.Count; i++)
         {
-            var answers = parentRuns.Where(r => r.Ok[i]).Select(r => r.Values[i]).ToHashSet(StringComparer.Ordinal);
+            var answers = parentRuns.Where(r => r.Ok[i]).Select(r => r.Values[i]).Distinct(StringComparer.Ordinal).ToList();
             if (answers.Count == 0)
             {
-                continue; // The parent never handled this input: the child may (that is the fix a failure trigger asks for).
+                continue;
             }
 
             foreach (var run in childRuns)
             {
-                if (!run.Ok[i] || !answers.Contains(run.Values[i]))
+                if (!run.Ok[i] || !answers.Exists(a => SameAnswer(a, run.Values[i])))
                 {
-                    var got = run.Ok[i] ? "returned " + Cut(run.Values[i]) : run.Failure is null ? "raised " + Cut(run.Values[i]) : "failed: " + run.Failure;
-                    return $"on {Cut(inputs[i])} the parent returned {Cut(answers.First())}, the child {got}.";
+                    var got = run.Ok[i] ? run.Values[i] : run.Failure is null ? "raised " + run.Values[i] : "failed: " + run.Failure;
+                    mismatches.Add(new(inputs[i], answers[0], got));
+                    break;
                 }
             }
         }
 
-        return null;
+        return mismatches;
+    }
+
+    /// <summary>Two answers of the measuring module: JSON compared by <see cref="AnswerComparison"/>; text that is not JSON (a sandbox that did not run the module) compared as text.</summary>
+    private static bool SameAnswer(string parent, string child)
+    {
+        try
+        {
+            return AnswerComparison.Same(parent, child);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return string.Equals(parent, child, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Describe(List<BehaviourMismatch> mismatches)
+    {
+        var first = mismatches[0];
+        var answer = first.ChildAnswer.StartsWith("raised ", StringComparison.Ordinal) || first.ChildAnswer.StartsWith("failed: ", StringComparison.Ordinal) ? first.ChildAnswer : "returned " + Cut(first.ChildAnswer);
+        var more = mismatches.Count > 1 ? $" ({mismatches.Count} inputs differ in all)" : string.Empty;
+        return $"on {Cut(first.InputsJson)} the parent returned {Cut(first.ParentAnswer)}, the child {answer}.{more}";
     }
 
     private static List<FitnessSignal> Signals(VariantMeasurement measured, List<Run> runs, double latencyMs)

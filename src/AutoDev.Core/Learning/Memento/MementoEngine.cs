@@ -49,6 +49,15 @@ public sealed record FailureAnalysis
     public IReadOnlyList<Guid> SourceEpisodeIds { get; init; } = [];
 }
 
+/// <summary>A skill candidate's validation: the candidate with the answer kept and every case's result.</summary>
+/// <param name="Passed">Whether the kept answer passed its own tests and every held-out case.</param>
+/// <param name="FailureReason">Why not.</param>
+/// <param name="Sandbox">The kept answer's sandbox result.</param>
+/// <param name="Signals">The proxy fitness signals it earned.</param>
+/// <param name="Candidate">The candidate as validated: <see cref="SkillCandidate.TestResults"/>, <see cref="SkillCandidate.HeldOutResults"/>, <see cref="SkillCandidate.OtherSamples"/>.</param>
+public sealed record CandidateValidation(bool Passed, string? FailureReason, SandboxResult? Sandbox, IReadOnlyList<FitnessSignal> Signals, SkillCandidate Candidate)
+    : LearningValidation(Passed, FailureReason, Sandbox, Signals);
+
 /// <summary>
 /// Memento-Skills: turns a failure pattern into a skill candidate (the model writes a typed, documented Python
 /// function and its test cases) and validates it in the sandbox; review and promotion belong to <see cref="IReviewService"/>.
@@ -74,6 +83,7 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
     private readonly IPromptCatalog _prompts;
     private readonly ITaskSimilarity _similarity;
     private readonly IEventBus _events;
+    private readonly AcceptanceCases _acceptance;
     private readonly AutoDevOptions _options;
 
     /// <summary>Creates the engine.</summary>
@@ -88,12 +98,13 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         IPromptCatalog prompts,
         ITaskSimilarity similarity,
         IEventBus events,
+        AcceptanceCases acceptance,
         IOptions<AutoDevOptions> options)
         : base(model, sandbox, timeProvider, logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_episodes, _candidates, _fitness, _prompts, _similarity, _events, _options) =
-            (episodes, candidates, fitness, prompts, similarity, events, options.Value);
+        (_episodes, _candidates, _fitness, _prompts, _similarity, _events, _acceptance, _options) =
+            (episodes, candidates, fitness, prompts, similarity, events, acceptance, options.Value);
     }
 
     /// <summary>Generates a candidate for the failure pattern of <paramref name="episodeId"/>; see <see cref="GenerateSkillCandidateAsync(MementoRequest, CancellationToken)"/>.</summary>
@@ -143,12 +154,13 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         }
 
         var validation = await ValidateAsync(candidate, cancellationToken).ConfigureAwait(false);
-        var (passed, total, _) = validation.Sandbox is { } sandbox ? SkillTests.Read(sandbox) : (0, 0, null);
-        IReadOnlyList<FitnessSignal> signals = [.. validation.Signals, new(FitnessSignalNames.TestsPassed, total == 0 ? 0 : (double)passed / total)];
+        var checkedCandidate = validation is CandidateValidation { Candidate: { } c } ? c : candidate;
+        var own = checkedCandidate.TestResults;
+        IReadOnlyList<FitnessSignal> signals = [.. validation.Signals, new(FitnessSignalNames.TestsPassed, own.Count == 0 ? 0 : (double)own.Count(r => r.Passed) / own.Count)];
         var fitness = await _fitness.RecordSignalsAsync(tenantId, candidate.Id, FitnessSubjectKind.SkillCandidate, signals, cancellationToken).ConfigureAwait(false);
         try
         {
-            var validated = await _candidates.UpdateAsync(candidate.MoveTo(validation.Passed ? SkillCandidateStatus.Validated : SkillCandidateStatus.Failed, TimeProvider.GetUtcNow()) with
+            var validated = await _candidates.UpdateAsync(checkedCandidate.MoveTo(validation.Passed ? SkillCandidateStatus.Validated : SkillCandidateStatus.Failed, TimeProvider.GetUtcNow()) with
             {
                 FailureReason = validation.FailureReason,
                 Validation = validation.Sandbox,
@@ -269,8 +281,14 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             CreatedAt = now,
             UpdatedAt = now,
         };
+        var request = new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text);
+        if (_options.CandidatesPerPattern > 1)
+        {
+            request = request with { Temperature = _options.SampleTemperature };
+        }
+
         var asked = await Model.AskAsync(
-            new GatedModelRequest(analysis.TenantId, analysis.AgentId, CapabilityNames.MementoSkills, PromptNames.MementoGenerate, text),
+            request,
             ct => _candidates.AddAsync(claim, ct),
             FailAsync,
             cancellationToken).ConfigureAwait(false);
@@ -279,26 +297,125 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
             return asked.Proposal;
         }
 
-        var generated = await _candidates.UpdateAsync(Parse(answer, analysis.SuggestedName, asked.Proposal, TimeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var answers = await SampleAsync(request, answer, asked.Proposal, cancellationToken).ConfigureAwait(false);
+        var generated = await _candidates.UpdateAsync(Parse(answers, analysis.SuggestedName, asked.Proposal, TimeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         Log.CandidateGenerated(Logger, analysis.TenantId, generated.Name, generated.Status, generated.FailureReason);
         await _events.PublishAsync(new SkillCandidateGenerated { TenantId = analysis.TenantId, Candidate = generated, OccurredAt = generated.UpdatedAt }, cancellationToken).ConfigureAwait(false);
         return generated;
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Runs the candidate's own tests and its held-out cases (<see cref="AcceptanceCases"/>) in one sandbox execution,
+    /// and the same for each of its <see cref="SkillCandidate.OtherSamples"/>; keeps the answer that passes the most
+    /// held-out cases, then the most of its own tests, then is the shortest. Returns a <see cref="CandidateValidation"/>
+    /// holding the candidate with the kept answer and every case's result.
+    /// </remarks>
     protected override async Task<LearningValidation> ValidateAsync(SkillCandidate proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proposal);
+        var heldOut = await _acceptance.ForCandidateAsync(proposal, cancellationToken).ConfigureAwait(false);
+        var checks = new List<SampleCheck> { await CheckAsync(proposal, proposal.Code, proposal.TestCasesJson, heldOut, cancellationToken).ConfigureAwait(false) };
+        var unusable = new List<CandidateSample>();
+        foreach (var sample in proposal.OtherSamples)
+        {
+            if (sample.Reason is not null)
+            {
+                unusable.Add(sample);
+                continue;
+            }
+
+            checks.Add(await CheckAsync(proposal, sample.Code, sample.TestCasesJson, heldOut, cancellationToken).ConfigureAwait(false));
+        }
+
+        var ranked = checks.Index()
+            .OrderByDescending(c => c.Item.HeldOutPassed)
+            .ThenByDescending(c => c.Item.Own.Count > 0 && c.Item.OwnPassed == c.Item.Own.Count)
+            .ThenByDescending(c => c.Item.OwnPassed)
+            .ThenBy(c => c.Item.Code.Length)
+            .ThenBy(c => c.Index)
+            .Select(c => c.Item)
+            .ToList();
+        var kept = ranked[0];
+        var others = ranked.Skip(1).Select(c => c.AsSample(NotChosen(c, kept, heldOut.Count))).Concat(unusable).ToList();
+        var validated = proposal with
+        {
+            Code = kept.Code,
+            TestCasesJson = kept.TestsJson,
+            TestResults = kept.Own,
+            HeldOutResults = kept.HeldOut,
+            OtherSamples = others,
+        };
+        var basis = LearningValidation.FromSandbox(kept.Sandbox);
+        return new CandidateValidation(kept.Reason is null, kept.Reason, kept.Sandbox, basis.Signals, validated);
+    }
+
+    private async Task<SampleCheck> CheckAsync(SkillCandidate proposal, string code, string testsJson, IReadOnlyList<TestCase> heldOut, CancellationToken cancellationToken)
+    {
+        var own = TestCase.ListOf(testsJson);
+        IReadOnlyList<TestCase> cases = [.. own, .. heldOut];
         var result = await Sandbox.ExecuteAsync(new SandboxRequest
         {
             TenantId = proposal.TenantId,
-            Code = SkillTests.Harness(proposal.Code, proposal.EntryPoint, proposal.TestCasesJson),
+            Code = SkillTests.Harness(code, proposal.EntryPoint, cases),
             EntryPoint = SkillTests.HarnessEntryPoint,
             SafetyLevel = SafetyLevel.High,
             Timeout = _options.ValidationTimeout,
         }, cancellationToken).ConfigureAwait(false);
-        var (_, _, problem) = SkillTests.Read(result);
-        return LearningValidation.FromSandbox(result) with { Passed = problem is null, FailureReason = problem };
+        var run = SkillTests.Read(result, cases);
+        var ownResults = run.Results.Take(own.Count).ToList();
+        var heldOutResults = run.Results.Skip(own.Count).ToList();
+        var reason = run.Failure
+            ?? SkillTests.Problem(ownResults, "tests")
+            ?? SkillTests.Problem(heldOutResults, "held-out cases", named: 1);
+        return new(code, testsJson, result, ownResults, heldOutResults, reason);
+    }
+
+    private static string NotChosen(SampleCheck sample, SampleCheck kept, int heldOutCount)
+    {
+        var why = sample.HeldOutPassed < kept.HeldOutPassed || sample.OwnPassed < kept.OwnPassed || sample.Reason is not null && kept.Reason is null
+            ? $"Not chosen: it passed {sample.HeldOutPassed} of {heldOutCount} held-out cases and {sample.OwnPassed} of {sample.Own.Count} of its own tests; the kept answer {kept.HeldOutPassed} and {kept.OwnPassed} of {kept.Own.Count}."
+            : $"Not chosen: it passed as many cases as the kept answer, which is shorter or came first ({kept.Code.Length} characters against {sample.Code.Length}).";
+        return sample.Reason is null ? why : $"{why} {sample.Reason}";
+    }
+
+    /// <summary>One answer's validation: its own tests' and the held-out cases' results, and why it failed (null when it passed).</summary>
+    private sealed record SampleCheck(string Code, string TestsJson, SandboxResult Sandbox, IReadOnlyList<CaseResult> Own, IReadOnlyList<CaseResult> HeldOut, string? Reason)
+    {
+        public int OwnPassed => Own.Count(r => r.Passed);
+
+        public int HeldOutPassed => HeldOut.Count(r => r.Passed);
+
+        public CandidateSample AsSample(string reason) => new() { Code = Code, TestCasesJson = TestsJson, TestResults = Own, HeldOutResults = HeldOut, Reason = reason };
+    }
+
+    /// <summary>
+    /// The answers beyond the first that <see cref="AutoDevOptions.CandidatesPerPattern"/> asks for, each a gated model
+    /// call of its own. A limit or budget reached on the way ends the sampling with the answers so far; any other
+    /// exception (the host stopping) closes the claim first.
+    /// </summary>
+    private async Task<List<ChatCallResult>> SampleAsync(GatedModelRequest request, ChatCallResult first, SkillCandidate claim, CancellationToken cancellationToken)
+    {
+        var answers = new List<ChatCallResult> { first };
+        while (answers.Count < _options.CandidatesPerPattern && answers[^1].Succeeded)
+        {
+            try
+            {
+                answers.Add(await Model.AskAsync(request, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is LimitExceededException or TokenBudgetExceededException or CapabilityDeniedException)
+            {
+                Log.SamplingStopped(Logger, request.TenantId, answers.Count, _options.CandidatesPerPattern, ex.Message);
+                break;
+            }
+            catch (Exception ex)
+            {
+                await FailAsync(claim, $"Asking for answer {answers.Count + 1} of {_options.CandidatesPerPattern} failed: {ex.GetType().Name}.").ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return answers;
     }
 
     /// <summary>
@@ -360,26 +477,39 @@ public class MementoEngine : BaseLearningEngine<MementoRequest, FailureAnalysis,
         return name.Length <= SkillNames.MaxLength ? name : name[..SkillNames.MaxLength].TrimEnd('_');
     }
 
-    private static SkillCandidate Parse(ChatCallResult answer, string name, SkillCandidate claim, DateTimeOffset at)
+    private static SkillCandidate Parse(List<ChatCallResult> answers, string name, SkillCandidate claim, DateTimeOffset at)
+    {
+        var samples = answers.Select(a => ParseSample(a, name)).ToList();
+        var usable = samples.FindIndex(s => s.Reason is null);
+        if (usable < 0)
+        {
+            // Keep what the model said, so a reviewer sees why.
+            var first = samples[0];
+            var failed = answers[0].Succeeded ? claim.MoveTo(SkillCandidateStatus.Pending, at).Fail(first.Reason!, at) : claim.Fail(first.Reason!, at);
+            return failed with { Code = first.Code, TestCasesJson = first.TestCasesJson, OtherSamples = samples[1..] };
+        }
+
+        var kept = samples[usable];
+        samples.RemoveAt(usable);
+        return claim.MoveTo(SkillCandidateStatus.Pending, at) with { Code = kept.Code, TestCasesJson = kept.TestCasesJson, OtherSamples = samples };
+    }
+
+    /// <summary>The function and test cases in one answer, or the answer with the reason it is unusable.</summary>
+    private static CandidateSample ParseSample(ChatCallResult answer, string name)
     {
         if (!answer.Succeeded)
         {
-            return claim.Fail($"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}", at);
+            return new() { Reason = $"The model call failed after {answer.Record.Attempts} attempt(s): {answer.Record.FailureReason}" };
         }
-
-        var candidate = claim.MoveTo(SkillCandidateStatus.Pending, at);
 
         var code = ModelAnswers.ExtractFunction(answer.Text, name);
         if (!code.Succeeded)
         {
-            // Keep what the model said, so a reviewer sees why.
-            return candidate.Fail(code.Reason, at) with { Code = answer.Text };
+            return new() { Code = answer.Text, Reason = code.Reason };
         }
 
         var (tests, problem) = SkillTests.Extract(answer.Text, code.Code);
-        return tests is null
-            ? candidate.Fail(problem ?? "The answer has no tests.", at) with { Code = code.Code }
-            : candidate with { Code = code.Code, TestCasesJson = tests };
+        return tests is null ? new() { Code = code.Code, Reason = problem ?? "The answer has no tests." } : new() { Code = code.Code, TestCasesJson = tests };
     }
 
     private async ValueTask FailAsync(SkillCandidate claim, string reason) =>

@@ -6,7 +6,8 @@ namespace AutoDev;
 /// <summary>A skill's test cases (JSON, as stored in <see cref="SkillCandidate.TestCasesJson"/>) and the harness that runs them in the sandbox.</summary>
 /// <remarks>
 /// A case is <c>{"inputs": {...}, "expected": value}</c> or <c>{"inputs": {...}, "raises": "ValueError"}</c>. The
-/// harness calls the entry point with each case's inputs as keyword arguments and compares the JSON form of the result.
+/// harness calls the entry point with each case's inputs as keyword arguments; the host compares the JSON form of the
+/// result with <see cref="AnswerComparison"/>.
 /// </remarks>
 internal static class SkillTests
 {
@@ -105,66 +106,134 @@ internal static class SkillTests
         return parameters;
     }
 
-    /// <summary>The module that runs the cases against <paramref name="entryPoint"/>: the code, then the harness.</summary>
-    public static string Harness(string code, string entryPoint, string testsJson)
+    /// <summary>The most characters of a returned value's JSON the harness hands back; a longer answer is a failed case.</summary>
+    public const int MaxAnswerLength = 100_000;
+
+    /// <summary>
+    /// The module that calls <paramref name="entryPoint"/> with each case's inputs and returns, per case,
+    /// <c>[None, json]</c> for a returned value or <c>[type, "type: message"]</c> for a raised exception. Only the
+    /// inputs go into the sandbox: the expected answers stay on the host, so code cannot read them and repeat them.
+    /// </summary>
+    public static string Harness(string code, string entryPoint, IReadOnlyList<TestCase> cases)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentException.ThrowIfNullOrWhiteSpace(entryPoint);
-        ArgumentNullException.ThrowIfNull(testsJson);
+        ArgumentNullException.ThrowIfNull(cases);
 
         // A JSON string literal is a valid Python string literal.
-        var literal = JsonSerializer.Serialize(testsJson);
+        var literal = JsonSerializer.Serialize("[" + string.Join(',', cases.Select(c => c.InputsJson)) + "]");
         return new StringBuilder(code.TrimEnd())
             .Append("\n\n\ndef ").Append(HarnessEntryPoint).Append("():\n")
             .Append("    import json as _json\n")
             .Append("    _results = []\n")
-            .Append("    for _index, _case in enumerate(_json.loads(").Append(literal).Append(")):\n")
+            .Append("    for _inputs in _json.loads(").Append(literal).Append("):\n")
             .Append("        try:\n")
-            .Append("            _value = ").Append(entryPoint).Append("(**_case['inputs'])\n")
+            .Append("            _value = ").Append(entryPoint).Append("(**_inputs)\n")
             .Append("        except Exception as _error:\n")
-            .Append("            _results.append({'case': _index, 'ok': _case.get('raises') == type(_error).__name__, 'got': (type(_error).__name__ + ': ' + str(_error))[:200]})\n")
+            .Append("            _results.append([type(_error).__name__, (type(_error).__name__ + ': ' + str(_error))[:1000]])\n")
             .Append("            continue\n")
             .Append("        try:\n")
-            .Append("            _shape = _json.loads(_json.dumps(_value))\n")
-            .Append("        except (TypeError, ValueError):\n")
-            .Append("            _results.append({'case': _index, 'ok': False, 'got': 'a value JSON cannot hold: ' + repr(_value)[:150]})\n")
+            .Append("            _text = _json.dumps(_value, allow_nan=False)\n")
+            .Append("        except (TypeError, ValueError, RecursionError):\n")
+            .Append("            _results.append(['', 'a value JSON cannot hold: ' + repr(_value)[:300]])\n")
             .Append("            continue\n")
-            .Append("        _ok = 'raises' not in _case and _shape == _case.get('expected')\n")
-            .Append("        _results.append({'case': _index, 'ok': _ok, 'got': repr(_value)[:200]})\n")
+            .Append("        _results.append([None, _text] if len(_text) <= ").Append(MaxAnswerLength).Append(" else ['', 'a value of ' + str(len(_text)) + ' characters of JSON, more than ").Append(MaxAnswerLength).Append("'])\n")
             .Append("    return _results\n")
             .ToString();
     }
 
-    /// <summary>Reads the harness's result: how many cases passed, and a reason naming the first failures.</summary>
-    public static (int Passed, int Total, string? Problem) Read(SandboxResult result)
+    /// <summary>The module that runs the test cases of <paramref name="testsJson"/>; see <see cref="Harness(string, string, IReadOnlyList{TestCase})"/>.</summary>
+    public static string Harness(string code, string entryPoint, string testsJson) => Harness(code, entryPoint, TestCase.ListOf(testsJson));
+
+    /// <summary>
+    /// Reads the harness's result against the cases it ran: each case's outcome, or, when the run as a whole failed
+    /// (syntax error, time-out, crash, a result of the wrong shape), why, and no outcomes.
+    /// </summary>
+    public static CaseRun Read(SandboxResult result, IReadOnlyList<TestCase> cases)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(cases);
         if (!result.Succeeded)
         {
             var error = result.Error is { } e ? $": {e.Type}: {e.Message}{(e.Line is { } line ? $" (line {line})" : string.Empty)}" : string.Empty;
-            return (0, 0, $"{result.Status}{error}");
+            return new([], $"{result.Status}{error}");
         }
 
-        if (result.ReturnValue is not { ValueKind: JsonValueKind.Array } cases)
+        if (result.ReturnValue is not { ValueKind: JsonValueKind.Array } answers || answers.GetArrayLength() != cases.Count)
         {
-            return (0, 0, "The test harness returned no results.");
+            return new([], "The test harness returned no results.");
         }
 
-        var (passed, total) = (0, 0);
-        var failures = new List<string>();
-        foreach (var item in cases.EnumerateArray())
+        var results = new CaseResult[cases.Count];
+        for (var i = 0; i < cases.Count; i++)
         {
-            total++;
-            if (item.GetProperty("ok").GetBoolean())
+            var answer = answers[i];
+            if (answer.ValueKind != JsonValueKind.Array || answer.GetArrayLength() != 2 || answer[1].ValueKind != JsonValueKind.String
+                || answer[0].ValueKind is not (JsonValueKind.Null or JsonValueKind.String))
             {
-                passed++;
+                return new([], "The test harness returned a result of the wrong shape.");
             }
-            else if (failures.Count < 3)
-            {
-                failures.Add($"case {item.GetProperty("case").GetInt32()} got {item.GetProperty("got").GetString()}");
-            }
+
+            results[i] = Check(cases[i], answer[0].ValueKind == JsonValueKind.Null ? null : answer[0].GetString(), answer[1].GetString()!);
         }
 
-        return passed == total && total > 0 ? (passed, total, null) : (passed, total, $"{total - passed} of {total} tests failed: {string.Join("; ", failures)}");
+        return new(results, null);
     }
+
+    /// <summary>The outcome of one case: <paramref name="raised"/> is the exception's type (empty for a value JSON cannot hold), or null when <paramref name="text"/> is the returned JSON.</summary>
+    private static CaseResult Check(TestCase testCase, string? raised, string text)
+    {
+        if (raised is null)
+        {
+            string? difference;
+            try
+            {
+                difference = testCase.ExpectedJson is { } expected ? AnswerComparison.Difference(expected, text) : $"returned a value instead of raising {testCase.Raises}";
+            }
+            catch (JsonException)
+            {
+                difference = "returned text that is not JSON";
+            }
+
+            return new() { Case = testCase, Actual = text, Passed = difference is null, Difference = difference };
+        }
+
+        var passed = raised.Length > 0 && string.Equals(raised, testCase.Raises, StringComparison.Ordinal);
+        return new()
+        {
+            Case = testCase,
+            Actual = raised.Length == 0 ? text : "raised " + text,
+            Passed = passed,
+            Difference = passed ? null : testCase.Raises is null ? "raised instead of returning" : raised.Length == 0 ? "returned a value JSON cannot hold" : $"raised {raised} instead of {testCase.Raises}",
+        };
+    }
+
+    /// <summary>Why a run's cases did not all pass, naming the first failures (<paramref name="what"/>: "tests", "held-out cases"); null when they did.</summary>
+    public static string? Problem(IReadOnlyList<CaseResult> results, string what, int named = 3)
+    {
+        var failed = results.Where(r => !r.Passed).ToList();
+        return failed.Count == 0
+            ? null
+            : $"{failed.Count} of {results.Count} {what} failed: {string.Join("; ", failed.Take(named).Select(r => $"case {IndexOf(results, r)} {r}"))}";
+
+        static int IndexOf(IReadOnlyList<CaseResult> results, CaseResult result)
+        {
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (ReferenceEquals(results[i], result))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+}
+
+/// <summary>The outcome of a harness run: each case's result, or why the run as a whole failed (then no results).</summary>
+internal sealed record CaseRun(IReadOnlyList<CaseResult> Results, string? Failure)
+{
+    /// <summary>How many cases passed.</summary>
+    public int Passed => Results.Count(r => r.Passed);
 }

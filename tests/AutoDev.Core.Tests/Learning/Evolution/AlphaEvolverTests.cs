@@ -183,4 +183,55 @@ public sealed class AlphaEvolverTests
         Assert.Equal(new SemanticVersion(1, 2, 0), v12.Version);
         Assert.Equal(host.Version.Id, v12.ParentVersionId);
     }
+
+    [Fact]
+    public async Task AChildThatMissesAHeldOutAnswer_Fails_EvenWhenItMatchesItsParentOnEveryComparedInput()
+    {
+        // Right on the tests' inputs (distinct SKUs), wrong when an invoice lists one SKU twice: no test or recorded input shows it.
+        var changed = ScriptedAnswers.ProcessInvoiceFast.Replace("\"lines\": len(items)", "\"lines\": len({sku for sku, _ in items})", StringComparison.Ordinal);
+        await using var host = await EvolutionHost.StartAsync(answers: [changed]);
+        await host.Get<AcceptanceCases>().AddAsync(
+            EvolutionHost.Tenant,
+            EvolutionHost.Skill,
+            TestCase.Returns("{\"invoice_id\":\"INV-2024-0500\",\"items\":[[\"SKU-00100\",1],[\"SKU-00100\",2]]}", "{\"invoice_id\":\"INV-2024-0500\",\"total_cents\":11400,\"lines\":2}"),
+            "bob",
+            Ct);
+
+        var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, (await host.GenerateAsync()).Id, Ct);
+
+        Assert.Equal(ToolMutationStatus.Failed, mutation.Status);
+        Assert.StartsWith("The child misses held-out answers: 1 of 1 held-out cases failed: case 0 {\"invoice_id\":\"INV-2024-0500\"", mutation.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("at $.lines: expected 2, got 1", mutation.FailureReason, StringComparison.Ordinal);
+        var evaluation = mutation.Evaluation!;
+        Assert.True(evaluation.BehaviourPreserved);
+        Assert.Empty(evaluation.Mismatches);
+        var heldOut = Assert.Single(evaluation.HeldOutResults);
+        Assert.Equal("registered by bob", heldOut.Case.Source);
+        Assert.False(heldOut.Passed);
+    }
+
+    [Fact]
+    public async Task TheBehaviourCheck_ListsEveryMismatch_WithTheInputAndBothAnswers()
+    {
+        var changed = ScriptedAnswers.ProcessInvoiceFast.Replace("\"lines\": len(items)", "\"lines\": len(items) + (len(items) > 1)", StringComparison.Ordinal);
+        await using var host = await EvolutionHost.StartAsync(answers: [changed]);
+        string[] recorded =
+        [
+            "{\"invoice_id\":\"INV-1\",\"items\":[[\"SKU-00001\",1]]}",
+            "{\"invoice_id\":\"INV-2\",\"items\":[[\"SKU-00001\",1],[\"SKU-00002\",1]]}",
+            "{\"invoice_id\":\"INV-3\",\"items\":[[\"SKU-00001\",1],[\"SKU-00002\",1],[\"SKU-00003\",1]]}",
+        ];
+
+        var generated = await host.Alpha.GenerateToolMutationAsync(new MutationRequest(EvolutionHost.Tenant, EvolutionHost.Agent, EvolutionHost.Skill, MutationTrigger.Latency) { RecordedInputs = recorded }, Ct);
+        var mutation = await host.Alpha.SandboxExecuteMutationAsync(EvolutionHost.Tenant, generated.Id, Ct);
+
+        Assert.Equal(ToolMutationStatus.Failed, mutation.Status);
+        var mismatches = mutation.Evaluation!.Mismatches;
+        // The two recorded invoices with several lines, then the two tests (which have several lines too); never the one-line invoice.
+        Assert.Equal([recorded[1], recorded[2]], mismatches.Take(2).Select(m => m.InputsJson));
+        Assert.Equal(4, mismatches.Count);
+        Assert.Contains("\"lines\": 2", mismatches[0].ParentAnswer, StringComparison.Ordinal);
+        Assert.Contains("\"lines\": 3", mismatches[0].ChildAnswer, StringComparison.Ordinal);
+        Assert.Contains("(4 inputs differ in all)", mutation.FailureReason, StringComparison.Ordinal);
+    }
 }

@@ -28,7 +28,7 @@ public sealed class MutationEvaluatorTests : IDisposable
         var (evaluator, _) = Create(seed: 2026);
         for (var trial = 0; trial < Trials; trial++)
         {
-            var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(20, extra: "# renamed\n"), "process_invoice", string.Empty, Inputs, Ct);
+            var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(20, extra: "# renamed\n"), "process_invoice", string.Empty, [], Inputs, Ct);
             wins += outcome.Evaluation.ChildWins ? 1 : 0;
             if (!outcome.Evaluation.LatencyCounted)
             {
@@ -46,7 +46,7 @@ public sealed class MutationEvaluatorTests : IDisposable
         var wins = 0;
         for (var trial = 0; trial < 100; trial++)
         {
-            var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(16), "process_invoice", string.Empty, Inputs, Ct);
+            var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(16), "process_invoice", string.Empty, [], Inputs, Ct);
             wins += outcome.Evaluation.ChildWins ? 1 : 0;
         }
 
@@ -58,7 +58,7 @@ public sealed class MutationEvaluatorTests : IDisposable
     {
         var (evaluator, sandbox) = Create(seed: 1, new EvolutionOptions { MeasurementRuns = 4 });
 
-        var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(10), "process_invoice", "[{\"inputs\":{\"invoice_id\":\"A\",\"items\":[]},\"expected\":1}]", Inputs, Ct);
+        var outcome = await evaluator.EvaluateAsync("t", TimedSandbox.Module(20), TimedSandbox.Module(10), "process_invoice", "[{\"inputs\":{\"invoice_id\":\"A\",\"items\":[]},\"expected\":1}]", [], Inputs, Ct);
 
         Assert.Equal(2 + 8, sandbox.Executions); // two test runs, then 4 runs each
         Assert.Equal(4, outcome.Evaluation.Parent.RunMilliseconds.Count);

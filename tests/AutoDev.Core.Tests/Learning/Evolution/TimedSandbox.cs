@@ -8,10 +8,16 @@ namespace AutoDev.Tests.Learning.Evolution;
 /// <summary>
 /// A fake sandbox for the evolution logic: a module's speed and answers come from markers in its code
 /// (<c># speed: 40</c> milliseconds per run, <c># answer: x</c>), with seeded multiplicative noise on every call.
-/// Deterministic for a seed when calls come in a fixed order.
+/// Deterministic for a seed when calls come in a fixed order. A test run of a module answering <c>same</c> gives the
+/// expected values of <see cref="ScriptedAnswers.ProcessInvoiceTests"/> (the harness sends only inputs); any other
+/// answer gives that answer, which no case expects.
 /// </summary>
 internal sealed partial class TimedSandbox(int seed = 7, double noise = 0.1) : ISandbox
 {
+    private static readonly Dictionary<string, string> KnownAnswers = TestCase.ListOf(SkillTests.Normalize(ScriptedAnswers.ProcessInvoiceTests).Json!)
+        .Where(c => c.ExpectedJson is not null)
+        .ToDictionary(c => c.InputsJson, c => c.ExpectedJson!);
+
     private readonly Random _random = new(seed);
     private readonly Lock _lock = new();
     private int _executions;
@@ -33,13 +39,14 @@ internal sealed partial class TimedSandbox(int seed = 7, double noise = 0.1) : I
         Interlocked.Increment(ref _executions);
         var speed = double.Parse(SpeedMarker().Match(request.Code).Groups[1].Value, CultureInfo.InvariantCulture);
         var answer = AnswerMarker().Match(request.Code).Groups[1].Value;
+        using var inputs = JsonDocument.Parse(JsonSerializer.Deserialize<string>(Literal(request.Code, "for _inputs in _json.loads(", "):"))!);
         if (request.EntryPoint == SkillTests.HarnessEntryPoint)
         {
-            using var tests = JsonDocument.Parse(JsonSerializer.Deserialize<string>(Literal(request.Code, "enumerate(_json.loads(", "))"))!);
-            return Task.FromResult(FakeSandbox.Success(Enumerable.Range(0, tests.RootElement.GetArrayLength()).Select(i => new { @case = i, ok = answer == "same", got = answer }).ToArray()));
+            return Task.FromResult(FakeSandbox.Success(inputs.RootElement.EnumerateArray()
+                .Select(i => new string?[] { null, answer == "same" ? KnownAnswers.GetValueOrDefault(i.GetRawText(), "null") : JsonSerializer.Serialize(answer) })
+                .ToArray()));
         }
 
-        using var inputs = JsonDocument.Parse(JsonSerializer.Deserialize<string>(Literal(request.Code, "for _inputs in _json.loads(", "):"))!);
         var count = inputs.RootElement.GetArrayLength();
         var calls = new object[count];
         lock (_lock)

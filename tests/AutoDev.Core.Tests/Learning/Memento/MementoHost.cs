@@ -63,7 +63,7 @@ internal sealed class MementoHost : IAsyncDisposable
     }
 
     /// <summary>Records a failure of the agent (through the real episode recorder, so the loop reacts).</summary>
-    public async Task<Episode> FailAsync(string task = TaskText, string email = "Hi, invoice INV-2024-0042 is wrong", string agent = Agent)
+    public async Task<Episode> FailAsync(string task = TaskText, string email = "Hi, invoice INV-2024-0042 is wrong", string agent = Agent, TestCase? resolution = null)
     {
         var recorded = await Get<IEpisodeRecorder>().RecordAsync(new Episode
         {
@@ -74,6 +74,7 @@ internal sealed class MementoHost : IAsyncDisposable
             ErrorTrace = "KeyError: 'invoice_id'",
             ContextJson = System.Text.Json.JsonSerializer.Serialize(new { text = email }),
             ToolsAttempted = ["email.read"],
+            Resolution = resolution,
         }, Ct);
         return recorded.Episode;
     }

@@ -208,7 +208,7 @@ public sealed class MementoLoopTests
         await loop.StartAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.False(loop.Recovery.IsCompleted);
-        release.SetResult(FakeSandbox.Success(new[] { new { ok = true, @case = 0, got = "INV-2024-0042" } }));
+        release.SetResult(FakeSandbox.Success(new string?[][] { [null, "\"INV-2024-0042\""], [null, "\"INV-2024-0077\""], ["ValueError", "ValueError: no invoice id in the text"] }));
         await loop.Recovery.WaitAsync(TimeSpan.FromMinutes(1), Ct);
         var candidates = provider.GetRequiredService<ISkillCandidateStore>();
         Assert.Empty(await candidates.ListByStatusAsync(Tenant, SkillCandidateStatus.Pending, Ct).ToListAsync(Ct));

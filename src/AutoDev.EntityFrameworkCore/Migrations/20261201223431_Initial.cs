@@ -12,6 +12,23 @@ namespace AutoDev.EntityFrameworkCore.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "acceptance_cases",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tenant_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    skill_name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    test_case = table.Column<string>(type: "TEXT", nullable: false),
+                    added_by = table.Column<string>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    inputs_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_acceptance_cases", x => new { x.tenant_id, x.id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "agent_profiles",
                 columns: table => new
                 {
@@ -103,6 +120,7 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     human_intervention = table.Column<bool>(type: "INTEGER", nullable: false),
                     constitutional_score = table.Column<double>(type: "REAL", nullable: true),
                     feedback = table.Column<string>(type: "TEXT", nullable: true),
+                    resolution = table.Column<string>(type: "TEXT", nullable: true),
                     segments = table.Column<string>(type: "TEXT", nullable: false),
                     occurred_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
@@ -143,6 +161,9 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                     source_episode_ids = table.Column<string>(type: "TEXT", nullable: false),
                     status = table.Column<int>(type: "INTEGER", nullable: false),
                     validation = table.Column<string>(type: "TEXT", nullable: true),
+                    test_results = table.Column<string>(type: "TEXT", nullable: false),
+                    held_out_results = table.Column<string>(type: "TEXT", nullable: false),
+                    other_samples = table.Column<string>(type: "TEXT", nullable: false),
                     imported_version = table.Column<long>(type: "INTEGER", nullable: true),
                     open_pattern_key = table.Column<string>(type: "TEXT", nullable: true),
                     source_episode_id = table.Column<Guid>(type: "TEXT", nullable: true),
@@ -267,6 +288,12 @@ namespace AutoDev.EntityFrameworkCore.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_acceptance_cases_tenant_id_skill_name_inputs_hash",
+                table: "acceptance_cases",
+                columns: new[] { "tenant_id", "skill_name", "inputs_hash" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_capability_usage_tenant_id_capability_day_status_expires_at",
                 table: "capability_usage",
                 columns: new[] { "tenant_id", "capability", "day", "status", "expires_at" });
@@ -379,6 +406,9 @@ namespace AutoDev.EntityFrameworkCore.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "acceptance_cases");
+
             migrationBuilder.DropTable(
                 name: "agent_profiles");
 

@@ -9,7 +9,7 @@ namespace AutoDev.Benchmarks.LearningQuality;
 /// How often AutoDev promotes a wrong skill, on what real models wrote for HumanEval (see <see cref="Replay"/>).
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/AutoDev.Benchmarks -- learning-quality &lt;file.jsonl.gz&gt; [--problems N] [--parallelism P]</c>.
+/// <c>dotnet run -c Release --project tests/AutoDev.Benchmarks -- learning-quality &lt;file.jsonl.gz&gt; [--problems N] [--parallelism P] [--held-out last|first|spread|varied] [--no-mutations]</c>.
 /// A file of one program per problem (<c>task_id</c>, <c>given_tests</c>, <c>solution</c>, <c>is_solved</c>) prints
 /// the three policies' table and the mutation check's; CodeT's sample file (<c>prompt</c>, <c>samples</c>) prints
 /// <c>k</c> = 1 against <c>k</c> = 5 under policy (C). Validation runs in Docker's warm tier; the store is a SQLite file.
@@ -22,29 +22,33 @@ internal static class LearningQualityCommand
     {
         if (args.Length < 2)
         {
-            throw new ArgumentException($"usage: {Command} <file.jsonl.gz> [--problems N] [--parallelism P]");
+            throw new ArgumentException($"usage: {Command} <file.jsonl.gz> [--problems N] [--parallelism P] [--held-out last|first|spread|varied] [--no-mutations]");
         }
 
         var file = Path.GetFullPath(args[1]);
         var count = Option(args, "--problems", 164);
         var parallelism = Option(args, "--parallelism", 2);
+        var rule = Array.IndexOf(args, "--held-out") is var r and > 0 ? Enum.Parse<HeldOutRule>(args[r + 1], ignoreCase: true) : HeldOutRule.Last;
         var problems = Replay.Problems();
         await using var tools = new ServiceCollection().AddAutoDevForTools().BuildServiceProvider();
         var sandbox = tools.GetRequiredService<ISandbox>();
-        Console.WriteLine($"learning-quality {Path.GetFileName(file)} · {count} problems · parallelism {parallelism} · sandbox {sandbox.Tier}");
+        Console.WriteLine($"learning-quality {Path.GetFileName(file)} · {count} problems · held-out rule {rule} · parallelism {parallelism} · sandbox {sandbox.Tier}");
 
         if (IsSampleFile(file))
         {
-            await RunSamplesAsync(file, problems, sandbox, count, parallelism);
+            await RunSamplesAsync(file, problems, sandbox, count, parallelism, rule);
             return;
         }
 
         var records = Replay.Load(file).Take(count).ToList();
         var pairs = records.Select(r => (problems[r.TaskId], r)).ToList();
-        var prepared = await Replay.PrepareAsync(sandbox, pairs.Select(p => (p.Item1, p.r.GivenTests)), parallelism);
+        var prepared = await Replay.PrepareAsync(sandbox, pairs.Select(p => (p.Item1, p.r.GivenTests)), parallelism, rule);
         var verdicts = await ReplayAsync(pairs, prepared, sandbox, samples: 1, parallelism, "replay");
         Print(verdicts.Verdicts, verdicts.Elapsed, records);
-        await MutationsAsync(pairs, prepared, sandbox, tools.GetRequiredService<IFitnessService>(), parallelism);
+        if (!args.Contains("--no-mutations"))
+        {
+            await MutationsAsync(pairs, prepared, sandbox, tools.GetRequiredService<IFitnessService>(), parallelism);
+        }
     }
 
     private static async Task<(List<Verdict> Verdicts, TimeSpan Elapsed)> ReplayAsync(
@@ -108,12 +112,12 @@ internal static class LearningQualityCommand
         }
     }
 
-    private static async Task RunSamplesAsync(string file, IReadOnlyDictionary<string, Problem> problems, ISandbox sandbox, int count, int parallelism)
+    private static async Task RunSamplesAsync(string file, IReadOnlyDictionary<string, Problem> problems, ISandbox sandbox, int count, int parallelism, HeldOutRule rule)
     {
         var given = Replay.Load(Replay.DataFile("llm-humaneval", "ldb-gpt-3.5-turbo-0613.jsonl.gz"));
         var records = Replay.LoadSamples(file, Path.Combine(Path.GetDirectoryName(file)!, "codet-humaneval-prompts.jsonl.gz"), given).Take(count).ToList();
         var pairs = records.Select(r => (problems[r.TaskId], r)).ToList();
-        var prepared = await Replay.PrepareAsync(sandbox, pairs.Select(p => (p.Item1, p.r.GivenTests)), parallelism);
+        var prepared = await Replay.PrepareAsync(sandbox, pairs.Select(p => (p.Item1, p.r.GivenTests)), parallelism, rule);
         Console.WriteLine("| k | kept skill right | validated but wrong | no skill kept | model calls | replay time |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var k in (int[])[1, 5])
@@ -130,7 +134,7 @@ internal static class LearningQualityCommand
     {
         var options = new EvolutionOptions { MeasurementRuns = 3 };
         var evaluator = new MutationEvaluator(sandbox, fitness, options);
-        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(bool Right, string? Reason)>();
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(string TaskId, bool Right, string? Reason)>();
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (pair, ct) =>
         {
@@ -139,8 +143,16 @@ internal static class LearningQualityCommand
             var testsJson = Replay.TestsJson(cases);
             var inputs = MutationEvaluator.Inputs(cases.Recorded, testsJson, options.MaxEvaluationInputs);
             var child = record.Solutions[0];
+            var right = await Replay.JudgeAsync(sandbox, problem, child);
+            if (inputs.Count == 0 && cases.HeldOut.Count == 0)
+            {
+                // What AlphaEvolver does then: nothing to compare the two on, so the child fails.
+                outcomes.Add((problem.TaskId, right, "Nothing to compare parent and child on."));
+                return;
+            }
+
             var outcome = await evaluator.EvaluateAsync(Replay.Workspace, problem.Prompt + problem.CanonicalSolution, child, problem.EntryPoint, testsJson, cases.HeldOut, inputs, ct);
-            outcomes.Add((await Replay.JudgeAsync(sandbox, problem, child), outcome.FailureReason));
+            outcomes.Add((problem.TaskId, right, outcome.FailureReason));
         });
         static bool ByBehaviour(string? reason) => reason is not null && !reason.StartsWith("The child is not fitter", StringComparison.Ordinal);
         var wrong = outcomes.Where(o => !o.Right).ToList();
@@ -149,9 +161,14 @@ internal static class LearningQualityCommand
         Console.WriteLine("| children | wrong | wrong rejected by the behaviour check | right | right rejected by it by mistake |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
         Console.WriteLine($"| {outcomes.Count} | {wrong.Count} | {wrong.Count(o => ByBehaviour(o.Reason))} ({Percent(wrong.Count(o => ByBehaviour(o.Reason)), wrong.Count)}) | {right.Count} | {right.Count(o => ByBehaviour(o.Reason))} ({Percent(right.Count(o => ByBehaviour(o.Reason)), right.Count)}) |");
-        foreach (var o in right.Where(o => ByBehaviour(o.Reason)))
+        foreach (var o in right.Where(o => ByBehaviour(o.Reason)).OrderBy(o => o.TaskId, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  right child rejected: {Cut(o.Reason)}");
+            Console.WriteLine($"  right child rejected: {o.TaskId}: {Cut(o.Reason)}");
+        }
+
+        foreach (var o in wrong.Where(o => !ByBehaviour(o.Reason)).OrderBy(o => o.TaskId, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  wrong child not rejected: {o.TaskId}: {Cut(o.Reason)}");
         }
     }
 

@@ -17,8 +17,11 @@ internal sealed record Problem(string TaskId, string Prompt, string EntryPoint, 
     /// <summary>The number in <c>HumanEval/17</c>.</summary>
     public int Number => int.Parse(TaskId[(TaskId.IndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>What the agent was asked: the entry point's name, then the HumanEval prompt (so that the skill AutoDev names is the function the prompt asks for).</summary>
-    public string Task => $"{EntryPoint}: {Prompt}";
+    /// <summary>
+    /// What the agent was asked: a heading, then the HumanEval prompt. AutoDev names the skill after the heading
+    /// (<c>humaneval_56</c>): two problems share an entry point (<c>correct_bracketing</c>), and a workspace's skill names are unique.
+    /// </summary>
+    public string Task => $"HumanEval {Number} for {EntryPoint}:\n{Prompt}";
 }
 
 /// <summary>One record of a replay file: what a model wrote for a problem, and the docstring examples it saw.</summary>
@@ -30,7 +33,7 @@ internal sealed record ReplayRecord(string TaskId, IReadOnlyList<string> GivenTe
 
 /// <summary>What the sandbox worked out for a problem before the replay: the model's tests, the held-out cases, and the recorded inputs.</summary>
 /// <param name="Given">The given tests as AutoDev test cases (keyword arguments and expected value), in the answer's JSON block.</param>
-/// <param name="HeldOut">The first three distinct calls HumanEval's check makes, with the canonical solution's answers.</param>
+/// <param name="HeldOut">Three distinct calls HumanEval's check makes (by a <see cref="HeldOutRule"/>), with the canonical solution's answers.</param>
 /// <param name="Recorded">The check's further distinct inputs: what a parent skill ran on in production, for mutations.</param>
 internal sealed record Prepared(IReadOnlyList<TestCase> Given, IReadOnlyList<TestCase> HeldOut, IReadOnlyList<string> Recorded);
 
@@ -48,9 +51,13 @@ internal static class Replay
 {
     public const string Workspace = "humaneval";
 
-    /// <summary>At most this many held-out cases per problem: a person confirms only a few outcomes.</summary>
+    /// <summary>At most this many held-out cases per problem: a person confirms only a few outcomes (chosen by a <see cref="HeldOutRule"/>).</summary>
     public const int HeldOutPerProblem = 3;
 
+    /// <summary>How long a candidate's validation may run: HumanEval's own harness gives a program 3 seconds.</summary>
+    public static readonly TimeSpan ValidationTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the judge's run of the whole check may take: the 20 seconds the upstream labels were made with.</summary>
     private static readonly TimeSpan JudgeTimeout = TimeSpan.FromSeconds(20);
 
     public static string Root { get; } = FindRoot();
@@ -95,7 +102,7 @@ internal static class Replay
     /// Works out, in the sandbox, each problem's test cases from its docstring examples and its held-out cases and
     /// recorded inputs from a run of HumanEval's check on the canonical solution.
     /// </summary>
-    public static async Task<Dictionary<string, Prepared>> PrepareAsync(ISandbox sandbox, IEnumerable<(Problem Problem, IReadOnlyList<string> GivenTests)> problems, int parallelism)
+    public static async Task<Dictionary<string, Prepared>> PrepareAsync(ISandbox sandbox, IEnumerable<(Problem Problem, IReadOnlyList<string> GivenTests)> problems, int parallelism, HeldOutRule rule = HeldOutRule.Last)
     {
         var prepared = new ConcurrentDictionary<string, Prepared>();
         await Parallel.ForEachAsync(problems, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (item, ct) =>
@@ -104,7 +111,7 @@ internal static class Replay
             var result = await sandbox.ExecuteAsync(new SandboxRequest
             {
                 TenantId = Workspace,
-                Code = PreparationModule(problem, given),
+                Code = PreparationModule(problem, given, rule),
                 EntryPoint = "_prepare",
                 Timeout = JudgeTimeout,
                 SafetyLevel = SafetyLevel.High,
@@ -174,7 +181,7 @@ internal static class Replay
         {
             o.EventDispatchMode = EventDispatchMode.Inline;
             o.CandidatesPerPattern = samples;
-            o.ValidationTimeout = TimeSpan.FromSeconds(20);
+            o.ValidationTimeout = ValidationTimeout;
             o.Workspaces[Workspace] = new WorkspaceSettings { Enabled = true, MaxSkillCandidatesPerDay = 10, DailyTokenBudget = WorkspaceSettings.MaxDailyTokenBudget };
         })
             .UseChatClient(chat)
@@ -256,10 +263,25 @@ internal static class Replay
         return (result, watch.Elapsed);
     }
 
-    /// <summary>Whether <paramref name="code"/> passes the whole of HumanEval's check for <paramref name="problem"/>, run in the sandbox.</summary>
+    /// <summary>
+    /// Whether <paramref name="code"/> passes the whole of HumanEval's check for <paramref name="problem"/>, run in the
+    /// sandbox. The code runs on its own, as a skill does; the check runs beside the prompt's own definitions (some
+    /// checks make their inputs with a helper the prompt defines, such as <c>encode_shift</c>) and calls the code's function.
+    /// </summary>
     public static async Task<bool> JudgeAsync(ISandbox sandbox, Problem problem, string code)
     {
-        var module = code.TrimEnd() + "\n\n\n" + problem.Test + "\n\n\ndef _autodev_judge():\n    check(" + problem.EntryPoint + ")\n    return True\n";
+        static string Literal(string text) => JsonSerializer.Serialize(text);
+        var module = $$"""
+            def _autodev_judge():
+                skill = {}
+                exec({{Literal(code)}}, skill)
+                helpers = {}
+                exec({{Literal(problem.Prompt + "    pass\n")}}, helpers)
+                helpers[{{Literal(problem.EntryPoint)}}] = skill[{{Literal(problem.EntryPoint)}}]  # some checks call the function by name
+                exec({{Literal(problem.Test)}}, helpers)
+                helpers["check"](skill[{{Literal(problem.EntryPoint)}}])
+                return True
+            """;
         var result = await sandbox.ExecuteAsync(new SandboxRequest { TenantId = Workspace, Code = module, EntryPoint = "_autodev_judge", Timeout = JudgeTimeout, SafetyLevel = SafetyLevel.High }, CancellationToken.None);
         return result.Succeeded;
     }
@@ -300,7 +322,7 @@ internal static class Replay
         return prompt[start..prompt.IndexOf('`', start)];
     }
 
-    private static string PreparationModule(Problem problem, IReadOnlyList<string> given)
+    private static string PreparationModule(Problem problem, IReadOnlyList<string> given, HeldOutRule rule)
     {
         static string Literal(string text) => JsonSerializer.Serialize(text);
         return $$"""
@@ -310,6 +332,7 @@ internal static class Replay
             _TEST = {{Literal(problem.Test)}}
             _ENTRY = {{Literal(problem.EntryPoint)}}
             _GIVEN = json.loads({{Literal(JsonSerializer.Serialize(given))}})
+            _RULE = {{Literal(rule.ToString().ToLowerInvariant())}}
 
 
             def _prepare():
@@ -318,8 +341,20 @@ internal static class Replay
                 function = namespace[_ENTRY]
                 signature = inspect.signature(function)
 
+                def lists(value):
+                    if isinstance(value, (list, tuple)):
+                        return [lists(v) for v in value]
+                    if isinstance(value, dict):
+                        return {k: lists(v) for k, v in value.items()}
+                    return value
+
                 def keywords(args, kwargs):
-                    return dict(signature.bind(*args, **kwargs).arguments)
+                    # Only inputs JSON carries faithfully: a tuple becomes a list, but a dictionary with keys that are
+                    # not strings would come back with other keys, so such a call is left out.
+                    inputs = dict(signature.bind(*args, **kwargs).arguments)
+                    if json.loads(json.dumps(inputs, allow_nan=False)) != lists(inputs):
+                        raise ValueError("inputs that JSON does not carry faithfully")
+                    return inputs
 
                 def as_json(value):
                     return json.loads(json.dumps(value, allow_nan=False))
@@ -354,7 +389,7 @@ internal static class Replay
 
                 def recorder(*args, **kwargs):
                     try:
-                        inputs = json.dumps(keywords(args, kwargs), sort_keys=True, allow_nan=False)
+                        inputs = json.dumps(keywords(copy.deepcopy(args), copy.deepcopy(kwargs)), sort_keys=True, allow_nan=False)
                     except (TypeError, ValueError):
                         inputs = None
                     copies = copy.deepcopy((args, kwargs))
@@ -362,10 +397,11 @@ internal static class Replay
                     calls.append((inputs, value))
                     return value
 
-                test_namespace = {}
-                exec(_TEST, test_namespace)
-                test_namespace["check"](recorder)
-                held_out, recorded, seen = [], [], set()
+                # HumanEval runs the check in the program's own namespace: some checks call the prompt's helpers.
+                exec(_TEST, namespace)
+                namespace["check"](recorder)
+                # The held-out cases, among the distinct inputs, by the rule (see HeldOutRule). The rest are recorded.
+                distinct, seen = [], set()
                 for inputs, value in calls:
                     if inputs is None or inputs in seen:
                         continue
@@ -374,10 +410,26 @@ internal static class Replay
                     except (TypeError, ValueError):
                         continue
                     seen.add(inputs)
-                    if len(held_out) < {{HeldOutPerProblem}}:
-                        held_out.append([json.loads(inputs), answer])
-                    elif len(recorded) < 29:
-                        recorded.append(json.loads(inputs))
+                    distinct.append((inputs, answer))
+                held_out = []
+                if _RULE == "first":
+                    held_out = distinct[:{{HeldOutPerProblem}}]
+                elif _RULE == "last":
+                    held_out = distinct[-{{HeldOutPerProblem}}:]
+                elif _RULE == "spread":
+                    picks = sorted({round(i * (len(distinct) - 1) / ({{HeldOutPerProblem}} - 1)) for i in range({{HeldOutPerProblem}})}) if distinct else []
+                    held_out = [distinct[i] for i in picks]
+                else:
+                    answers = []
+                    for inputs, answer in distinct:
+                        if len(held_out) < {{HeldOutPerProblem}} and answer not in answers:
+                            held_out.append((inputs, answer))
+                            answers.append(answer)
+                    for inputs, answer in distinct:
+                        if len(held_out) < {{HeldOutPerProblem}} and (inputs, answer) not in held_out:
+                            held_out.append((inputs, answer))
+                recorded = [json.loads(inputs) for inputs, answer in distinct if (inputs, answer) not in held_out][:29]
+                held_out = [[json.loads(inputs), answer] for inputs, answer in held_out]
                 return {"given": given, "held_out": held_out, "recorded": recorded}
             """;
     }
@@ -408,6 +460,22 @@ internal static class Replay
 
         throw new InvalidOperationException($"No AutoDev.Core.sln above {AppContext.BaseDirectory}: run from inside the repository.");
     }
+}
+
+/// <summary>Which of the check's distinct calls become a problem's held-out cases: the fixed rule a person confirming a few outcomes follows.</summary>
+internal enum HeldOutRule
+{
+    /// <summary>The last three: HumanEval's checks end with the edge cases worked out by hand, the ones a person who steps in confirms. The default.</summary>
+    Last,
+
+    /// <summary>The first three, in the check's order.</summary>
+    First,
+
+    /// <summary>The first, the middle and the last.</summary>
+    Spread,
+
+    /// <summary>Different answers first (a yes and a no), then in the check's order.</summary>
+    Varied,
 }
 
 /// <summary>Where a replay keeps its SQLite file and which sandbox it validates in.</summary>

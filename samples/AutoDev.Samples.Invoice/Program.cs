@@ -61,7 +61,7 @@ using var onCandidate = bus.Subscribe<SkillCandidateGenerated>((e, _) => Say(e.C
     ? $"  [candidate] {e.Candidate.Name}: the model's answer was unusable — {e.Candidate.FailureReason}"
     : $"  [candidate] {e.Candidate.Name} written by the model from {e.Candidate.SourceEpisodeIds.Count} failures, with {JsonDocument.Parse(e.Candidate.TestCasesJson).RootElement.GetArrayLength()} tests"));
 using var onValidated = bus.Subscribe<SkillCandidateValidated>((e, _) => Say(e.Candidate.Status == SkillCandidateStatus.Validated
-    ? $"  [validated] {e.Candidate.Name}: every test passed in the {e.Candidate.Validation?.Tier} sandbox (fitness {e.Candidate.FitnessScore:0.00})"
+    ? $"  [validated] {e.Candidate.Name}: every test passed in the {e.Candidate.Validation?.Tier} sandbox, and {e.Candidate.HeldOutResults.Count} held-out case(s) the model never saw (fitness {e.Candidate.FitnessScore:0.00})"
     : $"  [validation failed] {e.Candidate.Name}: {e.Candidate.FailureReason}"));
 using var onPromoted = bus.Subscribe<SkillPromoted>((e, _) => Say($"  [promoted] {e.Skill.Name} {e.Version.Version}, approved by {e.PromotedBy}"));
 
@@ -99,9 +99,14 @@ foreach (var email in emails)
         ContextJson = JsonSerializer.Serialize(new { text = email }),
         ToolsAttempted = ["email.read", "crm.lookup"],
         ConstitutionalScore = 0.9,
+        // The person who stepped in on the first email found the id by hand: AutoDev keeps that answer from the model
+        // and checks every candidate (and every later mutation) against it.
+        HumanIntervention = email == emails[0],
+        Resolution = email == emails[0] ? TestCase.Returns(JsonSerializer.Serialize(new { text = email }), "\"INV-2024-0042\"") : null,
     });
     if (email == emails[0])
     {
+        Console.WriteLine("  [person] stepped in and found the id by hand: INV-2024-0042 (held out from the model as a check)");
         Console.WriteLine("  [reflection] one failure of this kind: waiting for a second before spending a model call");
     }
 }
@@ -120,6 +125,12 @@ if (pending is null)
 var candidate = pending.Candidate;
 Console.WriteLine($"  {candidate.Name}, from {pending.SourceEpisodes.Count} failed episodes:");
 Print(candidate.Code);
+Console.WriteLine($"  its own tests: {candidate.TestResults.Count(r => r.Passed)} of {candidate.TestResults.Count} passed");
+foreach (var result in candidate.HeldOutResults)
+{
+    Console.WriteLine($"  held out from the model: {result.Case.InputsJson} -> expected {result.Case.ExpectedJson ?? "to raise " + result.Case.Raises}, got {result.Actual}: {(result.Passed ? "passed" : "FAILED")} ({result.Case.Source})");
+}
+
 if (!Approve(candidate.Name))
 {
     await review.RejectAsync(Workspace, candidate.Id, Environment.UserName, "rejected in the sample");

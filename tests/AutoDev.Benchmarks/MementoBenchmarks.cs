@@ -100,7 +100,8 @@ public class MementoLoopBenchmarks
         ```
         """;
 
-    private static readonly SandboxResult Passed = FakeSandbox.Success(JsonSerializer.Deserialize<JsonElement>("""[{"case": 0, "ok": true, "got": "'INV-1'"}]"""));
+    // The harness's answer for the one case: returned "INV-1" (the host compares it with the expected value).
+    private static readonly SandboxResult Passed = FakeSandbox.Success(JsonSerializer.Deserialize<JsonElement>("""[[null, "\"INV-1\""]]"""));
 
     private ServiceProvider _services = null!;
     private IEpisodeRecorder _recorder = null!;

@@ -39,7 +39,9 @@ public sealed class InvoiceSampleTests
         }
 
         Assert.Contains("[promoted] extract_invoice_id 1.0.0", text, StringComparison.Ordinal);
-        Assert.Contains("every test passed in the docker sandbox", text, StringComparison.Ordinal);
+        Assert.Contains("every test passed in the docker sandbox, and 1 held-out case(s) the model never saw", text, StringComparison.Ordinal);
+        // The review screen shows the answer the person who stepped in gave, held out from the model, passing.
+        Assert.Matches(@"held out from the model: \{""text"":""Hi, invoice INV-2024-0042 is wrong""\} -> expected ""INV-2024-0042"", got ""INV-2024-0042"": passed \(episode [0-9a-f-]{36}\)", text);
         Assert.Contains("same answers on every input: yes; faster beyond noise: yes", text, StringComparison.Ordinal);
         Assert.Contains("[promoted] process_invoice 1.1.0", text, StringComparison.Ordinal);
         Assert.Contains("lineage: 1.0.0 -> 1.1.0 (mutation", text, StringComparison.Ordinal);

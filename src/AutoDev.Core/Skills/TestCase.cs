@@ -122,9 +122,12 @@ public sealed record CaseResult
     /// <summary>Where a failed case first differs (<c>at [2]: expected 0.5, got 0.25</c>); <see langword="null"/> when it passed.</summary>
     public string? Difference { get; init; }
 
-    /// <summary>The case and its outcome in full, for a failure reason or a review screen.</summary>
+    /// <summary>The most characters of <see cref="Actual"/> that <see cref="ToString"/> shows; the inputs and the expected answer are shown whole.</summary>
+    public const int MaxShownActualLength = 1_000;
+
+    /// <summary>The case in full (its inputs, the expected answer) and what the call gave, for a failure reason or a review screen.</summary>
     public override string ToString() =>
-        $"{Case.InputsJson} → expected {(Case.ExpectedJson is { } e ? e : "to raise " + Case.Raises)}, got {Actual}" +
+        $"{Case.InputsJson} → expected {(Case.ExpectedJson is { } e ? e : "to raise " + Case.Raises)}, got {(Actual.Length <= MaxShownActualLength ? Actual : string.Concat(Actual.AsSpan(0, MaxShownActualLength), " …"))}" +
         (Difference is { } d ? $" ({d})" : string.Empty) + (Case.Source is { } s ? $" [{s}]" : string.Empty);
 }
 

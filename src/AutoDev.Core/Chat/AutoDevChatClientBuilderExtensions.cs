@@ -9,6 +9,34 @@ namespace AutoDev;
 public static class AutoDevChatClientBuilderExtensions
 {
     /// <summary>
+    /// Adds <see cref="SkillLearningChatClient"/>: the workspace's skills are offered as tools in every request, and
+    /// requests that called tools are recorded as episodes, so the agent learns with no host code. The agent comes
+    /// from <c>ChatOptions.AdditionalProperties[AgentIdentity.OptionsKey]</c> or <see cref="SkillLearningOptions.Identify"/>.
+    /// Needs <c>AddAutoDev()</c>'s services. Put it before (outside) <c>UseFunctionInvocation()</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pipeline is built without <c>AddAutoDev()</c>'s services.</exception>
+    public static ChatClientBuilder UseAutoDev(this ChatClientBuilder builder, Action<SkillLearningOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new SkillLearningOptions();
+        configure?.Invoke(options);
+        return builder.Use((inner, services) =>
+        {
+            static T Need<T>(IServiceProvider services)
+                where T : class =>
+                services.GetService<T>() ?? throw new InvalidOperationException("UseAutoDev needs AutoDev's services: call services.AddAutoDev() and build the pipeline with that service provider.");
+            return new SkillLearningChatClient(
+                inner,
+                Need<ISkillRunner>(services),
+                Need<IEpisodeRecorder>(services),
+                Need<IEventBus>(services),
+                options,
+                services.GetService<TimeProvider>(),
+                services.GetService<ILoggerFactory>()?.CreateLogger<SkillLearningChatClient>());
+        });
+    }
+
+    /// <summary>
     /// Adds <see cref="ResilientChatClient"/>: time-out per attempt, retries and the circuit breaker, from the
     /// registered <see cref="ChatResilienceOptions"/> (<c>AddAutoDev().ConfigureChat(...)</c>) unless
     /// <paramref name="configure"/> changes a copy of them.

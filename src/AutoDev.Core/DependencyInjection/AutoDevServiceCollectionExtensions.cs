@@ -96,6 +96,7 @@ public static class AutoDevServiceCollectionExtensions
             sp.GetRequiredService<ISkillCandidateStore>(),
             sp.GetRequiredService<MementoEngine>(),
             sp.GetRequiredService<SkillPromoter>(),
+            sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISkillRunner, SkillRunner>();
         services.TryAddSingleton<MementoLoop>();

@@ -126,6 +126,26 @@ public sealed record SkillPromoted : AutoDevEvent
 }
 
 
+/// <summary>A host registered a hand-written tool as a skill (<see cref="ISkillRegistry.RegisterAsync"/>): version 1.0.0, active.</summary>
+public sealed record SkillRegistered : AutoDevEvent
+{
+    /// <summary>The skill.</summary>
+    public required Skill Skill { get; init; }
+
+    /// <summary>Its first version.</summary>
+    public required SkillVersion Version { get; init; }
+}
+
+/// <summary>A skill's active version was set back to an earlier one (<see cref="ISkillRegistry.RollbackAsync"/>).</summary>
+public sealed record SkillRolledBack : AutoDevEvent
+{
+    /// <summary>The skill, with its new active version.</summary>
+    public required Skill Skill { get; init; }
+
+    /// <summary>The version now active.</summary>
+    public required SkillVersion Version { get; init; }
+}
+
 /// <summary>AlphaEvolver wrote a mutation of a skill (pending its sandbox run, or failed when the model's answer was unusable).</summary>
 public sealed record ToolMutationGenerated : AutoDevEvent
 {

@@ -115,4 +115,10 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Information, "Sampling for workspace {TenantId} stopped after {Answers} of {Wanted} answers: {Reason}")]
     public static partial void SamplingStopped(ILogger logger, string tenantId, int answers, int wanted, string reason);
+
+    [LoggerMessage(34, LogLevel.Warning, "The skills of workspace {TenantId} could not be offered to agent {AgentId}; the request goes on without them.")]
+    public static partial void SkillToolsUnavailable(ILogger logger, Exception exception, string tenantId, string agentId);
+
+    [LoggerMessage(35, LogLevel.Warning, "A chat request of agent {AgentId} in workspace {TenantId} could not be recorded as an episode; the response is returned all the same.")]
+    public static partial void EpisodeNotRecorded(ILogger logger, Exception exception, string tenantId, string agentId);
 }

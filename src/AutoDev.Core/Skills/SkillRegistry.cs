@@ -74,10 +74,11 @@ internal sealed class SkillRegistry : ISkillRegistry
     private readonly ISkillCandidateStore candidates;
     private readonly MementoEngine validator;
     private readonly SkillPromoter promoter;
+    private readonly IEventBus events;
     private readonly TimeProvider time;
 
-    internal SkillRegistry(ISkillStore skills, ISkillCandidateStore candidates, MementoEngine validator, SkillPromoter promoter, TimeProvider time) =>
-        (this.skills, this.candidates, this.validator, this.promoter, this.time) = (skills, candidates, validator, promoter, time);
+    internal SkillRegistry(ISkillStore skills, ISkillCandidateStore candidates, MementoEngine validator, SkillPromoter promoter, IEventBus events, TimeProvider time) =>
+        (this.skills, this.candidates, this.validator, this.promoter, this.events, this.time) = (skills, candidates, validator, promoter, events, time);
 
     /// <summary>The package format this registry writes and reads.</summary>
     public const string PackageFormat = "autodev-skill/1";
@@ -112,7 +113,9 @@ internal sealed class SkillRegistry : ISkillRegistry
         var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
         var target = details.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw new EntityNotFoundException(nameof(SkillVersion), tenantId, $"{name} {version}");
-        return await skills.SetActiveVersionAsync(tenantId, details.Skill.Id, target.Id, cancellationToken).ConfigureAwait(false);
+        var skill = await skills.SetActiveVersionAsync(tenantId, details.Skill.Id, target.Id, cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(new SkillRolledBack { TenantId = tenantId, Skill = skill, Version = target, OccurredAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        return skill;
     }
 
     /// <inheritdoc/>
@@ -272,7 +275,8 @@ internal sealed class SkillRegistry : ISkillRegistry
         var now = time.GetUtcNow();
         var skill = new Skill { TenantId = tenantId, Name = name, Description = description ?? string.Empty, CreatedAt = now };
         var version = new SkillVersion { TenantId = tenantId, SkillId = skill.Id, Version = SemanticVersion.Initial, Code = code, EntryPoint = entryPoint, TestCasesJson = tests, CreatedAt = now };
-        await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
+        var added = await skills.AddAsync(skill, version, cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(new SkillRegistered { TenantId = tenantId, Skill = added, Version = version, OccurredAt = now }, cancellationToken).ConfigureAwait(false);
         return version;
     }
 

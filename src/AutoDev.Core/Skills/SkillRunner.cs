@@ -122,7 +122,7 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
             var run = await runner.RunAsync(new SkillRunRequest { TenantId = details.Skill.TenantId, SkillName = details.Skill.Name, InputsJson = inputs, AgentId = agentId }, cancellationToken).ConfigureAwait(false);
             return run.Result.Succeeded
                 ? run.Result.ReturnValue
-                : $"The skill failed: {run.Result.Status}{(run.Result.Error is { } e ? $": {e.Type}: {e.Message}" : string.Empty)}";
+                : $"{SkillLearningChatClient.SkillFailurePrefix}: {run.Result.Status}{(run.Result.Error is { } e ? $": {e.Type}: {e.Message}" : string.Empty)}";
         }
 
         private static JsonElement Schema(string testsJson)

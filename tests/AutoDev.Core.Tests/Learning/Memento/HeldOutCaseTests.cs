@@ -154,6 +154,36 @@ public sealed class HeldOutCaseTests
     }
 
     [Fact]
+    public async Task SamplesStopAtTheTokenBudget_AndTheCandidateKeepsTheAnswersItGot()
+    {
+        // The scripted client reports 10 + length / 4 tokens per answer. On the first call the budget is set so that
+        // it still holds a second call's bound after one answer, and no longer after two.
+        var perCall = 10 + Math.Max(1, GoodAnswer.Length / 4);
+        MementoHost? started = null;
+        await using var host = await StartAsync(
+            answer: async (messages, _, ct) =>
+            {
+                if (started!.Chat.Calls.Count == 1)
+                {
+                    var bound = TokenBudget.BoundOf(messages[^1].Text, ChatResilienceOptions.DefaultMaxOutputTokens);
+                    await started.Get<IWorkspaceStore>().SaveSettingsAsync(Tenant, new WorkspaceSettings { Enabled = true, DailyTokenBudget = bound + perCall + (perCall / 2) }, ct);
+                }
+
+                return ScriptedChatClient.Text(GoodAnswer);
+            },
+            configure: s => s.Configure<AutoDevOptions>(o => o.CandidatesPerPattern = 5));
+        started = host;
+
+        await host.FailAsync();
+        await host.FailAsync(email: "Please resend invoice #INV-2024-0077");
+
+        var candidate = Assert.Single(await host.CandidatesAsync());
+        Assert.Equal(2, host.Chat.Calls.Count);
+        Assert.True(candidate.Status == SkillCandidateStatus.Validated, candidate.FailureReason);
+        Assert.Single(candidate.OtherSamples);
+    }
+
+    [Fact]
     public async Task AnUnusableSample_IsRecordedWithItsReason_AndAnotherIsKept()
     {
         var answers = new[] { "I cannot write that function.", GoodAnswer };

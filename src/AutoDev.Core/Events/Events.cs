@@ -60,6 +60,15 @@ public sealed record SkillExecuted : AutoDevEvent
     /// <summary>Whether it succeeded.</summary>
     public bool Success { get; init; }
 
+    /// <summary>The type of the exception it raised (<c>ValueError</c>), or the sandbox's failure kind; <see langword="null"/> when it succeeded.</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>
+    /// Whether it raised an exception type its version's tests expect for some inputs: the skill refusing as
+    /// documented (<c>ValueError</c> for an email with no invoice id), not failing. AlphaEvolver does not try to "fix" such a run.
+    /// </summary>
+    public bool RefusedAsTested { get; init; }
+
     /// <summary>How many retries it needed.</summary>
     public int Retries { get; init; }
 

@@ -83,6 +83,9 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
             SkillName = details.Skill.Name,
             Duration = result.Duration,
             Success = result.Succeeded,
+            ErrorType = result.Succeeded ? null : result.Error?.Type ?? result.Status.ToString(),
+            RefusedAsTested = result.Status == SandboxStatus.Failed && result.Error?.Type is { } raised
+                && TestCase.ListOf(version.TestCasesJson).Any(c => c.Raises == raised),
             Retries = request.Retries,
             TokensUsed = request.TokensUsed,
             InputsJson = request.RecordInputs ? request.InputsJson : null,

@@ -129,6 +129,36 @@ public sealed class SkillLearningChatClientTests
     }
 
     [Fact]
+    public async Task ARunThatRaisesWhatTheSkillsTestsExpect_IsARefusal_AndStartsNoMutation_ButAnotherErrorIsAFailure()
+    {
+        await using var host = await StartAsync(maturity: AgentMaturity.Supervised);
+        var skill = host.Get<ISkillRegistry>();
+        await skill.RegisterAsync(
+            Tenant,
+            "extract_invoice_id",
+            ModelAnswers.ExtractFunction(GoodAnswer, "extract_invoice_id").Code!,
+            "extract_invoice_id",
+            """[{"inputs": {"text": "Hi, invoice INV-2024-0042 is wrong"}, "expected": "INV-2024-0042"}, {"inputs": {"text": "Where is my order?"}, "raises": "ValueError"}]""",
+            cancellationToken: Ct);
+        var executed = new List<SkillExecuted>();
+        using var subscription = host.Get<IEventBus>().Subscribe<SkillExecuted>((e, _) =>
+        {
+            executed.Add(e);
+            return ValueTask.CompletedTask;
+        });
+        var runner = host.Get<ISkillRunner>();
+
+        await runner.RunAsync(new SkillRunRequest { TenantId = Tenant, AgentId = Agent, SkillName = "extract_invoice_id", InputsJson = """{"text": "Where is my order?"}""" }, Ct);
+        await runner.RunAsync(new SkillRunRequest { TenantId = Tenant, AgentId = Agent, SkillName = "extract_invoice_id", InputsJson = """{"text": 42}""" }, Ct);
+
+        Assert.Equal(("ValueError", true), (executed[0].ErrorType, executed[0].RefusedAsTested));
+        Assert.Equal(("TypeError", false), (executed[1].ErrorType, executed[1].RefusedAsTested));
+        Assert.False(executed[0].Success || executed[1].Success);
+        Assert.Null(MutationTriggerDetector.TriggerOf(executed[0], new EvolutionOptions()));
+        Assert.Equal(MutationTrigger.Failure, MutationTriggerDetector.TriggerOf(executed[1], new EvolutionOptions()));
+    }
+
+    [Fact]
     public async Task AnEpisodeStoreThatThrows_NeverFailsTheChatRequest()
     {
         await using var host = await StartAsync(configure: s => s.Replace(ServiceDescriptor.Singleton<IEpisodeRecorder>(new ThrowingRecorder())));

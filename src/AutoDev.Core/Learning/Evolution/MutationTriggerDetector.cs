@@ -46,12 +46,15 @@ public sealed class MutationTriggerDetector(
     IOptions<EvolutionOptions> options,
     ILogger<MutationTriggerDetector> logger)
 {
-    /// <summary>The trigger an execution fires under <paramref name="options"/>, or <see langword="null"/>. Failure comes first, then retries, latency and tokens.</summary>
+    /// <summary>
+    /// The trigger an execution fires under <paramref name="options"/>, or <see langword="null"/>. Failure comes first
+    /// (not a refusal its tests expect: <see cref="SkillExecuted.RefusedAsTested"/>), then retries, latency and tokens.
+    /// </summary>
     public static MutationTrigger? TriggerOf(SkillExecuted execution, EvolutionOptions options)
     {
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(options);
-        return !execution.Success && options.TriggerOnFailure ? MutationTrigger.Failure
+        return !execution.Success && !execution.RefusedAsTested && options.TriggerOnFailure ? MutationTrigger.Failure
             : execution.Retries > options.RetryThreshold ? MutationTrigger.Retries
             : execution.Duration > options.LatencyThreshold ? MutationTrigger.Latency
             : execution.TokensUsed > options.TokenThreshold ? MutationTrigger.Tokens

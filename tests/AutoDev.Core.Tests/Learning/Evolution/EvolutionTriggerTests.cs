@@ -42,6 +42,13 @@ public sealed class EvolutionTriggerTests
     }
 
     [Fact]
+    public void ARefusalItsTestsExpect_IsNoFailure_ButALatencyTriggerStillCounts()
+    {
+        Assert.Null(MutationTriggerDetector.TriggerOf(Execution(success: false) with { ErrorType = "ValueError", RefusedAsTested = true }, Defaults));
+        Assert.Equal(MutationTrigger.Latency, MutationTriggerDetector.TriggerOf(Execution(TimeSpan.FromSeconds(9), success: false) with { RefusedAsTested = true }, Defaults));
+    }
+
+    [Fact]
     public void Failure_Triggers_UnlessSwitchedOff()
     {
         Assert.Equal(MutationTrigger.Failure, MutationTriggerDetector.TriggerOf(Execution(success: false), Defaults));

@@ -143,6 +143,32 @@ public static partial class ModelAnswers
             : new(null, AnswerProblem.InvalidJson, $"The answer's JSON does not parse: {firstError}");
     }
 
+    /// <summary>
+    /// The docstring of the top-level function <paramref name="functionName"/>: the string literal that opens its body
+    /// (single, double or triple quoted), each line trimmed; <see langword="null"/> when it has none.
+    /// </summary>
+    public static string? Docstring(string code, string functionName)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(functionName);
+        for (var match = DocstringPattern().Match(code); match.Success; match = match.NextMatch())
+        {
+            if (match.Groups["name"].Value != functionName)
+            {
+                continue;
+            }
+
+            var text = match.Groups["triple"].Success ? match.Groups["triple"].Value : match.Groups["single"].Value;
+            var docstring = string.Join('\n', text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim())).Trim();
+            return docstring.Length == 0 ? null : docstring;
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex("""^(?:async[ \t]+)?def[ \t]+(?<name>\w+)[ \t]*\((?:[^()]|\([^()]*\))*\)[^:\n]*:[ \t]*\n[ \t]+[rRuU]?(?:"{3}(?<triple>.*?)"{3}|'{3}(?<triple>.*?)'{3}|"(?<single>[^"\n]*)"|'(?<single>[^'\n]*)')""", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex DocstringPattern();
+
     /// <summary>The top-level (unindented) <c>def</c> and <c>async def</c> names of a piece of Python, in order.</summary>
     public static IReadOnlyList<string> TopLevelFunctions(string code)
     {

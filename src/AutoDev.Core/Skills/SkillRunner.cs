@@ -114,8 +114,10 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
     {
         public override string Name => details.Skill.Name;
 
-        public override string Description =>
-            string.IsNullOrWhiteSpace(details.Skill.Description) ? $"Runs the skill {details.Skill.Name}." : details.Skill.Description;
+        /// <summary>The function's docstring, which says what it returns; the skill's description when it has none.</summary>
+        public override string Description { get; } =
+            ModelAnswers.Docstring(details.ActiveVersion.Code, details.ActiveVersion.EntryPoint)
+            ?? (string.IsNullOrWhiteSpace(details.Skill.Description) ? $"Runs the skill {details.Skill.Name}." : details.Skill.Description);
 
         public override JsonElement JsonSchema { get; } = Schema(details.ActiveVersion.TestCasesJson);
 

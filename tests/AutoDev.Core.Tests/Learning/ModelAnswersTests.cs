@@ -102,4 +102,13 @@ public sealed class ModelAnswersTests
         Assert.Equal(problem, result.Problem);
         Assert.False(string.IsNullOrWhiteSpace(result.Reason));
     }
+
+    [Theory]
+    [InlineData("def f(x: str) -> str:\n    \"Return the id.\"\n    return x\n", "Return the id.")]
+    [InlineData("import re\n\ndef g():\n    pass\n\ndef f(x,\n      y: int = 2) -> list[int]:\n    \"\"\"Return the ids.\n\n    Raises ValueError when there is none.\n    \"\"\"\n    return []\n", "Return the ids.\n\nRaises ValueError when there is none.")]
+    [InlineData("def f(x):\n    '''Return x.'''\n", "Return x.")]
+    [InlineData("def f(x):\n    return x  # no docstring\n", null)]
+    [InlineData("def g(x):\n    \"Not this one.\"\n", null)]
+    public void Docstring_IsTheStringThatOpensTheFunctionsBody(string code, string? docstring) =>
+        Assert.Equal(docstring, ModelAnswers.Docstring(code, "f"));
 }

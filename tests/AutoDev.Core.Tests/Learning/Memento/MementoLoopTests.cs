@@ -339,6 +339,7 @@ public sealed class MementoLoopTests
         Assert.Equal("INV-2025-0001", run.Result.ReturnValue!.Value.GetString());
         Assert.Equal("INV-2025-0002", ((System.Text.Json.JsonElement)viaTool!).GetString());
         Assert.Contains("\"text\"", tool.JsonSchema.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("Return the first invoice id (INV-YYYY-NNNN) in the text.", tool.Description); // the docstring
         Assert.Equal(2, executed.Count);
         Assert.Equal(1, executed[0].Retries);
         Assert.Equal(SkillCandidateStatus.Promoted, (await host.CandidatesAsync()).Single().Status);

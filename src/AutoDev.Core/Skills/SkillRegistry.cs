@@ -46,6 +46,25 @@ public interface ISkillRegistry
     Task<SkillCandidate> ImportAsync(string tenantId, Stream source, SkillImportOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Writes the active version in the Agent Skills format, which Agent Framework and other runtimes load: a folder
+    /// named after the skill (<c>extract-invoice-id</c>) under <paramref name="directory"/>, with <c>SKILL.md</c> (front
+    /// matter: name, description, and AutoDev's version, entry point and code hash under <c>metadata</c>), the code as
+    /// <c>scripts/extract_invoice_id.py</c>, and its tests as <c>tests.json</c> beside <c>SKILL.md</c>.
+    /// </summary>
+    /// <returns>The skill's folder.</returns>
+    /// <exception cref="EntityNotFoundException">No such skill.</exception>
+    Task<string> ExportAgentSkillAsync(string tenantId, string name, string directory, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads an Agent Skills folder (as <see cref="ExportAgentSkillAsync"/> writes it, or from another runtime: the code
+    /// is the script named after the skill) into the workspace like <see cref="ImportAsync"/>: validated in the sandbox,
+    /// then waiting for review unless <see cref="SkillImportOptions.TrustWithoutReview"/>. A <c>metadata.autodev-code-sha256</c> must match the code.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The folder is not a usable skill; the message says what is wrong.</exception>
+    /// <exception cref="DuplicateEntityException">The skill already has that version.</exception>
+    Task<SkillCandidate> ImportAgentSkillAsync(string tenantId, string skillDirectory, SkillImportOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Adds a hand-written skill (a tool the host already has) at version 1.0.0, so that AlphaEvolver can improve it.
     /// Its tests, as JSON cases (see <see cref="SkillTests"/>), are what every mutation must keep passing.
     /// </summary>
@@ -180,6 +199,28 @@ internal sealed class SkillRegistry : ISkillRegistry
             throw new InvalidDataException($"manifest.json is not a skill manifest: {ex.Message}", ex);
         }
 
+        return await ImportCoreAsync(tenantId, manifest, code, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> ExportAgentSkillAsync(string tenantId, string name, string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var details = await GetAsync(tenantId, name, cancellationToken).ConfigureAwait(false);
+        return await AgentSkillFolder.WriteAsync(details, Sha256(details.ActiveVersion.Code), directory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SkillCandidate> ImportAgentSkillAsync(string tenantId, string skillDirectory, SkillImportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Internal.Guard.Id(tenantId);
+        var (manifest, code) = await AgentSkillFolder.ReadAsync(skillDirectory, PackageFormat, Sha256, cancellationToken).ConfigureAwait(false);
+        return await ImportCoreAsync(tenantId, manifest, code, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The checks and the candidate every import shares, whatever the package's form.</summary>
+    private async Task<SkillCandidate> ImportCoreAsync(string tenantId, SkillManifest manifest, string code, SkillImportOptions? options, CancellationToken cancellationToken)
+    {
         if (manifest.Format != PackageFormat)
         {
             throw new InvalidDataException($"The package format is '{manifest.Format}'; this AutoDev reads '{PackageFormat}'.");

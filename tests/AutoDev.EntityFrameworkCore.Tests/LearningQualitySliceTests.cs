@@ -37,11 +37,7 @@ public sealed class LearningQualitySliceTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var path in (string[])[database, database + "-wal", database + "-shm"])
-            {
-                File.Delete(path);
-            }
+            Replay.DeleteDatabase(database);
         }
     }
 }

@@ -144,13 +144,7 @@ public sealed class SkillLearningChatClient : DelegatingChatClient
     /// <summary>A copy of the caller's options with the identity taken out and the skills added (a tool of the same name the caller gave wins).</summary>
     private async Task<ChatOptions> ForwardAsync(AgentIdentity identity, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var forwarded = options?.Clone() ?? new ChatOptions();
-        if (forwarded.AdditionalProperties is { } properties && properties.ContainsKey(AgentIdentity.OptionsKey))
-        {
-            var rest = new AdditionalPropertiesDictionary(properties);
-            rest.Remove(AgentIdentity.OptionsKey);
-            forwarded.AdditionalProperties = rest.Count == 0 ? null : rest;
-        }
+        var forwarded = options?.Clone().WithoutProperty(AgentIdentity.OptionsKey) ?? new ChatOptions();
 
         if (_options.OfferSkills)
         {

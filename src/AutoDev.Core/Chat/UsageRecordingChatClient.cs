@@ -150,13 +150,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         Guard.Id(found.TenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(found.Purpose);
         context = found;
-        options = options.Clone();
-        options.AdditionalProperties!.Remove(ChatCallContext.OptionsKey);
-        if (options.AdditionalProperties.Count == 0)
-        {
-            options.AdditionalProperties = null;
-        }
-
+        options = options.Clone().WithoutProperty(ChatCallContext.OptionsKey);
         options.MaxOutputTokens ??= _maxOutputTokens;
         return true;
     }

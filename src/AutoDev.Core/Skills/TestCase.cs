@@ -57,25 +57,6 @@ public sealed record TestCase
         return this with { InputsJson = inputs, ExpectedJson = ExpectedJson is null ? null : Compact(ExpectedJson, nameof(ExpectedJson)) };
     }
 
-    /// <summary>The case in the JSON form of a skill's test cases (<see cref="SkillCandidate.TestCasesJson"/>).</summary>
-    internal void WriteTo(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        writer.WritePropertyName("inputs");
-        writer.WriteRawValue(InputsJson);
-        if (ExpectedJson is not null)
-        {
-            writer.WritePropertyName("expected");
-            writer.WriteRawValue(ExpectedJson);
-        }
-        else
-        {
-            writer.WriteString("raises", Raises);
-        }
-
-        writer.WriteEndObject();
-    }
-
     /// <summary>The cases of a test-cases JSON array (<see cref="SkillCandidate.TestCasesJson"/>); none for an empty text.</summary>
     internal static IReadOnlyList<TestCase> ListOf(string testsJson)
     {

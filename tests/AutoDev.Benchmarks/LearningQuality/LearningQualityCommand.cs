@@ -66,10 +66,7 @@ internal static class LearningQualityCommand
         }
         finally
         {
-            foreach (var path in (string[])[database, database + "-wal", database + "-shm"])
-            {
-                File.Delete(path);
-            }
+            Replay.DeleteDatabase(database);
         }
     }
 

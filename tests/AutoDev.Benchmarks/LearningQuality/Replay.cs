@@ -312,6 +312,16 @@ internal static class Replay
         return new Verdict(problem, candidate, runs, own, heldOut, right);
     }
 
+    /// <summary>Deletes a replay's SQLite file and its journal files.</summary>
+    public static void DeleteDatabase(string database)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var path in (string[])[database, database + "-wal", database + "-shm"])
+        {
+            File.Delete(path);
+        }
+    }
+
     public static string AgentOf(Problem problem) => "agent-" + problem.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The function name AutoDev's prompt asks for: <c>Write a function named `x`</c>.</summary>

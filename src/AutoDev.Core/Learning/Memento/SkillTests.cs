@@ -211,29 +211,12 @@ internal static class SkillTests
     /// <summary>Why a run's cases did not all pass, naming the first failures (<paramref name="what"/>: "tests", "held-out cases"); null when they did.</summary>
     public static string? Problem(IReadOnlyList<CaseResult> results, string what, int named = 3)
     {
-        var failed = results.Where(r => !r.Passed).ToList();
+        var failed = results.Index().Where(r => !r.Item.Passed).ToList();
         return failed.Count == 0
             ? null
-            : $"{failed.Count} of {results.Count} {what} failed: {string.Join("; ", failed.Take(named).Select(r => $"case {IndexOf(results, r)} {r}"))}";
-
-        static int IndexOf(IReadOnlyList<CaseResult> results, CaseResult result)
-        {
-            for (var i = 0; i < results.Count; i++)
-            {
-                if (ReferenceEquals(results[i], result))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
+            : $"{failed.Count} of {results.Count} {what} failed: {string.Join("; ", failed.Take(named).Select(r => $"case {r.Index} {r.Item}"))}";
     }
 }
 
 /// <summary>The outcome of a harness run: each case's result, or why the run as a whole failed (then no results).</summary>
-internal sealed record CaseRun(IReadOnlyList<CaseResult> Results, string? Failure)
-{
-    /// <summary>How many cases passed.</summary>
-    public int Passed => Results.Count(r => r.Passed);
-}
+internal sealed record CaseRun(IReadOnlyList<CaseResult> Results, string? Failure);

@@ -34,7 +34,16 @@ public sealed record SkillRunRequest
 /// <summary>What running a skill gave.</summary>
 /// <param name="Version">The version that ran (the active one).</param>
 /// <param name="Result">The sandbox's result.</param>
-public sealed record SkillRunResult(SkillVersion Version, SandboxResult Result);
+public sealed record SkillRunResult(SkillVersion Version, SandboxResult Result)
+{
+    /// <summary>
+    /// What a caller is told when the run failed: <c>The skill failed: {status}: {error type}: {message}</c>, starting
+    /// with <see cref="SkillLearningChatClient.SkillFailurePrefix"/>; <see langword="null"/> when it succeeded.
+    /// </summary>
+    public string? Failure => Result.Succeeded
+        ? null
+        : $"{SkillLearningChatClient.SkillFailurePrefix}: {Result.Status}{(Result.Error is { } e ? $": {e.Type}: {e.Message}" : string.Empty)}";
+}
 
 /// <summary>Runs the workspace's skills in the sandbox, and offers them to chat agents as tools.</summary>
 public interface ISkillRunner
@@ -119,37 +128,13 @@ internal sealed class SkillRunner(ISkillRegistry registry, ISandbox sandbox, IEv
             ModelAnswers.Docstring(details.ActiveVersion.Code, details.ActiveVersion.EntryPoint)
             ?? (string.IsNullOrWhiteSpace(details.Skill.Description) ? $"Runs the skill {details.Skill.Name}." : details.Skill.Description);
 
-        public override JsonElement JsonSchema { get; } = Schema(details.ActiveVersion.TestCasesJson);
+        public override JsonElement JsonSchema { get; } = SkillSchema.For(details.ActiveVersion.Code, details.ActiveVersion.EntryPoint, details.ActiveVersion.TestCasesJson);
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {
             var inputs = JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
             var run = await runner.RunAsync(new SkillRunRequest { TenantId = details.Skill.TenantId, SkillName = details.Skill.Name, InputsJson = inputs, AgentId = agentId }, cancellationToken).ConfigureAwait(false);
-            return run.Result.Succeeded
-                ? run.Result.ReturnValue
-                : $"{SkillLearningChatClient.SkillFailurePrefix}: {run.Result.Status}{(run.Result.Error is { } e ? $": {e.Type}: {e.Message}" : string.Empty)}";
+            return run.Failure ?? (object?)run.Result.ReturnValue;
         }
-
-        private static JsonElement Schema(string testsJson)
-        {
-            var properties = new Dictionary<string, object>(StringComparer.Ordinal);
-            foreach (var (name, kind) in SkillTests.Parameters(testsJson))
-            {
-                properties[name] = new Dictionary<string, string> { ["type"] = JsonType(kind) };
-            }
-
-            var schema = new Dictionary<string, object> { ["type"] = "object", ["properties"] = properties, ["required"] = properties.Keys.ToArray() };
-            return JsonSerializer.SerializeToElement(schema, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object>)));
-        }
-
-        private static string JsonType(JsonValueKind kind) => kind switch
-        {
-            JsonValueKind.String => "string",
-            JsonValueKind.Number => "number",
-            JsonValueKind.True or JsonValueKind.False => "boolean",
-            JsonValueKind.Array => "array",
-            JsonValueKind.Object => "object",
-            _ => "string",
-        };
     }
 }

@@ -33,7 +33,7 @@ if [ "$status" -ne 0 ]; then
   echo "Test results (TRX) kept in $results" >&2
 fi
 
-# Every package under src/ packs, with its README and XML docs, and names the README in its metadata.
+# Every package under src/ packs, with its README and XML docs (a dotnet tool: its assemblies), and names the README in its metadata.
 rm -rf artifacts/packages
 dotnet pack AutoDev.Core.sln -c Release --no-build -nologo -o artifacts/packages -v quiet
 python3 - <<'PY' || status=1
@@ -50,7 +50,10 @@ for project in projects:
         nuspec = package.read(next(n for n in names if n.endswith(".nuspec"))).decode()
         if "README.md" not in names or "<readme>README.md</readme>" not in nuspec:
             problems.append(f"{project}: README missing")
-        if f"lib/net10.0/{project}.dll" not in names or f"lib/net10.0/{project}.xml" not in names:
+        if 'packageType name="DotnetTool"' in nuspec:
+            if not any(n.startswith("tools/net10.0/any/") and n.endswith(".dll") for n in names):
+                problems.append(f"{project}: the tool's assemblies missing")
+        elif f"lib/net10.0/{project}.dll" not in names or f"lib/net10.0/{project}.xml" not in names:
             problems.append(f"{project}: assembly or XML docs missing")
 print("packages: " + ("; ".join(problems) if problems else f"{len(projects)} valid ({', '.join(projects)})"))
 sys.exit(1 if problems else 0)

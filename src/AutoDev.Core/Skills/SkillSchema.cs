@@ -206,34 +206,26 @@ internal static partial class SkillSchema
         return null;
     }
 
+    /// <summary>The parts of <paramref name="text"/> between top-level <paramref name="separator"/>s, trimmed, empty ones left out.</summary>
     private static List<string> SplitTopLevel(string text, char separator)
     {
         var result = new List<string>();
-        var depth = 0;
         var from = 0;
-        for (var i = 0; i < text.Length; i++)
+        foreach (var at in TopLevelIndices(text, separator))
         {
-            switch (text[i])
-            {
-                case '(' or '[' or '{':
-                    depth++;
-                    break;
-                case ')' or ']' or '}':
-                    depth--;
-                    break;
-                case var c when c == separator && depth == 0:
-                    result.Add(text[from..i].Trim());
-                    from = i + 1;
-                    break;
-            }
+            result.Add(text[from..at].Trim());
+            from = at + 1;
         }
 
         result.Add(text[from..].Trim());
         return result.Where(p => p.Length > 0).ToList();
     }
 
-    /// <summary>The index of <paramref name="c"/> outside brackets and strings, or -1.</summary>
-    private static int TopLevelIndex(string text, char c)
+    /// <summary>The index of the first <paramref name="c"/> outside brackets and strings, or -1.</summary>
+    private static int TopLevelIndex(string text, char c) => TopLevelIndices(text, c).DefaultIfEmpty(-1).First();
+
+    /// <summary>The indices of <paramref name="c"/> outside brackets and strings, in order.</summary>
+    private static IEnumerable<int> TopLevelIndices(string text, char c)
     {
         var depth = 0;
         for (var i = 0; i < text.Length; i++)
@@ -250,11 +242,10 @@ internal static partial class SkillSchema
                     depth--;
                     break;
                 case var other when other == c && depth == 0:
-                    return i;
+                    yield return i;
+                    break;
             }
         }
-
-        return -1;
     }
 
     /// <summary>The index of the quote that closes the string literal opening at <paramref name="start"/>.</summary>

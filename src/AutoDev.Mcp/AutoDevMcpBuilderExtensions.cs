@@ -24,7 +24,7 @@ public static class AutoDevMcpBuilderExtensions
 
         services.TryAddSingleton<WorkspaceTools>();
         services.TryAddSingleton(AutoDevMcpServer.Create);
-        services.TryAddSingleton<IWorkspaceAccess, ClaimsWorkspaceAccess>();
+        services.TryAddSingleton<AutoDev.AspNetCore.IWorkspaceAccess, AutoDev.AspNetCore.ClaimsWorkspaceAccess>();
         services.AddMcpServer().WithHttpTransport(http =>
         {
             http.SessionMode = HttpServerSessionMode.Stateful;

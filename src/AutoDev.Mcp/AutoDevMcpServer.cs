@@ -56,9 +56,6 @@ public sealed class AutoDevMcpServer
         options.Capabilities.Tools = new ToolsCapability { ListChanged = true };
     }
 
-    /// <summary>Whether the workspace has settings saved or configured.</summary>
-    internal Task<bool> WorkspaceExistsAsync(string tenantId, CancellationToken cancellationToken) => _tools.ExistsAsync(tenantId, cancellationToken);
-
     /// <summary>Creates the server from the container (its constructor is internal, so the container cannot).</summary>
     internal static AutoDevMcpServer Create(IServiceProvider services) => new(
         services.GetRequiredService<WorkspaceTools>(),

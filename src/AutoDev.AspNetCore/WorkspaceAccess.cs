@@ -1,10 +1,11 @@
 using System.Security.Claims;
 
-namespace AutoDev.Mcp;
+namespace AutoDev.AspNetCore;
 
 /// <summary>
-/// Decides which workspaces a signed-in user may reach over AutoDev's HTTP endpoints. Replace it (register your own
-/// before or after <c>AddMcpServer()</c>) where workspace membership lives elsewhere, for example in a database.
+/// Decides which workspaces a signed-in user may reach over AutoDev's HTTP endpoints (the API, the dashboard, MCP).
+/// Replace it (register your own <see cref="IWorkspaceAccess"/> singleton) where workspace membership lives
+/// elsewhere, for example in a database.
 /// </summary>
 public interface IWorkspaceAccess
 {

@@ -1,0 +1,65 @@
+namespace AutoDev.AspNetCore;
+
+/// <summary>A candidate in the review queue, without its code.</summary>
+/// <param name="Id">The candidate.</param>
+/// <param name="Name">The skill it would become.</param>
+/// <param name="AgentId">The agent whose failures it came from.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="CreatedAt">When it was generated.</param>
+/// <param name="TestsPassed">Its own tests that passed, of <paramref name="Tests"/>.</param>
+/// <param name="Tests">Its own tests.</param>
+/// <param name="HeldOutPassed">Held-out cases (answers the model never saw) that passed, of <paramref name="HeldOut"/>.</param>
+/// <param name="HeldOut">Held-out cases.</param>
+/// <param name="SourceEpisodes">How many failed episodes it came from.</param>
+public sealed record CandidateSummary(Guid Id, string Name, string AgentId, string Description, DateTimeOffset CreatedAt, int TestsPassed, int Tests, int HeldOutPassed, int HeldOut, int SourceEpisodes);
+
+/// <summary>A mutation in the review queue, without its code.</summary>
+/// <param name="Id">The mutation.</param>
+/// <param name="SkillId">The skill it improves.</param>
+/// <param name="ParentVersionId">The version it mutates.</param>
+/// <param name="Trigger">Why it was made.</param>
+/// <param name="CreatedAt">When it was generated.</param>
+/// <param name="ParentMedianMilliseconds">The parent's median run time in the side-by-side evaluation.</param>
+/// <param name="ChildMedianMilliseconds">The child's median run time.</param>
+/// <param name="ChildWins">Whether the child was fitter.</param>
+public sealed record MutationSummary(Guid Id, Guid SkillId, Guid ParentVersionId, MutationTrigger Trigger, DateTimeOffset CreatedAt, double? ParentMedianMilliseconds, double? ChildMedianMilliseconds, bool ChildWins);
+
+/// <summary>What waits for a person: validated candidates and evaluated mutations, oldest first.</summary>
+/// <param name="Candidates">Candidates waiting for approval.</param>
+/// <param name="Mutations">Mutations waiting for approval.</param>
+public sealed record PendingReviews(IReadOnlyList<CandidateSummary> Candidates, IReadOnlyList<MutationSummary> Mutations);
+
+/// <summary>A reviewer's decision. Who decides is the signed-in user, never a field of the request.</summary>
+/// <param name="Reason">Why: optional to approve, required to reject.</param>
+public sealed record ReviewDecision(string? Reason);
+
+/// <summary>A rollback's target.</summary>
+/// <param name="Version">The version to make active again, for example <c>1.0.0</c>.</param>
+public sealed record RollbackRequest(string Version);
+
+/// <summary>A skill in the workspace's list.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="ActiveVersion">The version agents run.</param>
+/// <param name="Versions">How many versions it has.</param>
+public sealed record SkillSummary(string Name, string Description, string ActiveVersion, int Versions);
+
+/// <summary>An agent with its maturity and how close it is to the next level.</summary>
+/// <param name="AgentId">The agent.</param>
+/// <param name="Maturity">Its maturity now.</param>
+/// <param name="Episodes">Episodes recorded.</param>
+/// <param name="InterventionRate">Interventions per episode.</param>
+/// <param name="Readiness">Progress towards the next level.</param>
+public sealed record AgentSummary(string AgentId, AgentMaturity Maturity, int Episodes, double InterventionRate, GraduationReadiness Readiness);
+
+/// <summary>Today's use of the workspace's budgets.</summary>
+/// <param name="TokensUsed">Model tokens charged today.</param>
+/// <param name="TokenBudget">The daily token budget.</param>
+/// <param name="MaxSkillCandidatesPerDay">The daily limit of skill candidates.</param>
+/// <param name="MaxMutationsPerDay">The daily limit of mutations.</param>
+public sealed record WorkspaceUsage(long TokensUsed, long TokenBudget, int MaxSkillCandidatesPerDay, int MaxMutationsPerDay);
+
+/// <summary>What a state-changing request must carry against cross-site request forgery: <paramref name="Token"/> in the header <paramref name="HeaderName"/>, with the cookie this response set.</summary>
+/// <param name="HeaderName">The header's name.</param>
+/// <param name="Token">The request token.</param>
+public sealed record AntiforgeryToken(string HeaderName, string Token);

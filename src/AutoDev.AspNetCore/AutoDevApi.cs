@@ -1,0 +1,267 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using AutoDev.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoDev.AspNetCore;
+
+/// <summary>The JSON API that <see cref="AutoDevEndpoints.MapAutoDev"/> maps under <c>{prefix}/api</c>, on Core's public services.</summary>
+internal static class AutoDevApi
+{
+    /// <summary>The OpenAPI document and endpoint group of AutoDev's API: <c>autodev</c>.</summary>
+    public const string DocumentName = "autodev";
+
+    /// <summary>The most items one list returns unless <c>?limit=</c> asks for fewer.</summary>
+    public const int MaxListLength = 500;
+
+    /// <summary>Web defaults, enums as their names: what every response and request body uses.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(), new SemanticVersionJsonConverter() },
+    };
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/antiforgery", (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            var tokens = antiforgery.GetAndStoreTokens(context);
+            return Ok(new AntiforgeryToken(tokens.HeaderName ?? "RequestVerificationToken", tokens.RequestToken!));
+        }).Produces<AntiforgeryToken>().WithSummary("A token that state-changing requests carry in a header, with the cookie this response sets.");
+
+        api.MapGet("/workspaces", async (HttpContext context, CancellationToken _) => Ok(await WorkspaceAccessConventions.AccessibleWorkspacesAsync(context).ConfigureAwait(false)))
+            .Produces<IReadOnlyList<string>>().WithSummary("The workspaces the user may reach.");
+
+        var workspace = api.MapGroup("/workspaces/{workspace}");
+        MapReview(workspace);
+        MapSkills(workspace);
+        MapAgentsAndUsage(workspace);
+        workspace.MapGet("/events", Events).WithSummary("AutoDev's events in the workspace, live, as server-sent events: first 'connected', then each event with its type's name (SkillPromoted, ...).");
+    }
+
+    private static void MapReview(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/review", async (string workspace, int? limit, IReviewService review, CancellationToken ct) =>
+        {
+            var take = Limit(limit);
+            var candidates = new List<CandidateSummary>();
+            await foreach (var item in review.ListPendingAsync(workspace, ct).ConfigureAwait(false))
+            {
+                var c = item.Candidate;
+                candidates.Add(new CandidateSummary(c.Id, c.Name, c.AgentId, c.Description, c.CreatedAt, c.TestResults.Count(r => r.Passed), c.TestResults.Count, c.HeldOutResults.Count(r => r.Passed), c.HeldOutResults.Count, c.SourceEpisodeIds.Count));
+                if (candidates.Count == take)
+                {
+                    break;
+                }
+            }
+
+            var mutations = new List<MutationSummary>();
+            await foreach (var m in review.ListPendingMutationsAsync(workspace, ct).ConfigureAwait(false))
+            {
+                mutations.Add(new MutationSummary(m.Id, m.SkillId, m.ParentVersionId, m.Trigger, m.CreatedAt, m.Evaluation?.Parent.MedianMilliseconds, m.Evaluation?.Child.MedianMilliseconds, m.Evaluation?.ChildWins ?? false));
+                if (mutations.Count == take)
+                {
+                    break;
+                }
+            }
+
+            return Ok(new PendingReviews(candidates, mutations));
+        }).Produces<PendingReviews>().WithSummary("What waits for a person: validated candidates and evaluated mutations.");
+
+        workspace.MapGet("/candidates/{id:guid}", async (string workspace, Guid id, ISkillCandidateStore candidates, IEpisodeStore episodes, CancellationToken ct) =>
+        {
+            var candidate = await candidates.FindAsync(workspace, id, ct).ConfigureAwait(false)
+                ?? throw new EntityNotFoundException(nameof(SkillCandidate), workspace, id);
+            var sources = new List<Episode>();
+            foreach (var episodeId in candidate.SourceEpisodeIds)
+            {
+                if (await episodes.FindAsync(workspace, episodeId, ct).ConfigureAwait(false) is { } episode)
+                {
+                    sources.Add(episode);
+                }
+            }
+
+            return Ok(new ReviewItem(candidate, sources));
+        }).Produces<ReviewItem>().WithSummary("A candidate with its code, its tests and held-out cases with their results, and the failed episodes it came from.");
+
+        workspace.MapPost("/candidates/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
+            Ok(await review.ApproveAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<SkillVersion>().WithSummary("Approves a validated candidate: it becomes its skill's next version (1.0.0 for a new skill).");
+
+        workspace.MapPost("/candidates/{id:guid}/reject", async (string workspace, Guid id, ReviewDecision decision, HttpContext context, IReviewService review) =>
+            Ok(await review.RejectAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<SkillCandidate>().WithSummary("Rejects a candidate, with a reason.");
+
+        workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, IToolMutationStore mutations, CancellationToken ct) =>
+            Ok(await mutations.FindAsync(workspace, id, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(ToolMutation), workspace, id)))
+            .Produces<ToolMutation>().WithSummary("A mutation with its code and the side-by-side evaluation of parent and child.");
+
+        workspace.MapPost("/mutations/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
+            Ok(await review.ApproveMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<SkillVersion>().WithSummary("Approves a mutation that won: the child becomes the skill's next minor version.");
+
+        workspace.MapPost("/mutations/{id:guid}/reject", async (string workspace, Guid id, ReviewDecision decision, HttpContext context, IReviewService review) =>
+            Ok(await review.RejectMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<ToolMutation>().WithSummary("Rejects a mutation, with a reason.");
+    }
+
+    private static void MapSkills(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/skills", async (string workspace, int? limit, ISkillRegistry registry, CancellationToken ct) =>
+        {
+            var take = Limit(limit);
+            var skills = new List<SkillSummary>();
+            await foreach (var skill in registry.ListAsync(workspace, ct).ConfigureAwait(false))
+            {
+                if (await registry.FindAsync(workspace, skill.Name, ct).ConfigureAwait(false) is { } details)
+                {
+                    skills.Add(new SkillSummary(skill.Name, skill.Description, details.ActiveVersion.Version.ToString(), details.Versions.Count));
+                }
+
+                if (skills.Count == take)
+                {
+                    break;
+                }
+            }
+
+            return Ok(skills);
+        }).Produces<IReadOnlyList<SkillSummary>>().WithSummary("The workspace's skills with their active versions.");
+
+        workspace.MapGet("/skills/{name}", async (string workspace, string name, ISkillRegistry registry, CancellationToken ct) =>
+            Ok(await registry.FindAsync(workspace, name, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), workspace, name)))
+            .Produces<SkillDetails>().WithSummary("A skill with its active version and every version, code included.");
+
+        workspace.MapGet("/skills/{name}/lineage", async (string workspace, string name, string? version, ISkillRegistry registry, CancellationToken ct) =>
+            Ok(await registry.GetLineageAsync(workspace, name, version is null ? null : ParseVersion(version), ct).ConfigureAwait(false)))
+            .Produces<Lineage<SkillVersion>>().WithSummary("A version's ancestors and descendants (the active version's by default).");
+
+        workspace.MapPost("/skills/{name}/rollback", async (string workspace, string name, RollbackRequest request, ISkillRegistry registry, CancellationToken ct) =>
+            Ok(await registry.RollbackAsync(workspace, name, ParseVersion(request.Version), ct).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<Skill>().WithSummary("Makes an earlier version active again.");
+    }
+
+    private static void MapAgentsAndUsage(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/agents", async (string workspace, int? limit, IAgentProfileStore agents, CancellationToken ct) =>
+        {
+            var take = Limit(limit);
+            var list = new List<AgentSummary>();
+            await foreach (var agent in agents.ListAsync(workspace, ct).ConfigureAwait(false))
+            {
+                list.Add(Summary(agent));
+                if (list.Count == take)
+                {
+                    break;
+                }
+            }
+
+            return Ok(list);
+        }).Produces<IReadOnlyList<AgentSummary>>().WithSummary("The workspace's agents with their maturity and graduation readiness.");
+
+        workspace.MapGet("/agents/{agentId}", async (string workspace, string agentId, IAgentProfileStore agents, CancellationToken ct) =>
+            Ok(Summary(await agents.FindAsync(workspace, agentId, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(AgentProfile), workspace, agentId))))
+            .Produces<AgentSummary>().WithSummary("An agent with its maturity and graduation readiness.");
+
+        workspace.MapGet("/settings", async (string workspace, IWorkspaceStore workspaces, CancellationToken ct) =>
+            Results.Text((await workspaces.GetSettingsAsync(workspace, ct).ConfigureAwait(false)).ToJson(), "application/json"))
+            .Produces<object>(contentType: "application/json").WithSummary("The workspace's settings, in the JSON shape hosts configure them with.");
+
+        workspace.MapGet("/usage", async (string workspace, IWorkspaceStore workspaces, TokenBudget budget, CancellationToken ct) =>
+        {
+            var settings = await workspaces.GetSettingsAsync(workspace, ct).ConfigureAwait(false);
+            var tokens = await budget.GetAsync(workspace, ct).ConfigureAwait(false);
+            return Ok(new WorkspaceUsage(tokens.Used, tokens.Budget, settings.MaxSkillCandidatesPerDay, settings.MaxMutationsPerDay));
+        }).Produces<WorkspaceUsage>().WithSummary("Today's model tokens against the daily budget, and the daily limits.");
+    }
+
+    private static AgentSummary Summary(AgentProfile agent) =>
+        new(agent.AgentId, agent.Maturity, agent.EpisodeCount, agent.InterventionRate, GraduationReadiness.Evaluate(agent));
+
+    /// <summary>The workspace's events as they happen, until the client goes away. A slow client loses the oldest, never blocks AutoDev.</summary>
+    private static ServerSentEventsResult<string> Events(string workspace, IEventBus bus, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<AutoDevEvent>(new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var subscriptions = new List<IDisposable>
+        {
+            Forward<TaskFailed>(), Forward<CapabilityUnlocked>(), Forward<SkillCandidateGenerated>(), Forward<SkillCandidateValidated>(),
+            Forward<SkillPromoted>(), Forward<SkillRegistered>(), Forward<SkillRolledBack>(), Forward<ToolMutationGenerated>(), Forward<ToolMutationEvaluated>(),
+        };
+        return TypedResults.ServerSentEvents(ReadAsync(workspace, channel.Reader, subscriptions, cancellationToken));
+
+        IDisposable Forward<TEvent>()
+            where TEvent : AutoDevEvent =>
+            bus.Subscribe<TEvent>((e, _) =>
+            {
+                if (e.TenantId == workspace)
+                {
+                    channel.Writer.TryWrite(e);
+                }
+
+                return ValueTask.CompletedTask;
+            });
+    }
+
+    /// <summary>A <c>connected</c> event first (it sends the response's headers, so the client knows the feed is live), then the workspace's events.</summary>
+    private static async IAsyncEnumerable<SseItem<string>> ReadAsync(string workspace, ChannelReader<AutoDevEvent> events, List<IDisposable> subscriptions, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            yield return new SseItem<string>(JsonSerializer.Serialize(new { workspace }, Json), "connected");
+            await foreach (var e in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return new SseItem<string>(JsonSerializer.Serialize(e, e.GetType(), Json), e.GetType().Name);
+            }
+        }
+        finally
+        {
+            foreach (var subscription in subscriptions)
+            {
+                subscription.Dispose();
+            }
+        }
+    }
+
+    private static JsonHttpResult<T> Ok<T>(T value) => TypedResults.Json(value, Json);
+
+    private static int Limit(int? limit) => limit is { } asked ? Math.Clamp(asked, 1, MaxListLength) : MaxListLength;
+
+    private static string RequiredReason(ReviewDecision decision) =>
+        string.IsNullOrWhiteSpace(decision?.Reason) ? throw new ArgumentException("A rejection needs a reason.", nameof(decision)) : decision.Reason;
+
+    private static SemanticVersion ParseVersion(string version) =>
+        SemanticVersion.TryParse(version, out var parsed) ? parsed : throw new ArgumentException($"'{version}' is not a version such as 1.0.0.", nameof(version));
+
+    /// <summary>Refuses a state-changing request without a valid antiforgery token (header and cookie).</summary>
+    private static async ValueTask<object?> Antiforgery(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var antiforgery = invocation.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
+        try
+        {
+            await antiforgery.ValidateRequestAsync(invocation.HttpContext).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "A state-changing request must carry the antiforgery token of GET api/antiforgery in its header, with that response's cookie.");
+        }
+
+        return await next(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>Versions as text, <c>1.0.0</c>, as people and the CLI write them.</summary>
+    private sealed class SemanticVersionJsonConverter : JsonConverter<SemanticVersion>
+    {
+        public override SemanticVersion Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            SemanticVersion.TryParse(reader.GetString(), out var version) ? version : throw new JsonException("A version is text such as 1.0.0.");
+
+        public override void Write(Utf8JsonWriter writer, SemanticVersion value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}

@@ -3,10 +3,12 @@
 # libseccomp (the bubblewrap tier's filter), the Docker engine with gVisor's runsc (started by build/start-docker.sh),
 # the sandbox image (build/docker-image.sh) and PostgreSQL
 # (started on loopback by build/start-postgres.sh), and Node.js with the MCP TypeScript SDK for the MCP client tests
-# (npm ci in tests/AutoDev.Mcp.Tests/node). Idempotent, and quick when everything is already there.
+# (npm ci in tests/AutoDev.Mcp.Tests/node), and Debian's Chromium for the dashboard's browser tests (driven by
+# Microsoft.Playwright, whose own browser download is not used). Idempotent, and quick when everything is already there.
 #   AUTODEV_SKIP_DOCKER=1 leaves the Docker engine out (the Docker tests then skip, or fail under CI=true).
 #   AUTODEV_SKIP_POSTGRES=1 leaves PostgreSQL out (the PostgreSQL tests then skip, or fail under CI=true).
 #   AUTODEV_SKIP_NODE=1 leaves Node.js out (the TypeScript client tests then skip, or fail under CI=true).
+#   AUTODEV_SKIP_BROWSER=1 leaves Chromium out (the dashboard's browser tests then skip, or fail under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,10 @@ fi
 if [ "${AUTODEV_SKIP_NODE:-0}" != 1 ]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
+
+if [ "${AUTODEV_SKIP_BROWSER:-0}" != 1 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

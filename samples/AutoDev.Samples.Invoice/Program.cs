@@ -1,6 +1,6 @@
 // The invoice sample: an agent of the "acme" workspace fails to extract invoice ids from emails; AutoDev turns the
 // failures into a reviewed, versioned skill the agent then uses (Memento-Skills). Then a slow skill, process_invoice,
-// becomes a faster version 1.1.0 (AlphaEvolver). Run: bash build/sample.sh [--yes]
+// becomes a faster version 1.1.0 (AlphaEvolver). Run: bash build/sample.sh [--yes] [--serve [--port N]]
 using System.Text.Json;
 using AutoDev;
 using AutoDev.Samples.Invoice;
@@ -243,6 +243,12 @@ telemetry.Print(services);
 await host.StopAsync();
 Console.WriteLine();
 Console.WriteLine("Done.");
+if (args.Contains("--serve"))
+{
+    var port = args.SkipWhile(a => a != "--port").Skip(1).Select(int.Parse).FirstOrDefault(5080);
+    await DashboardServer.ServeAsync(database, Workspace, port);
+}
+
 return 0;
 
 static void Row(string what, string parent, string child) => Console.WriteLine($"    {what,-22} {parent,-16} {child}");

@@ -24,6 +24,12 @@ public sealed record CandidateSummary(Guid Id, string Name, string AgentId, stri
 /// <param name="ChildWins">Whether the child was fitter.</param>
 public sealed record MutationSummary(Guid Id, Guid SkillId, Guid ParentVersionId, MutationTrigger Trigger, DateTimeOffset CreatedAt, double? ParentMedianMilliseconds, double? ChildMedianMilliseconds, bool ChildWins);
 
+/// <summary>A mutation as a reviewer weighs it: the child, the skill, and the parent version it was made from.</summary>
+/// <param name="Mutation">The mutation, with the child's code and the evaluation.</param>
+/// <param name="SkillName">The skill's name.</param>
+/// <param name="Parent">The parent version, with its code; <see langword="null"/> if it is gone.</param>
+public sealed record MutationReview(ToolMutation Mutation, string SkillName, SkillVersion? Parent);
+
 /// <summary>What waits for a person: validated candidates and evaluated mutations, oldest first.</summary>
 /// <param name="Candidates">Candidates waiting for approval.</param>
 /// <param name="Mutations">Mutations waiting for approval.</param>

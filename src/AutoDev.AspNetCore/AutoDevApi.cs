@@ -99,9 +99,13 @@ internal static class AutoDevApi
             Ok(await review.RejectAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<SkillCandidate>().WithSummary("Rejects a candidate, with a reason.");
 
-        workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, IToolMutationStore mutations, CancellationToken ct) =>
-            Ok(await mutations.FindAsync(workspace, id, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(ToolMutation), workspace, id)))
-            .Produces<ToolMutation>().WithSummary("A mutation with its code and the side-by-side evaluation of parent and child.");
+        workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, IToolMutationStore mutations, ISkillStore skills, CancellationToken ct) =>
+        {
+            var mutation = await mutations.FindAsync(workspace, id, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(ToolMutation), workspace, id);
+            var skill = await skills.FindAsync(workspace, mutation.SkillId, ct).ConfigureAwait(false);
+            var parent = await skills.FindVersionAsync(workspace, mutation.ParentVersionId, ct).ConfigureAwait(false);
+            return Ok(new MutationReview(mutation, skill?.Name ?? string.Empty, parent));
+        }).Produces<MutationReview>().WithSummary("A mutation with its code, its parent's, and the side-by-side evaluation of both.");
 
         workspace.MapPost("/mutations/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
             Ok(await review.ApproveMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))

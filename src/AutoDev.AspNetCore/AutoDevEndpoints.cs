@@ -9,8 +9,8 @@ namespace AutoDev.AspNetCore;
 public static class AutoDevEndpoints
 {
     /// <summary>
-    /// Maps AutoDev's JSON API at <c>{prefix}/api</c> (by default <c>/autodev/api</c>) and its OpenAPI description at
-    /// <c>{prefix}/openapi/autodev.json</c>. Needs <c>AddAutoDev().AddHttpApi()</c>.
+    /// Maps AutoDev's dashboard at <c>{prefix}/</c> (by default <c>/autodev/</c>), its JSON API at <c>{prefix}/api</c>
+    /// and the API's OpenAPI description at <c>{prefix}/openapi/autodev.json</c>. Needs <c>AddAutoDev().AddHttpApi()</c>.
     /// </summary>
     /// <remarks>
     /// Access follows <see cref="WorkspaceAccessConventions"/>: requests from this machine only, until the host adds an
@@ -26,6 +26,7 @@ public static class AutoDevEndpoints
         root.MapOpenApi("/openapi/{documentName}.json");
         var api = root.MapGroup("/api").WithGroupName(AutoDevApi.DocumentName).WithTags("AutoDev").AddEndpointFilter(ProblemsAsync);
         AutoDevApi.Map(api);
+        Dashboard.Map(root);
         return root;
     }
 

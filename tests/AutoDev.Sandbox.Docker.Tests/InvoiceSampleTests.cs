@@ -65,4 +65,61 @@ public sealed class InvoiceSampleTests
         Assert.Equal(metrics.Groups[2].Value, metrics.Groups[1].Value);
         Assert.Equal(System.Text.RegularExpressions.Regex.Count(traces, @"\n +chat \("), int.Parse(metrics.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public async Task WithServe_TheSampleServesTheDashboardOverItsDatabase_AfterTheStory()
+    {
+        await using (var fixture = new WarmDockerFixture())
+        {
+            ServiceRequirement.Require(await fixture.Availability);
+        }
+        var ct = TestContext.Current.CancellationToken;
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in (string[])[sample, "--yes", "--serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY" })
+        {
+            start.Environment.Remove(variable);
+        }
+
+        using var process = Process.Start(start)!;
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } }; // read, so the sample never blocks on a full pipe
+        process.BeginErrorReadLine();
+        try
+        {
+            var seen = new System.Text.StringBuilder();
+            string? line;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromMinutes(3));
+            while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null && !line.StartsWith("Dashboard: ", StringComparison.Ordinal))
+            {
+                seen.AppendLine(line);
+            }
+
+            Assert.True(line is not null, $"the sample ended without serving:\n{seen}\n{errors}");
+            Assert.Contains($"http://127.0.0.1:{port}/autodev/", line, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/autodev/") };
+            var skills = await http.GetStringAsync("api/workspaces/acme/skills", ct);
+            var page = await http.GetStringAsync(string.Empty, ct);
+
+            Assert.Contains("\"name\":\"extract_invoice_id\",", skills, StringComparison.Ordinal);
+            Assert.Contains("\"name\":\"process_invoice\",\"description\":\"Totals an invoice from the catalogue.\",\"activeVersion\":\"1.1.0\"", skills, StringComparison.Ordinal);
+            Assert.Contains("<script src=\"assets/app.js\" defer></script>", page, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
 }

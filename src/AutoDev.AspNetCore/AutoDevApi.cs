@@ -19,8 +19,11 @@ internal static class AutoDevApi
     /// <summary>The OpenAPI document and endpoint group of AutoDev's API: <c>autodev</c>.</summary>
     public const string DocumentName = "autodev";
 
-    /// <summary>The most items one list returns unless <c>?limit=</c> asks for fewer.</summary>
-    public const int MaxListLength = 500;
+    /// <summary>The most items one list returns: <c>?limit=</c> asks for fewer or more, up to <see cref="MaxListLength"/>.</summary>
+    public const int DefaultListLength = 100;
+
+    /// <summary>The most items <c>?limit=</c> may ask for.</summary>
+    public const int MaxListLength = 1_000;
 
     /// <summary>Web defaults, enums as their names: what every response and request body uses.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -48,30 +51,16 @@ internal static class AutoDevApi
 
     private static void MapReview(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/review", async (string workspace, int? limit, IReviewService review, CancellationToken ct) =>
+        workspace.MapGet("/review", async (string workspace, int? limit, ISkillCandidateStore candidateStore, IToolMutationStore mutationStore, CancellationToken ct) =>
         {
+            // One page of each, read with its limit: the queue may hold 100,000 candidates.
             var take = Limit(limit);
-            var candidates = new List<CandidateSummary>();
-            await foreach (var item in review.ListPendingAsync(workspace, ct).ConfigureAwait(false))
-            {
-                var c = item.Candidate;
-                candidates.Add(new CandidateSummary(c.Id, c.Name, c.AgentId, c.Description, c.CreatedAt, c.TestResults.Count(r => r.Passed), c.TestResults.Count, c.HeldOutResults.Count(r => r.Passed), c.HeldOutResults.Count, c.SourceEpisodeIds.Count));
-                if (candidates.Count == take)
-                {
-                    break;
-                }
-            }
-
-            var mutations = new List<MutationSummary>();
-            await foreach (var m in review.ListPendingMutationsAsync(workspace, ct).ConfigureAwait(false))
-            {
-                mutations.Add(new MutationSummary(m.Id, m.SkillId, m.ParentVersionId, m.Trigger, m.CreatedAt, m.Evaluation?.Parent.MedianMilliseconds, m.Evaluation?.Child.MedianMilliseconds, m.Evaluation?.ChildWins ?? false));
-                if (mutations.Count == take)
-                {
-                    break;
-                }
-            }
-
+            var candidates = await candidateStore.ListByStatusAsync(workspace, SkillCandidateStatus.Validated, take, ct)
+                .Select(c => new CandidateSummary(c.Id, c.Name, c.AgentId, c.Description, c.CreatedAt, c.TestResults.Count(r => r.Passed), c.TestResults.Count, c.HeldOutResults.Count(r => r.Passed), c.HeldOutResults.Count, c.SourceEpisodeIds.Count))
+                .ToListAsync(ct).ConfigureAwait(false);
+            var mutations = await mutationStore.ListByStatusAsync(workspace, ToolMutationStatus.Passed, take, ct)
+                .Select(m => new MutationSummary(m.Id, m.SkillId, m.ParentVersionId, m.Trigger, m.CreatedAt, m.Evaluation?.Parent.MedianMilliseconds, m.Evaluation?.Child.MedianMilliseconds, m.Evaluation?.ChildWins ?? false))
+                .ToListAsync(ct).ConfigureAwait(false);
             return Ok(new PendingReviews(candidates, mutations));
         }).Produces<PendingReviews>().WithSummary("What waits for a person: validated candidates and evaluated mutations.");
 
@@ -234,7 +223,7 @@ internal static class AutoDevApi
 
     private static JsonHttpResult<T> Ok<T>(T value) => TypedResults.Json(value, Json);
 
-    private static int Limit(int? limit) => limit is { } asked ? Math.Clamp(asked, 1, MaxListLength) : MaxListLength;
+    private static int Limit(int? limit) => limit is { } asked ? Math.Clamp(asked, 1, MaxListLength) : DefaultListLength;
 
     private static string RequiredReason(ReviewDecision decision) =>
         string.IsNullOrWhiteSpace(decision?.Reason) ? throw new ArgumentException("A rejection needs a reason.", nameof(decision)) : decision.Reason;

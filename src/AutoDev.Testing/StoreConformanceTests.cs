@@ -311,6 +311,27 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.True((await store.AddAsync(NewCandidate(tenant, "extract invoice id"), Ct)).Created);
     }
 
+    /// <summary>A page of a status is its oldest candidates, oldest first, and never another workspace's or another status's.</summary>
+    [Fact]
+    public async Task Candidate_ListByStatusWithALimit_ReturnsTheOldestFirst()
+    {
+        var store = Get<ISkillCandidateStore>();
+        var tenant = NewTenant();
+        var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        foreach (var minute in (int[])[3, 1, 4, 2, 5])
+        {
+            await store.AddAsync(NewCandidate(tenant, $"p{minute}") with { Status = SkillCandidateStatus.Validated, CreatedAt = start.AddMinutes(minute) }, Ct);
+        }
+
+        await store.AddAsync(NewCandidate(tenant, "pending") with { CreatedAt = start }, Ct);
+        await store.AddAsync(NewCandidate(NewTenant(), "other") with { Status = SkillCandidateStatus.Validated, CreatedAt = start }, Ct);
+
+        var page = await ToListAsync(store.ListByStatusAsync(tenant, SkillCandidateStatus.Validated, 3, Ct));
+
+        Assert.Equal(["p1", "p2", "p3"], page.Select(c => c.PatternKey));
+        Assert.Equal(5, (await ToListAsync(store.ListByStatusAsync(tenant, SkillCandidateStatus.Validated, Ct))).Count);
+    }
+
     /// <summary>Concurrent adds for one pattern create exactly one candidate.</summary>
     [Fact]
     public async Task Candidate_ConcurrentAddsOfOnePattern_CreateOne()

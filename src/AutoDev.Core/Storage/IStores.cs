@@ -89,7 +89,11 @@ public interface ISkillCandidateStore
     ValueTask<SkillCandidate> UpdateAsync(SkillCandidate candidate, CancellationToken cancellationToken);
 
     /// <summary>The workspace's candidates in a status, oldest first.</summary>
-    IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken);
+    IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken) =>
+        ListByStatusAsync(tenantId, status, int.MaxValue, cancellationToken);
+
+    /// <summary>The oldest <paramref name="limit"/> of the workspace's candidates in a status, oldest first: one page of a review queue, read in one query of that size.</summary>
+    IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Stores the acceptance cases hosts register for skills.</summary>
@@ -192,7 +196,11 @@ public interface IToolMutationStore
     ValueTask<ToolMutation> UpdateAsync(ToolMutation mutation, CancellationToken cancellationToken);
 
     /// <summary>The workspace's mutations in a status, oldest first.</summary>
-    IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken);
+    IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken) =>
+        ListByStatusAsync(tenantId, status, int.MaxValue, cancellationToken);
+
+    /// <summary>The oldest <paramref name="limit"/> of the workspace's mutations in a status, oldest first: one page of a review queue, read in one query of that size.</summary>
+    IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, int limit, CancellationToken cancellationToken);
 
     /// <summary>Every mutation of a skill version (its <see cref="ToolMutation.ParentVersionId"/>), oldest first.</summary>
     IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken);

@@ -39,8 +39,8 @@ internal sealed class EfSkillCandidateStore<TContext>(IDbContextFactory<TContext
         return await UpdateAsync(candidate with { ConcurrencyStamp = Guid.NewGuid() }, candidate.TenantId, candidate.Id, candidate.ConcurrencyStamp, e => SkillCandidateConfiguration.Shadows(e), cancellationToken).ConfigureAwait(false);
     }
 
-    public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<SkillCandidate>().Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt), cancellationToken);
+    public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, int limit, CancellationToken cancellationToken) =>
+        StreamAsync(db => db.Set<SkillCandidate>().Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt).Take(limit), cancellationToken);
 }
 
 internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory)
@@ -295,8 +295,8 @@ internal sealed class EfToolMutationStore<TContext>(IDbContextFactory<TContext> 
         return await UpdateAsync(mutation with { ConcurrencyStamp = Guid.NewGuid() }, mutation.TenantId, mutation.Id, mutation.ConcurrencyStamp, e => ToolMutationConfiguration.Shadows(e), cancellationToken).ConfigureAwait(false);
     }
 
-    public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken) =>
-        StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt), cancellationToken);
+    public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, int limit, CancellationToken cancellationToken) =>
+        StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).Take(limit), cancellationToken);
 
     public IAsyncEnumerable<ToolMutation> ListChildrenAsync(string tenantId, Guid parentVersionId, CancellationToken cancellationToken) =>
         StreamAsync(db => db.Set<ToolMutation>().Where(m => m.TenantId == tenantId && m.ParentVersionId == parentVersionId).OrderBy(m => m.CreatedAt), cancellationToken);

@@ -48,11 +48,11 @@ public sealed class InMemorySkillCandidateStore : ISkillCandidateStore
     }
 
     /// <inheritdoc/>
-    public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, CancellationToken cancellationToken)
+    public IAsyncEnumerable<SkillCandidate> ListByStatusAsync(string tenantId, SkillCandidateStatus status, int limit, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var list = _candidates.All.Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt).ToList();
+            var list = _candidates.All.Where(c => c.TenantId == tenantId && c.Status == status).OrderBy(c => c.CreatedAt).Take(limit).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }

@@ -58,11 +58,11 @@ public sealed class InMemoryToolMutationStore : IToolMutationStore
     internal ToolMutation Apply(ToolMutation mutation) => _mutations.Apply(mutation);
 
     /// <inheritdoc/>
-    public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, CancellationToken cancellationToken)
+    public IAsyncEnumerable<ToolMutation> ListByStatusAsync(string tenantId, ToolMutationStatus status, int limit, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var list = _mutations.All.Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).ToList();
+            var list = _mutations.All.Where(m => m.TenantId == tenantId && m.Status == status).OrderBy(m => m.CreatedAt).Take(limit).ToList();
             return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
         }
     }

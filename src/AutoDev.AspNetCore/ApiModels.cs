@@ -47,8 +47,7 @@ public sealed record RollbackRequest(string Version);
 /// <param name="Name">Its name.</param>
 /// <param name="Description">What it does.</param>
 /// <param name="ActiveVersion">The version agents run.</param>
-/// <param name="Versions">How many versions it has.</param>
-public sealed record SkillSummary(string Name, string Description, string ActiveVersion, int Versions);
+public sealed record SkillSummary(string Name, string Description, string ActiveVersion);
 
 /// <summary>An agent with its maturity and how close it is to the next level.</summary>
 /// <param name="AgentId">The agent.</param>

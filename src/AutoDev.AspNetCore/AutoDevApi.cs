@@ -107,24 +107,18 @@ internal static class AutoDevApi
 
     private static void MapSkills(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/skills", async (string workspace, int? limit, ISkillRegistry registry, CancellationToken ct) =>
+        workspace.MapGet("/skills", async (string workspace, int? limit, ISkillRegistry registry, ISkillStore store, CancellationToken ct) =>
         {
-            var take = Limit(limit);
-            var skills = new List<SkillSummary>();
-            await foreach (var skill in registry.ListAsync(workspace, ct).ConfigureAwait(false))
+            // The page's skills, then each one's active version by its key, a few at a time (not every version of every skill).
+            var page = await registry.ListAsync(workspace, ct).Take(Limit(limit)).ToListAsync(ct).ConfigureAwait(false);
+            var summaries = new SkillSummary[page.Count];
+            await Parallel.ForAsync(0, page.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
             {
-                if (await registry.FindAsync(workspace, skill.Name, ct).ConfigureAwait(false) is { } details)
-                {
-                    skills.Add(new SkillSummary(skill.Name, skill.Description, details.ActiveVersion.Version.ToString(), details.Versions.Count));
-                }
-
-                if (skills.Count == take)
-                {
-                    break;
-                }
-            }
-
-            return Ok(skills);
+                var skill = page[i];
+                var active = skill.ActiveVersionId is { } id ? await store.FindVersionAsync(workspace, id, token).ConfigureAwait(false) : null;
+                summaries[i] = new SkillSummary(skill.Name, skill.Description, active?.Version.ToString() ?? string.Empty);
+            }).ConfigureAwait(false);
+            return Ok(summaries);
         }).Produces<IReadOnlyList<SkillSummary>>().WithSummary("The workspace's skills with their active versions.");
 
         workspace.MapGet("/skills/{name}", async (string workspace, string name, ISkillRegistry registry, CancellationToken ct) =>

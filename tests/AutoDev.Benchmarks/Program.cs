@@ -9,6 +9,8 @@ using BenchmarkDotNet.Running;
 // times the warm fork servers' per-execution clean-up inside each warm tier (see CleanupCost).
 // dotnet run -c Release --project tests/AutoDev.Benchmarks -- learning-quality <file.jsonl.gz> [--problems N]
 // replays real model answers to HumanEval through Memento-Skills and AlphaEvolver's checks (see LearningQuality/).
+// dotnet run -c Release --project tests/AutoDev.Benchmarks -- dashboard-speed [--candidates N] [--requests R]
+// times the API and dashboard over PostgreSQL with 100,000 candidates and 10,000 skill versions (see DashboardSpeed).
 if (args is [HumanEvalInterleaved.Command, ..])
 {
     await HumanEvalInterleaved.RunAsync(args);
@@ -18,6 +20,12 @@ if (args is [HumanEvalInterleaved.Command, ..])
 if (args is [AutoDev.Benchmarks.LearningQuality.LearningQualityCommand.Command, ..])
 {
     await AutoDev.Benchmarks.LearningQuality.LearningQualityCommand.RunAsync(args);
+    return;
+}
+
+if (args is [DashboardSpeed.Command, ..])
+{
+    await DashboardSpeed.RunAsync(args);
     return;
 }
 

@@ -232,9 +232,9 @@ async function skillsPage(ws) {
   const skills = await api(`workspaces/${enc(ws)}/skills`);
   show(h("h1", {}, "Skills"),
     skills.length === 0 ? h("p", { class: "muted" }, "No skill yet.") :
-      h("table", { id: "skills" }, h("tr", {}, h("th", {}, "Skill"), h("th", {}, "Active"), h("th", {}, "Versions")),
+      h("table", { id: "skills" }, h("tr", {}, h("th", {}, "Skill"), h("th", {}, "Active version")),
         skills.map((s) => h("tr", {}, h("td", {}, link(`#/w/${enc(ws)}/skills/${enc(s.name)}`, s.name), h("div", { class: "muted" }, s.description)),
-          h("td", { class: "active-version" }, s.activeVersion), h("td", {}, s.versions)))));
+          h("td", { class: "active-version" }, s.activeVersion)))));
 }
 
 // The versions as a graph: one box per version, under its parent, with an edge from the parent.

@@ -242,13 +242,4 @@ internal static class AutoDevApi
 
         return await next(invocation).ConfigureAwait(false);
     }
-
-    /// <summary>Versions as text, <c>1.0.0</c>, as people and the CLI write them.</summary>
-    private sealed class SemanticVersionJsonConverter : JsonConverter<SemanticVersion>
-    {
-        public override SemanticVersion Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            SemanticVersion.TryParse(reader.GetString(), out var version) ? version : throw new JsonException("A version is text such as 1.0.0.");
-
-        public override void Write(Utf8JsonWriter writer, SemanticVersion value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-    }
 }

@@ -5,5 +5,9 @@ using AutoDev.Cli;
 var root = new RootCommand("autodev: serve and operate what AutoDev learned, over an AutoDev store (SQLite file or PostgreSQL).")
 {
     McpCommand.Create(),
+    OperatorCommands.Review(),
+    OperatorCommands.Skills(),
+    OperatorCommands.Agents(),
+    OperatorCommands.Usage(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -67,3 +67,21 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
     /// <summary>Whether this version sorts after or equals <paramref name="right"/>.</summary>
     public static bool operator >=(SemanticVersion left, SemanticVersion right) => left.CompareTo(right) >= 0;
 }
+
+/// <summary>
+/// Writes a <see cref="SemanticVersion"/> as text, <c>1.0.0</c>, as people and tools write versions; reads the same.
+/// Opt-in (add it to a <see cref="System.Text.Json.JsonSerializerOptions"/>): AutoDev's HTTP API and CLI use it.
+/// </summary>
+public sealed class SemanticVersionJsonConverter : System.Text.Json.Serialization.JsonConverter<SemanticVersion>
+{
+    /// <inheritdoc/>
+    public override SemanticVersion Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        SemanticVersion.TryParse(reader.GetString(), out var version) ? version : throw new System.Text.Json.JsonException("A version is text such as 1.0.0.");
+
+    /// <inheritdoc/>
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, SemanticVersion value, System.Text.Json.JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.ToString());
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using static AutoDev.Tests.Mcp.McpServerHost;
+
+namespace AutoDev.Tests.Mcp;
+
+/// <summary>The autodev tool's operator commands, end to end on a SQLite file another AutoDev process writes.</summary>
+public sealed class AutodevCliTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnOperator_ListsShowsAndApprovesACandidate_ThenReadsAndMovesTheSkill()
+    {
+        await using var store = await AutodevTool.CreateStoreAsync();
+        var candidate = await ImportedCandidateAsync(store);
+        string[] at = ["--workspace", Acme, "--sqlite", store.File];
+
+        var queue = await AutodevTool.RunAsync(["review", "list", .. at, "--json"]);
+        var shown = await AutodevTool.RunAsync(["review", "show", candidate.Id.ToString(), .. at]);
+        var approved = await AutodevTool.RunAsync(["review", "approve", candidate.Id.ToString(), "--reason", "counts right", "--reviewer", "alice", .. at]);
+        var skills = await AutodevTool.RunAsync(["skills", "list", .. at]);
+        var lineage = await AutodevTool.RunAsync(["skills", "lineage", "count_words", .. at, "--json"]);
+        var package = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.zip");
+        try
+        {
+            var exported = await AutodevTool.RunAsync(["skills", "export", "count_words", package, .. at]);
+            var imported = await AutodevTool.RunAsync(["skills", "import", package, "--workspace", Globex, "--sqlite", store.File, "--json"]);
+
+            Assert.Equal(0, exported.ExitCode);
+            Assert.True(new FileInfo(package).Length > 0);
+            Assert.True(imported.ExitCode == 0, imported.Error);
+            Assert.Equal("Validated", JsonDocument.Parse(imported.Output).RootElement.GetProperty("status").GetString());
+        }
+        finally
+        {
+            File.Delete(package);
+        }
+
+        Assert.True(queue.ExitCode == 0, queue.Error);
+        Assert.Equal(candidate.Id, Assert.Single(JsonDocument.Parse(queue.Output).RootElement.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Contains("count_words", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("return len(text.split())", shown.Output, StringComparison.Ordinal);
+        Assert.True(approved.ExitCode == 0, approved.Error);
+        Assert.Contains("1.0.0", approved.Output, StringComparison.Ordinal);
+        Assert.Equal("alice", (await store.Get<ISkillCandidateStore>().FindAsync(Acme, candidate.Id, Ct))!.ReviewedBy);
+        Assert.Matches(@"SKILL\s+ACTIVE\s+VERSIONS\s+DESCRIPTION\s*\n-+.*\ncount_words\s+1\.0\.0\s+1\s+", skills.Output.ReplaceLineEndings("\n"));
+        Assert.Equal("1.0.0", JsonDocument.Parse(lineage.Output).RootElement.GetProperty("self").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task MistakesGetExitCodesScriptsCanUse_AndChangeNothing()
+    {
+        await using var store = await AutodevTool.CreateStoreAsync();
+        var candidate = await ImportedCandidateAsync(store);
+        string[] at = ["--workspace", Acme, "--sqlite", store.File];
+
+        var unknownCandidate = await AutodevTool.RunAsync(["review", "approve", Guid.NewGuid().ToString(), .. at]);
+        var unknownWorkspace = await AutodevTool.RunAsync(["skills", "list", "--workspace", "nowhere", "--sqlite", store.File]);
+        var noReason = await AutodevTool.RunAsync(["review", "reject", candidate.Id.ToString(), .. at]);
+        var rejected = await AutodevTool.RunAsync(["review", "reject", candidate.Id.ToString(), "--reason", "not needed", .. at]);
+        var approveRejected = await AutodevTool.RunAsync(["review", "approve", candidate.Id.ToString(), .. at]);
+        var badVersion = await AutodevTool.RunAsync(["skills", "rollback", "count_words", "one", .. at]);
+        var help = await AutodevTool.RunAsync(["skills", "rollback", "--help"]);
+        var agents = await AutodevTool.RunAsync(["agents", "list", .. at]);
+        var usage = await AutodevTool.RunAsync(["usage", .. at]);
+
+        Assert.Equal(3, unknownCandidate.ExitCode);
+        Assert.Contains("No SkillCandidate with id", unknownCandidate.Error, StringComparison.Ordinal);
+        Assert.Equal(3, unknownWorkspace.ExitCode);
+        Assert.Equal(1, noReason.ExitCode);
+        Assert.Contains("--reason", noReason.Error, StringComparison.Ordinal);
+        Assert.Equal(0, rejected.ExitCode);
+        Assert.Equal(4, approveRejected.ExitCode);
+        Assert.Equal(1, badVersion.ExitCode);
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Makes an earlier version active again.", help.Output, StringComparison.Ordinal);
+        Assert.Equal("(none)", agents.Output.Trim());
+        Assert.Contains($"daily token budget                 {WorkspaceSettings.DefaultDailyTokenBudget}", usage.Output, StringComparison.Ordinal);
+        Assert.Empty(await store.Get<ISkillRegistry>().ListAsync(Acme, Ct).ToListAsync(Ct));
+    }
+
+    /// <summary>A candidate waiting for review in acme: count_words, written in the lab workspace and imported as a package.</summary>
+    private static async Task<SkillCandidate> ImportedCandidateAsync(AutodevTool.StoreHost store)
+    {
+        await store.Get<IWorkspaceStore>().SaveSettingsAsync(Lab, new WorkspaceSettings { Enabled = true }, Ct);
+        await store.Get<IWorkspaceStore>().SaveSettingsAsync(Globex, new WorkspaceSettings { Enabled = true }, Ct);
+        var registry = store.Get<ISkillRegistry>();
+        await registry.RegisterAsync(Lab, "count_words", "def count_words(text: str) -> int:\n    \"Counts the words.\"\n    return len(text.split())\n", "count_words", """[{"inputs": {"text": "a b c"}, "expected": 3}]""", "Counts words", Ct);
+        using var package = new MemoryStream();
+        await registry.ExportAsync(Lab, "count_words", package, Ct);
+        package.Position = 0;
+        var candidate = await registry.ImportAsync(Acme, package, cancellationToken: Ct);
+        Assert.True(candidate.Status == SkillCandidateStatus.Validated, candidate.FailureReason);
+        return candidate;
+    }
+}

@@ -1,13 +1,10 @@
 using System.Net;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using AutoDev.AspNetCore;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using static AutoDev.Tests.AspNetCore.ApiHost;
+
+using AutoDev.Tests.Web;
 
 namespace AutoDev.Tests.AspNetCore;
 
@@ -19,7 +16,7 @@ public sealed class AccessApiTests
     [Fact]
     public async Task WithAPolicy_AReviewerSeesNothingOfAnotherWorkspace_AndReviewsInTheirOwnName()
     {
-        await using var host = await StartAsync(WithHeaderAuthentication, (_, autodev) => autodev.RequireAuthorization());
+        await using var host = await StartAsync(LoopbackWebApp.WithHeaderAuthentication, (_, autodev) => autodev.RequireAuthorization());
         var acmeCandidate = await host.CandidateAsync(Acme);
         var globexCandidate = await host.CandidateAsync(Globex);
         using var alice = host.Client((HeaderAuthentication.Header, $"alice;{Acme}"));
@@ -57,32 +54,5 @@ public sealed class AccessApiTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("RequireAuthorization", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-    }
-
-    private static void WithHeaderAuthentication(WebApplicationBuilder builder)
-    {
-        builder.Services.AddAuthentication(HeaderAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-        builder.Services.AddAuthorization();
-    }
-
-    /// <summary>Signs in the user an <c>X-Test-User: name;workspace,workspace</c> header names, with one workspace claim each.</summary>
-    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "test";
-        public const string Header = "X-Test-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(Header, out var value) || value.ToString().Split(';') is not [var name, var workspaces])
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, name), new(ClaimTypes.Name, name) };
-            claims.AddRange(workspaces.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(w => new Claim(AutoDevClaimTypes.Workspace, w)));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName)));
-        }
     }
 }

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using AutoDev.Tests.Web;
+
 namespace AutoDev.Tests.AspNetCore;
 
 /// <summary>
@@ -32,17 +34,8 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public static async Task<ApiHost> StartAsync(Action<WebApplicationBuilder>? configure = null, Action<WebApplication, RouteGroupBuilder>? map = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddAutoDev(o =>
-        {
-            o.EventDispatchMode = EventDispatchMode.Inline;
-            foreach (var workspace in (string[])[Acme, Globex, Lab])
-            {
-                o.Workspaces[workspace] = new WorkspaceSettings { Enabled = true };
-            }
-        }).AddHttpApi();
+        var (builder, services) = LoopbackWebApp.Create(Acme, Globex, Lab);
+        services.AddHttpApi();
         configure?.Invoke(builder);
         var app = builder.Build();
         var autodev = app.MapAutoDev();

@@ -1,15 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using AutoDev.AspNetCore;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using static AutoDev.Tests.Mcp.McpServerHost;
+
+using AutoDev.Tests.Web;
 
 namespace AutoDev.Tests.Mcp;
 
@@ -48,7 +46,7 @@ public sealed class McpHttpAccessTests
     [Fact]
     public async Task WithAPolicy_AUserReachesOnlyTheirWorkspaces_AnotherWorkspaceLooksUnknown_AndAnonymousIsChallenged()
     {
-        await using var host = await StartAsync(WithHeaderAuthentication, (_, endpoints) => endpoints.RequireAuthorization());
+        await using var host = await StartAsync(LoopbackWebApp.WithHeaderAuthentication, (_, endpoints) => endpoints.RequireAuthorization());
         await host.Get<ISkillRegistry>().RegisterAsync(Acme, "extract_invoice_id", ExtractCode, "extract_invoice_id", ExtractTests, cancellationToken: Ct);
         using var alice = User("alice", Acme);
 
@@ -74,7 +72,7 @@ public sealed class McpHttpAccessTests
         await using var host = await StartAsync(
             builder =>
             {
-                WithHeaderAuthentication(builder);
+                LoopbackWebApp.WithHeaderAuthentication(builder);
                 builder.Services.AddSingleton<IWorkspaceAccess>(new OnlyWorkspace(Globex));
             },
             (_, endpoints) => endpoints.RequireAuthorization());
@@ -104,36 +102,9 @@ public sealed class McpHttpAccessTests
         return http;
     }
 
-    private static void WithHeaderAuthentication(WebApplicationBuilder builder)
-    {
-        builder.Services.AddAuthentication(HeaderAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-        builder.Services.AddAuthorization();
-    }
-
     private sealed class OnlyWorkspace(string tenantId) : IWorkspaceAccess
     {
         public ValueTask<bool> CanAccessAsync(ClaimsPrincipal user, string requested, CancellationToken cancellationToken) =>
             ValueTask.FromResult(requested == tenantId);
-    }
-
-    /// <summary>Signs in the user an <c>X-Test-User: name;workspace,workspace</c> header names, with one workspace claim each.</summary>
-    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "test";
-        public const string Header = "X-Test-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(Header, out var value) || value.ToString().Split(';') is not [var name, var workspaces])
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, name), new(ClaimTypes.Name, name) };
-            claims.AddRange(workspaces.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(w => new Claim(AutoDevClaimTypes.Workspace, w)));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName)));
-        }
     }
 }

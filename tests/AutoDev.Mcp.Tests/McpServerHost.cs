@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 
+using AutoDev.Tests.Web;
+
 namespace AutoDev.Tests.Mcp;
 
 /// <summary>
@@ -46,17 +48,8 @@ internal sealed class McpServerHost : IAsyncDisposable
 
     public static async Task<McpServerHost> StartAsync(Action<WebApplicationBuilder>? configure = null, Action<WebApplication, IEndpointConventionBuilder>? map = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddAutoDev(o =>
-        {
-            o.EventDispatchMode = EventDispatchMode.Inline;
-            foreach (var workspace in (string[])[Acme, Globex, Lab])
-            {
-                o.Workspaces[workspace] = new WorkspaceSettings { Enabled = true };
-            }
-        }).AddMcpServer(mcp => mcp.RefreshInterval = TimeSpan.Zero);
+        var (builder, autodev) = LoopbackWebApp.Create(Acme, Globex, Lab);
+        autodev.AddMcpServer(mcp => mcp.RefreshInterval = TimeSpan.Zero);
         configure?.Invoke(builder);
         var app = builder.Build();
         var endpoints = app.MapAutoDevMcp();

@@ -15,17 +15,7 @@ public sealed class InvoiceSampleTests
         }
         var ct = TestContext.Current.CancellationToken;
 
-        // The sample built with the same configuration as this test (the project references it, so it is built first).
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
-        Assert.True(File.Exists(sample), $"{sample} is missing, although this test project references the sample");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        start.ArgumentList.Add(sample);
-        start.ArgumentList.Add("--yes");
-        foreach (var variable in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY" })
-        {
-            start.Environment.Remove(variable); // the scripted model, whatever this machine has configured
-        }
+        var start = SampleStart("--yes");
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
@@ -74,22 +64,11 @@ public sealed class InvoiceSampleTests
             ServiceRequirement.Require(await fixture.Availability);
         }
         var ct = TestContext.Current.CancellationToken;
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in (string[])[sample, "--yes", "--serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var variable in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY" })
-        {
-            start.Environment.Remove(variable);
-        }
+        var start = SampleStart("--yes", "--serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         using var process = Process.Start(start)!;
         var errors = new System.Text.StringBuilder();
@@ -121,5 +100,29 @@ public sealed class InvoiceSampleTests
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The sample built with the same configuration as this test (the project references it, so it is built first),
+    /// with <paramref name="arguments"/>, on the scripted model whatever this machine has configured.
+    /// </summary>
+    private static ProcessStartInfo SampleStart(params string[] arguments)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var sample = RepositoryPaths.Combine("samples", "AutoDev.Samples.Invoice", "bin", configuration, "net10.0", "AutoDev.Samples.Invoice.dll");
+        Assert.True(File.Exists(sample), $"{sample} is missing, although this test project references the sample");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(sample);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY" })
+        {
+            start.Environment.Remove(variable);
+        }
+
+        return start;
     }
 }

@@ -109,15 +109,7 @@ public static class WorkspaceAccessConventions
             return false;
         }
 
-        await foreach (var id in context.RequestServices.GetRequiredService<IWorkspaceStore>().ListWorkspacesAsync(context.RequestAborted).ConfigureAwait(false))
-        {
-            if (string.Equals(id, tenantId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return await context.RequestServices.GetRequiredService<IWorkspaceStore>().ExistsAsync(tenantId, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static bool RequiresAuthorization(HttpContext context) =>

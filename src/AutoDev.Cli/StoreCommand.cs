@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AutoDev.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -60,7 +61,7 @@ internal static class StoreCommand
             var context = new Context(provider, result.GetValue(Workspace)!, result.GetValue(Json), result.InvocationConfiguration.Output, cancellationToken);
             try
             {
-                if (!await WorkspaceExistsAsync(context).ConfigureAwait(false))
+                if (!await context.Get<IWorkspaceStore>().ExistsAsync(context.Workspace, cancellationToken).ConfigureAwait(false))
                 {
                     throw new EntityNotFoundException("Workspace", context.Workspace, context.Workspace);
                 }
@@ -84,19 +85,6 @@ internal static class StoreCommand
             }
         });
         return command;
-    }
-
-    private static async Task<bool> WorkspaceExistsAsync(Context context)
-    {
-        await foreach (var id in context.Get<AutoDev.Storage.IWorkspaceStore>().ListWorkspacesAsync(context.Cancellation).ConfigureAwait(false))
-        {
-            if (id == context.Workspace)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>A command's services, workspace and output.</summary>

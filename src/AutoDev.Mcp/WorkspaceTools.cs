@@ -73,22 +73,14 @@ internal sealed partial class WorkspaceTools : IDisposable
     }
 
     /// <summary>Whether the workspace has settings saved or configured.</summary>
-    public async Task<bool> ExistsAsync(string tenantId, CancellationToken cancellationToken)
+    private async Task<bool> ExistsAsync(string tenantId, CancellationToken cancellationToken)
     {
         if (_loaded.ContainsKey(tenantId))
         {
             return true;
         }
 
-        await foreach (var id in _workspaces.ListWorkspacesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (string.Equals(id, tenantId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return await _workspaces.ExistsAsync(tenantId, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -29,6 +29,25 @@ public interface IWorkspaceStore
     ValueTask SaveSettingsAsync(string tenantId, WorkspaceSettings settings, CancellationToken cancellationToken);
 }
 
+/// <summary>Questions about workspaces every surface asks the same way.</summary>
+public static class WorkspaceStoreExtensions
+{
+    /// <summary>Whether <paramref name="tenantId"/> is a workspace with saved or configured settings (one of <see cref="IWorkspaceStore.ListWorkspacesAsync"/>).</summary>
+    public static async ValueTask<bool> ExistsAsync(this IWorkspaceStore store, string tenantId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await foreach (var id in store.ListWorkspacesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(id, tenantId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
 /// <summary>Stores agent profiles.</summary>
 public interface IAgentProfileStore
 {

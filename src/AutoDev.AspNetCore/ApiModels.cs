@@ -49,22 +49,25 @@ public sealed record RollbackRequest(string Version);
 /// <param name="ActiveVersion">The version agents run.</param>
 public sealed record SkillSummary(string Name, string Description, string ActiveVersion);
 
-/// <summary>An agent with its maturity and how close it is to the next level.</summary>
+/// <summary>An agent with its maturity, how close it is to the next level, and today's skill candidates.</summary>
 /// <param name="AgentId">The agent.</param>
 /// <param name="Maturity">Its maturity now.</param>
 /// <param name="Episodes">Episodes recorded.</param>
 /// <param name="InterventionRate">Interventions per episode.</param>
 /// <param name="Readiness">Progress towards the next level.</param>
-public sealed record AgentSummary(string AgentId, AgentMaturity Maturity, int Episodes, double InterventionRate, GraduationReadiness Readiness);
+/// <param name="SkillCandidatesToday">Skill candidates generated for it today (UTC), against the workspace's per-agent daily limit.</param>
+public sealed record AgentSummary(string AgentId, AgentMaturity Maturity, int Episodes, double InterventionRate, GraduationReadiness Readiness, int SkillCandidatesToday);
 
-/// <summary>Today's use of the workspace's budgets.</summary>
+/// <summary>Today's (UTC) use of the workspace's budgets and limits.</summary>
 /// <param name="TokensUsed">Model tokens charged today.</param>
 /// <param name="TokenBudget">The daily token budget.</param>
-/// <param name="MaxSkillCandidatesPerDay">The daily limit of skill candidates.</param>
-/// <param name="MaxMutationsPerDay">The daily limit of mutations.</param>
-public sealed record WorkspaceUsage(long TokensUsed, long TokenBudget, int MaxSkillCandidatesPerDay, int MaxMutationsPerDay);
+/// <param name="MutationsToday">Mutations generated today, in the whole workspace.</param>
+/// <param name="MaxMutationsPerDay">The workspace's daily limit of mutations.</param>
+/// <param name="MaxSkillCandidatesPerDay">The daily limit of skill candidates, per agent (each agent's count is in its <see cref="AgentSummary"/>).</param>
+public sealed record WorkspaceUsage(long TokensUsed, long TokenBudget, int MutationsToday, int MaxMutationsPerDay, int MaxSkillCandidatesPerDay);
 
 /// <summary>What a state-changing request must carry against cross-site request forgery: <paramref name="Token"/> in the header <paramref name="HeaderName"/>, with the cookie this response set.</summary>
 /// <param name="HeaderName">The header's name.</param>
 /// <param name="Token">The request token.</param>
 public sealed record AntiforgeryToken(string HeaderName, string Token);
+

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AutoDev.AspNetCore;
 
@@ -132,44 +133,98 @@ internal static class AutoDevApi
         workspace.MapPost("/skills/{name}/rollback", async (string workspace, string name, RollbackRequest request, ISkillRegistry registry, CancellationToken ct) =>
             Ok(await registry.RollbackAsync(workspace, name, ParseVersion(request.Version), ct).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<Skill>().WithSummary("Makes an earlier version active again.");
+
+        workspace.MapGet("/skills/{name}/export", async (string workspace, string name, ISkillRegistry registry, CancellationToken ct) =>
+        {
+            // Into memory first: the package is small, and a zip's central directory is written synchronously on dispose.
+            using var package = new MemoryStream();
+            await registry.ExportAsync(workspace, name, package, ct).ConfigureAwait(false);
+            return TypedResults.File(package.ToArray(), "application/zip", $"{name}.zip");
+        }).Produces<FileContentHttpResult>(contentType: "application/zip").WithSummary("The skill's active version as a package (zip): manifest, code, tests, lineage.");
+
+        workspace.MapPost("/skills/import", async Task<IResult> (string workspace, HttpRequest request, ISkillRegistry registry, IOptions<AutoDevHttpOptions> options, CancellationToken ct) =>
+        {
+            var limit = options.Value.MaxImportBytes;
+            if (request.ContentLength > limit)
+            {
+                return TooLarge(limit);
+            }
+
+            using var package = new MemoryStream();
+            var buffer = new byte[81_920];
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                if (package.Length + read > limit)
+                {
+                    return TooLarge(limit);
+                }
+
+                package.Write(buffer, 0, read);
+            }
+
+            package.Position = 0;
+            return Ok(await registry.ImportAsync(workspace, package, cancellationToken: ct).ConfigureAwait(false));
+        }).AddEndpointFilter(Antiforgery).Accepts<byte[]>("application/zip").Produces<SkillCandidate>()
+            .WithSummary("Imports a skill package (the request body, a zip): it is validated in the sandbox and waits for review like a learned skill.");
     }
+
+    private static ProblemHttpResult TooLarge(long limit) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"A skill package may be at most {limit} bytes.");
 
     private static void MapAgentsAndUsage(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/agents", async (string workspace, int? limit, IAgentProfileStore agents, CancellationToken ct) =>
+        workspace.MapGet("/agents", async (string workspace, int? limit, IAgentProfileStore agents, ICapabilityGate gate, CancellationToken ct) =>
         {
-            var take = Limit(limit);
-            var list = new List<AgentSummary>();
-            await foreach (var agent in agents.ListAsync(workspace, ct).ConfigureAwait(false))
-            {
-                list.Add(Summary(agent));
-                if (list.Count == take)
-                {
-                    break;
-                }
-            }
+            var page = await agents.ListAsync(workspace, ct).Take(Limit(limit)).ToListAsync(ct).ConfigureAwait(false);
+            var summaries = new AgentSummary[page.Count];
+            await Parallel.ForAsync(0, page.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
+                summaries[i] = await SummaryAsync(page[i], gate, token).ConfigureAwait(false)).ConfigureAwait(false);
+            return Ok(summaries);
+        }).Produces<IReadOnlyList<AgentSummary>>().WithSummary("The workspace's agents with their maturity, graduation readiness and today's skill candidates.");
 
-            return Ok(list);
-        }).Produces<IReadOnlyList<AgentSummary>>().WithSummary("The workspace's agents with their maturity and graduation readiness.");
+        workspace.MapGet("/agents/{agentId}", async (string workspace, string agentId, IAgentProfileStore agents, ICapabilityGate gate, CancellationToken ct) =>
+            Ok(await SummaryAsync(await agents.FindAsync(workspace, agentId, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(AgentProfile), workspace, agentId), gate, ct).ConfigureAwait(false)))
+            .Produces<AgentSummary>().WithSummary("An agent with its maturity, graduation readiness and today's skill candidates.");
 
-        workspace.MapGet("/agents/{agentId}", async (string workspace, string agentId, IAgentProfileStore agents, CancellationToken ct) =>
-            Ok(Summary(await agents.FindAsync(workspace, agentId, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(AgentProfile), workspace, agentId))))
-            .Produces<AgentSummary>().WithSummary("An agent with its maturity and graduation readiness.");
+        // A POST: the advisor may ask the chat client, which spends the workspace's tokens.
+        workspace.MapPost("/agents/{agentId}/guidance", async (string workspace, string agentId, IAdvisorService advisor, CancellationToken ct) =>
+            Ok(await advisor.GenerateGuidanceAsync(workspace, agentId, ct).ConfigureAwait(false)))
+            .AddEndpointFilter(Antiforgery).Produces<AdvisorReport>()
+            .WithSummary("The advisor's guidance for an agent: what its learning data says and what to do; AI guidance too when a chat client is registered and the budget allows.");
 
         workspace.MapGet("/settings", async (string workspace, IWorkspaceStore workspaces, CancellationToken ct) =>
             Results.Text((await workspaces.GetSettingsAsync(workspace, ct).ConfigureAwait(false)).ToJson(), "application/json"))
             .Produces<object>(contentType: "application/json").WithSummary("The workspace's settings, in the JSON shape hosts configure them with.");
 
-        workspace.MapGet("/usage", async (string workspace, IWorkspaceStore workspaces, TokenBudget budget, CancellationToken ct) =>
+        workspace.MapPut("/settings", async (string workspace, HttpContext context, IWorkspaceStore workspaces, IOptions<AutoDevHttpOptions> options) =>
+        {
+            if (options.Value.CanChangeSettings is not { } allowed || !await allowed(context, workspace).ConfigureAwait(false))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The workspace's settings are read-only here: the host lets users change them with AutoDevHttpOptions.CanChangeSettings.");
+            }
+
+            using var reader = new StreamReader(context.Request.Body);
+            var settings = WorkspaceSettings.FromJson(await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+            await workspaces.SaveSettingsAsync(workspace, settings, context.RequestAborted).ConfigureAwait(false);
+            return Results.Text(settings.ToJson(), "application/json");
+        }).AddEndpointFilter(Antiforgery).Accepts<object>("application/json").Produces<object>(contentType: "application/json")
+            .WithSummary("Replaces the workspace's settings (the JSON shape of GET settings; missing keys take their defaults), where the host allows it.");
+
+        workspace.MapGet("/usage", async (string workspace, IWorkspaceStore workspaces, TokenBudget budget, ICapabilityGate gate, CancellationToken ct) =>
         {
             var settings = await workspaces.GetSettingsAsync(workspace, ct).ConfigureAwait(false);
             var tokens = await budget.GetAsync(workspace, ct).ConfigureAwait(false);
-            return Ok(new WorkspaceUsage(tokens.Used, tokens.Budget, settings.MaxSkillCandidatesPerDay, settings.MaxMutationsPerDay));
-        }).Produces<WorkspaceUsage>().WithSummary("Today's model tokens against the daily budget, and the daily limits.");
+            var mutations = await gate.GetUseTodayAsync(workspace, null, CapabilityNames.AlphaEvolver, ct).ConfigureAwait(false);
+            return Ok(new WorkspaceUsage(tokens.Used, tokens.Budget, mutations.Used, settings.MaxMutationsPerDay, settings.MaxSkillCandidatesPerDay));
+        }).Produces<WorkspaceUsage>().WithSummary("Today's model tokens against the daily budget, and today's mutations against the daily limit.");
     }
 
-    private static AgentSummary Summary(AgentProfile agent) =>
-        new(agent.AgentId, agent.Maturity, agent.EpisodeCount, agent.InterventionRate, GraduationReadiness.Evaluate(agent));
+    private static async Task<AgentSummary> SummaryAsync(AgentProfile agent, ICapabilityGate gate, CancellationToken cancellationToken)
+    {
+        var candidates = await gate.GetUseTodayAsync(agent.TenantId, agent.AgentId, CapabilityNames.MementoSkills, cancellationToken).ConfigureAwait(false);
+        return new(agent.AgentId, agent.Maturity, agent.EpisodeCount, agent.InterventionRate, GraduationReadiness.Evaluate(agent), candidates.Used);
+    }
 
     /// <summary>The workspace's events as they happen, until the client goes away. A slow client loses the oldest, never blocks AutoDev.</summary>
     private static ServerSentEventsResult<string> Events(string workspace, IEventBus bus, CancellationToken cancellationToken)

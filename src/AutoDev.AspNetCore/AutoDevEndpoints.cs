@@ -45,7 +45,7 @@ public static class AutoDevEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: ex.Message);
         }
-        catch (Exception ex) when (ex is ArgumentException or AutoDevException)
+        catch (Exception ex) when (ex is ArgumentException or AutoDevException or InvalidDataException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: ex.Message);
         }

@@ -12,9 +12,17 @@ public static class AutoDevHttpBuilderExtensions
     /// <c>autodev:workspace</c> claims), ASP.NET Core's antiforgery, and the <c>autodev</c> OpenAPI document, which
     /// holds AutoDev's endpoints only (the host's own documents keep theirs).
     /// </summary>
-    public static IAutoDevBuilder AddHttpApi(this IAutoDevBuilder builder)
+    /// <param name="builder">AutoDev's builder.</param>
+    /// <param name="configure">Sets <see cref="AutoDevHttpOptions"/>, for example who may change a workspace's settings.</param>
+    public static IAutoDevBuilder AddHttpApi(this IAutoDevBuilder builder, Action<AutoDevHttpOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<AutoDevHttpOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
         builder.Services.TryAddSingleton<IWorkspaceAccess, ClaimsWorkspaceAccess>();
         builder.Services.AddAntiforgery();
         builder.Services.AddOpenApi(AutoDevApi.DocumentName, options =>

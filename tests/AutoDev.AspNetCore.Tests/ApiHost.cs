@@ -106,9 +106,13 @@ internal sealed class ApiClient(HttpClient http) : IDisposable
     }
 
     /// <summary>POSTs <paramref name="body"/> as JSON with the antiforgery token (unless <paramref name="withToken"/> is false).</summary>
-    public async Task<HttpResponseMessage> PostAsync(string path, object? body, bool withToken = true)
+    public Task<HttpResponseMessage> PostAsync(string path, object? body, bool withToken = true) =>
+        SendAsync(HttpMethod.Post, path, JsonContent.Create(body), withToken);
+
+    /// <summary>Sends <paramref name="content"/> with the antiforgery token (unless <paramref name="withToken"/> is false).</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent content, bool withToken = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         if (withToken)
         {
             _token ??= await http.GetFromJsonAsync<AntiforgeryToken>("api/antiforgery", new JsonSerializerOptions(JsonSerializerDefaults.Web), TestContext.Current.CancellationToken);

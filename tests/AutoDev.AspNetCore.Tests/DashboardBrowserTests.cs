@@ -1,5 +1,6 @@
 using AutoDev.AspNetCore;
 using AutoDev.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static AutoDev.Tests.AspNetCore.ApiHost;
 
@@ -75,13 +76,48 @@ public sealed class DashboardBrowserTests
         var promoted = await page.WaitForSelectorAsync("#promoted");
         Assert.Equal("count_words 1.1.0", await promoted!.TextContentAsync());
         Assert.Equal(ToolMutationStatus.Promoted, (await host.Get<IToolMutationStore>().FindAsync(Acme, mutation.Id, Ct))!.Status);
+
+        // The lineage graph links the new version to the mutation that made it.
+        await page.ClickAsync("#promoted");
+        await page.ClickAsync("#lineage g[data-version='1.1.0'] a.origin");
+        await page.WaitForSelectorAsync("pre.diff");
+        Assert.EndsWith($"#/w/{Acme}/mutations/{mutation.Id}", page.Url, StringComparison.Ordinal);
+        Assert.Contains("Promoted", await page.TextContentAsync("main"), StringComparison.Ordinal);
         Assert.Empty(errors);
     }
 
     [Fact]
-    public async Task TheAgentsPage_ShowsMaturityAndReadiness_AndTheWorkspacePage_UsageAgainstTheBudget()
+    public async Task ASkill_IsExportedFromItsPage_AndImportedFromTheSkillsPage_AsACandidateForReview()
     {
         await using var host = await StartAsync();
+        await using var browser = await BrowserAsync();
+        var page = await browser.NewPageAsync();
+        var errors = Errors(page);
+        await host.Get<ISkillRegistry>().RegisterAsync(Lab, "count_words", "def count_words(text: str) -> int:\n    return len(text.split())\n", "count_words", """[{"inputs": {"text": "a b c"}, "expected": 3}]""", "Counts words", Ct);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("autodev-browser-").FullName, "count_words.zip");
+
+        await page.GotoAsync(new Uri(host.Address, $"#/w/{Lab}/skills/count_words").ToString());
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export"));
+        await download.SaveAsAsync(file);
+        Assert.Equal("count_words.zip", download.SuggestedFilename);
+
+        await page.GotoAsync(new Uri(host.Address, $"#/w/{Acme}/skills").ToString());
+        await page.SetInputFilesAsync("#package", file);
+        await page.ClickAsync("#import");
+        var imported = await page.WaitForSelectorAsync("#imported");
+        Assert.Contains("count_words (Validated)", await imported!.TextContentAsync(), StringComparison.Ordinal);
+        await page.ClickAsync("#imported a");
+        await page.WaitForSelectorAsync("#approve");
+        Assert.Equal("count_words", await page.TextContentAsync("#candidate-name"));
+        Assert.Single(await host.Get<ISkillCandidateStore>().ListByStatusAsync(Acme, SkillCandidateStatus.Validated, 10, Ct).ToListAsync(Ct));
+        Assert.Empty(errors);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
+    [Fact]
+    public async Task TheAgentsPage_ShowsMaturityReadinessAndGuidance_AndTheWorkspacePage_UsageAndSettings()
+    {
+        await using var host = await StartAsync(configure: b => b.Services.Configure<AutoDevHttpOptions>(o => o.CanChangeSettings = (_, _) => ValueTask.FromResult(true)));
         await using var browser = await BrowserAsync();
         var page = await browser.NewPageAsync();
         var errors = Errors(page);
@@ -95,13 +131,27 @@ public sealed class DashboardBrowserTests
         var readiness = GraduationReadiness.Evaluate(new AgentProfile { TenantId = Acme, AgentId = "invoice-agent", EpisodeCount = 5, InterventionCount = 1 });
         Assert.Equal(readiness.Score, double.Parse((await page.GetAttributeAsync("#agents meter", "value"))!, System.Globalization.CultureInfo.InvariantCulture), 6);
         Assert.Contains("episodes: 5 of 10", await page.TextContentAsync("#agents"), StringComparison.Ordinal);
+        Assert.Equal($"0 of {WorkspaceSettings.Default.MaxSkillCandidatesPerDay}", await page.TextContentAsync("#agents td.candidates-today"));
+        await page.ClickAsync("[data-guidance='invoice-agent']");
+        await page.WaitForSelectorAsync("#guidance h2");
+        Assert.Contains("Guidance for invoice-agent", await page.TextContentAsync("#guidance"), StringComparison.Ordinal);
         await Screenshot(page, "dashboard-agents.png");
 
+        // The workspace page's own element: the agents page has meters too.
         await page.ClickAsync("nav a:text('Workspace')");
-        await page.WaitForSelectorAsync("main meter");
-        Assert.Contains($"0 of {WorkspaceSettings.DefaultDailyTokenBudget}", await page.TextContentAsync("main"), StringComparison.Ordinal);
+        await page.WaitForSelectorAsync("#usage meter");
+        Assert.Contains($"0 of {WorkspaceSettings.DefaultDailyTokenBudget}", await page.TextContentAsync("#usage"), StringComparison.Ordinal);
+        Assert.Contains($"0 of {WorkspaceSettings.Default.MaxMutationsPerDay}", await page.TextContentAsync("#mutations-today"), StringComparison.Ordinal);
         await Screenshot(page, "dashboard-workspace.png");
-        Assert.Empty(errors);
+        await page.FillAsync("#settings", """{"auto_dev": {"enabled": true, "memento_skills": true, "max_skill_candidates_per_day": 7}}""");
+        await page.ClickAsync("#save-settings");
+        await page.WaitForSelectorAsync("main p.message:text('Saved.')");
+        Assert.Equal(7, (await host.Get<IWorkspaceStore>().GetSettingsAsync(Acme, Ct)).MaxSkillCandidatesPerDay);
+        await page.FillAsync("#settings", """{"auto_dev": {"max_skill_candidates_per_day": -3}}""");
+        await page.ClickAsync("#save-settings");
+        await page.WaitForSelectorAsync("main p.message.error");
+        Assert.Equal(7, (await host.Get<IWorkspaceStore>().GetSettingsAsync(Acme, Ct)).MaxSkillCandidatesPerDay);
+        Assert.Contains("400", Assert.Single(errors), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,15 +21,17 @@ async function api(path, options = {}) {
   return body;
 }
 
+// A state-changing request: JSON (or a file, sent as it is), with the antiforgery token in its header.
 let antiforgery = null;
-async function post(path, body) {
+async function send(method, path, body, contentType) {
   antiforgery = antiforgery || await api("antiforgery");
   return api(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", [antiforgery.headerName]: antiforgery.token },
-    body: JSON.stringify(body || {}),
+    method,
+    headers: { "Content-Type": contentType || "application/json", [antiforgery.headerName]: antiforgery.token },
+    body: contentType ? body : JSON.stringify(body || {}),
   });
 }
+const post = (path, body) => send("POST", path, body);
 
 // ---- building the page, as text only ------------------------------------------------------------------------------
 
@@ -230,7 +232,21 @@ async function mutationPage(ws, id) {
 
 async function skillsPage(ws) {
   const skills = await api(`workspaces/${enc(ws)}/skills`);
+  const file = h("input", { type: "file", id: "package", accept: ".zip,application/zip" });
+  const status = h("div");
+  const importPackage = async () => {
+    if (!file.files.length) return status.replaceChildren(message("Choose a skill package (zip) first.", true));
+    try {
+      const c = await send("POST", `workspaces/${enc(ws)}/skills/import`, file.files[0], "application/zip");
+      status.replaceChildren(h("p", { class: c.status === "Validated" ? "message" : "message error", role: "status", id: "imported" },
+        "Imported as a candidate: ", link(`#/w/${enc(ws)}/candidates/${enc(c.id)}`, `${c.name} (${c.status})`),
+        c.status === "Validated" ? ", waiting for review." : `: ${c.failureReason || ""}`));
+    } catch (e) { status.replaceChildren(message(e.message, true)); }
+  };
   show(h("h1", {}, "Skills"),
+    h("div", { class: "card" }, h("h2", {}, "Import a skill package"),
+      h("p", { class: "muted" }, "It is validated in the sandbox and waits for review like a learned skill."),
+      file, " ", h("button", { id: "import", onclick: importPackage }, "Import"), status),
     skills.length === 0 ? h("p", { class: "muted" }, "No skill yet.") :
       h("table", { id: "skills" }, h("tr", {}, h("th", {}, "Skill"), h("th", {}, "Active version")),
         skills.map((s) => h("tr", {}, h("td", {}, link(`#/w/${enc(ws)}/skills/${enc(s.name)}`, s.name), h("div", { class: "muted" }, s.description)),
@@ -238,7 +254,7 @@ async function skillsPage(ws) {
 }
 
 // The versions as a graph: one box per version, under its parent, with an edge from the parent.
-function lineageGraph(details) {
+function lineageGraph(ws, details) {
   const versions = details.versions;
   const byId = new Map(versions.map((v) => [v.id, v]));
   const depth = (v) => (v.parentVersionId && byId.has(v.parentVersionId) ? depth(byId.get(v.parentVersionId)) + 1 : 0);
@@ -257,14 +273,22 @@ function lineageGraph(details) {
   }
   for (const v of versions) {
     const p = position.get(v.id);
-    const how = v.sourceMutationId ? "mutation" : v.sourceCandidateId ? "candidate" : "registered";
     const fitness = v.fitnessScore === null || v.fitnessScore === undefined ? "" : ` · fitness ${v.fitnessScore.toFixed(2)}`;
+    const source = origin(ws, v);
+    const label = svg("text", { x: p.x + 8, y: p.y + 36 }, `${source.text}${fitness}`);
     graph.append(svg("g", { class: v.id === details.activeVersion.id ? "node active" : "node", "data-version": v.version },
       svg("rect", { x: p.x, y: p.y, width: boxW, height: boxH, rx: 6 }),
       svg("text", { x: p.x + 8, y: p.y + 18 }, v.version),
-      svg("text", { x: p.x + 8, y: p.y + 36 }, `${how}${fitness}`)));
+      source.href ? svg("a", { href: source.href, class: "origin" }, label) : label));
   }
   return graph;
+}
+
+// Where a version came from: the mutation or the candidate that made it (with its page), or a registration.
+function origin(ws, v) {
+  if (v.sourceMutationId) return { text: "mutation", href: `#/w/${enc(ws)}/mutations/${enc(v.sourceMutationId)}` };
+  if (v.sourceCandidateId) return { text: "candidate", href: `#/w/${enc(ws)}/candidates/${enc(v.sourceCandidateId)}` };
+  return { text: "registered", href: null };
 }
 
 async function skillPage(ws, name) {
@@ -281,34 +305,63 @@ async function skillPage(ws, name) {
     h("p", {}, details.skill.description),
     h("p", {}, "Active version: ", h("strong", { id: "active-version" }, details.activeVersion.version)),
     status,
-    h("h2", {}, "Lineage"), lineageGraph(details),
+    h("h2", {}, "Lineage"), lineageGraph(ws, details),
     h("h2", {}, "Versions"),
-    h("table", { id: "versions" }, h("tr", {}, h("th", {}, "Version"), h("th", {}, "Created"), h("th", {})),
-      details.versions.map((v) => h("tr", {}, h("td", {}, v.version), h("td", {}, when(v.createdAt)),
+    h("p", {}, h("a", { href: `api/workspaces/${enc(ws)}/skills/${enc(name)}/export`, download: `${details.skill.name}.zip`, id: "export" }, "Export the active version as a package")),
+    h("table", { id: "versions" }, h("tr", {}, h("th", {}, "Version"), h("th", {}, "From"), h("th", {}, "Created"), h("th", {})),
+      details.versions.map((v) => h("tr", {}, h("td", {}, v.version),
+        h("td", {}, ((o) => o.href ? link(o.href, o.text) : o.text)(origin(ws, v))), h("td", {}, when(v.createdAt)),
         h("td", {}, v.id === details.activeVersion.id ? h("span", { class: "muted" }, "active")
           : h("button", { class: "secondary", "data-rollback": v.version, onclick: rollback(v.version) }, `Roll back to ${v.version}`))))),
     h("h2", {}, `Code of ${details.activeVersion.version}`), code(details.activeVersion.code, "active code"));
 }
 
 async function agentsPage(ws) {
-  const agents = await api(`workspaces/${enc(ws)}/agents`);
+  const [agents, usage] = await Promise.all([api(`workspaces/${enc(ws)}/agents`), api(`workspaces/${enc(ws)}/usage`)]);
+  const guidance = h("div", { id: "guidance" });
+  const advise = (agentId) => async () => {
+    guidance.replaceChildren(message(`Asking the advisor about ${agentId} ...`));
+    try {
+      const report = await post(`workspaces/${enc(ws)}/agents/${enc(agentId)}/guidance`);
+      guidance.replaceChildren(h("div", { class: "card" }, h("h2", {}, `Guidance for ${agentId}`),
+        report.items.length === 0 ? h("p", { class: "muted" }, "Nothing to act on.") :
+          h("ul", {}, report.items.map((g) => h("li", { "data-kind": g.kind, class: `severity-${String(g.severity).toLowerCase()}` },
+            h("strong", {}, `${g.severity}: ${g.title}`), " ", g.detail, " ", h("span", { class: "muted" }, `(${g.source})`)))),
+        report.aiGuidanceProblem ? h("p", { class: "muted" }, `No AI guidance: ${report.aiGuidanceProblem}`) : null));
+    } catch (e) { guidance.replaceChildren(message(e.message, true)); }
+  };
   show(h("h1", {}, "Agents"),
     agents.length === 0 ? h("p", { class: "muted" }, "No agent has recorded an episode yet.") :
-      h("table", { id: "agents" }, h("tr", {}, h("th", {}, "Agent"), h("th", {}, "Maturity"), h("th", {}, "Episodes"), h("th", {}, "Interventions"), h("th", {}, "Readiness for next level")),
+      h("table", { id: "agents" }, h("tr", {}, h("th", {}, "Agent"), h("th", {}, "Maturity"), h("th", {}, "Episodes"), h("th", {}, "Interventions"),
+        h("th", {}, "Skill candidates today"), h("th", {}, "Readiness for next level"), h("th", {})),
         agents.map((a) => h("tr", {}, h("td", {}, a.agentId), h("td", {}, a.maturity), h("td", {}, a.episodes),
           h("td", {}, `${(a.interventionRate * 100).toFixed(0)}%`),
+          h("td", { class: "candidates-today" }, `${a.skillCandidatesToday} of ${usage.maxSkillCandidatesPerDay}`),
           h("td", {}, h("meter", { min: 0, max: 1, value: a.readiness.score }), " ",
             a.readiness.next ? `${(a.readiness.score * 100).toFixed(0)}% to ${a.readiness.next}` : "top level",
-            h("div", { class: "muted" }, a.readiness.shortfalls.join(", ")))))));
+            h("div", { class: "muted" }, a.readiness.shortfalls.join(", "))),
+          h("td", {}, h("button", { class: "secondary", "data-guidance": a.agentId, onclick: advise(a.agentId) }, "Guidance"))))),
+    guidance);
 }
 
 async function workspacePage(ws) {
   const [usage, settings] = await Promise.all([api(`workspaces/${enc(ws)}/usage`), api(`workspaces/${enc(ws)}/settings`)]);
+  const editor = h("textarea", { id: "settings", rows: 14, spellcheck: "false" });
+  editor.value = JSON.stringify(settings, null, 2);
+  const status = h("div");
+  const save = async () => {
+    try {
+      const saved = await send("PUT", `workspaces/${enc(ws)}/settings`, editor.value, "application/json");
+      editor.value = JSON.stringify(saved, null, 2);
+      status.replaceChildren(message("Saved.", false));
+    } catch (e) { status.replaceChildren(message(e.message, true)); }
+  };
   show(h("h1", {}, "Workspace ", ws),
-    h("div", { class: "card" }, h("h2", {}, "Today"),
+    h("div", { class: "card", id: "usage" }, h("h2", {}, "Today (UTC)"),
       h("p", {}, "Model tokens: ", h("meter", { min: 0, max: Math.max(1, usage.tokenBudget), value: usage.tokensUsed }), ` ${usage.tokensUsed} of ${usage.tokenBudget}`),
-      h("p", {}, `Skill candidates per day: at most ${usage.maxSkillCandidatesPerDay} · mutations per day: at most ${usage.maxMutationsPerDay}`)),
-    h("h2", {}, "Settings"), h("pre", { class: "code" }, JSON.stringify(settings, null, 2)));
+      h("p", { id: "mutations-today" }, "Mutations: ", h("meter", { min: 0, max: Math.max(1, usage.maxMutationsPerDay), value: usage.mutationsToday }), ` ${usage.mutationsToday} of ${usage.maxMutationsPerDay}`),
+      h("p", {}, `Skill candidates: at most ${usage.maxSkillCandidatesPerDay} per agent per day (each agent's count is on the `, link(`#/w/${enc(ws)}/agents`, "Agents"), " page).")),
+    h("h2", {}, "Settings"), editor, h("p", {}, h("button", { id: "save-settings", onclick: save }, "Save settings")), status);
 }
 
 // ---- the live feed -----------------------------------------------------------------------------------------------

@@ -232,14 +232,35 @@ internal sealed class CapabilityGate : ICapabilityGate
             ?? new AgentProfile { TenantId = tenantId, AgentId = agentId };
         var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
         var decision = CanUse(agent, capability, settings);
-        var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        return capability switch
-        {
-            CapabilityNames.MementoSkills => (decision, settings.MaxSkillCandidatesPerDay, agentId, day, settings),
-            CapabilityNames.AlphaEvolver => (decision, settings.MaxMutationsPerDay, null, day, settings),
-            _ => (decision, int.MaxValue, agentId, day, settings),
-        };
+        var (limit, scope) = LimitOf(capability, agentId, settings);
+        return (decision, limit, scope, Today(), settings);
     }
+
+    /// <inheritdoc/>
+    public async ValueTask<CapabilityUse> GetUseTodayAsync(string tenantId, string? agentId, string capability, CancellationToken cancellationToken = default)
+    {
+        Internal.Guard.Id(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(capability);
+        var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var (limit, scope) = LimitOf(capability, agentId, settings);
+        if (scope is null && capability != CapabilityNames.AlphaEvolver)
+        {
+            throw new ArgumentException($"'{capability}' is counted per agent: name the agent.", nameof(agentId));
+        }
+
+        var used = await _usage.CountAsync(tenantId, capability, scope, Today(), cancellationToken).ConfigureAwait(false);
+        return new CapabilityUse(capability, used, limit == int.MaxValue ? null : limit);
+    }
+
+    /// <summary>A capability's daily limit and whom it counts: the agent, or the workspace (<see langword="null"/>).</summary>
+    private static (int Limit, string? Scope) LimitOf(string capability, string? agentId, WorkspaceSettings settings) => capability switch
+    {
+        CapabilityNames.MementoSkills => (settings.MaxSkillCandidatesPerDay, agentId),
+        CapabilityNames.AlphaEvolver => (settings.MaxMutationsPerDay, null),
+        _ => (int.MaxValue, agentId),
+    };
+
+    private DateOnly Today() => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
 
     private async ValueTask<AgentProfile> FindAgentAsync(string tenantId, string agentId, CancellationToken cancellationToken) =>
         await FindAgentOrNullAsync(tenantId, agentId, cancellationToken).ConfigureAwait(false)

@@ -29,10 +29,24 @@ public interface ICapabilityGate
     /// <exception cref="LimitExceededException">The daily limit is used up.</exception>
     ValueTask RecordUsageAsync(string tenantId, string agentId, string capability, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Today's (UTC) uses of a capability against its daily limit, counted the way the limit counts them: skill
+    /// candidates per agent, mutations per workspace (<paramref name="agentId"/> is then ignored). Decides nothing and
+    /// reserves nothing: for dashboards and reports.
+    /// </summary>
+    /// <exception cref="ArgumentException">The capability is counted per agent and <paramref name="agentId"/> is <see langword="null"/>.</exception>
+    ValueTask<CapabilityUse> GetUseTodayAsync(string tenantId, string? agentId, string capability, CancellationToken cancellationToken = default);
+
     /// <summary>Moves the agent up as many levels as its counters allow and publishes a <see cref="CapabilityUnlocked"/> for each capability that opens.</summary>
     /// <exception cref="EntityNotFoundException">The agent is unknown in the workspace.</exception>
     ValueTask<GraduationResult> TryGraduateAsync(string tenantId, string agentId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Today's uses of a capability against its daily limit.</summary>
+/// <param name="Capability">The capability.</param>
+/// <param name="Used">Uses reserved or committed today.</param>
+/// <param name="Limit">The daily limit; <see langword="null"/> when the capability has none.</param>
+public sealed record CapabilityUse(string Capability, int Used, int? Limit);
 
 /// <summary>One reserved use of a limited capability. Commit when the work happened; dispose to release otherwise.</summary>
 /// <remarks>Not thread-safe: one owner. Commit and dispose are idempotent.</remarks>

@@ -181,6 +181,31 @@ public sealed class CapabilityGateTests
     }
 
     [Fact]
+    public async Task GetUseTodayAsync_CountsCandidatesPerAgent_MutationsPerWorkspace_AndStartsAgainAtMidnightUtc()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));
+        await using var services = TestHost.Create(time: time);
+        var gate = services.GetRequiredService<ICapabilityGate>();
+        await services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync("t", new WorkspaceSettings { Enabled = true, AlphaEvolver = true, MaxSkillCandidatesPerDay = 4, MaxMutationsPerDay = 6 }, Ct);
+        await services.AddAgentAsync("t", "a", AgentMaturity.Autonomous);
+        await services.AddAgentAsync("t", "b", AgentMaturity.Autonomous);
+
+        await gate.RecordUsageAsync("t", "a", CapabilityNames.MementoSkills, Ct);
+        await using var reserved = await gate.ReserveAsync("t", "a", CapabilityNames.MementoSkills, Ct);
+        await gate.RecordUsageAsync("t", "a", CapabilityNames.AlphaEvolver, Ct);
+        await gate.RecordUsageAsync("t", "b", CapabilityNames.AlphaEvolver, Ct);
+
+        Assert.Equal(new CapabilityUse(CapabilityNames.MementoSkills, 2, 4), await gate.GetUseTodayAsync("t", "a", CapabilityNames.MementoSkills, Ct));
+        Assert.Equal(new CapabilityUse(CapabilityNames.MementoSkills, 0, 4), await gate.GetUseTodayAsync("t", "b", CapabilityNames.MementoSkills, Ct));
+        Assert.Equal(new CapabilityUse(CapabilityNames.AlphaEvolver, 2, 6), await gate.GetUseTodayAsync("t", null, CapabilityNames.AlphaEvolver, Ct));
+        Assert.Equal(new CapabilityUse("custom_capability", 0, null), await gate.GetUseTodayAsync("t", "b", "custom_capability", Ct));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await gate.GetUseTodayAsync("t", null, CapabilityNames.MementoSkills, Ct));
+
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, (await gate.GetUseTodayAsync("t", "a", CapabilityNames.MementoSkills, Ct)).Used);
+    }
+
+    [Fact]
     public async Task ReserveAsync_LimitReached_ThrowsUntilNextUtcDayOrRelease()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero));

@@ -52,34 +52,13 @@ internal static class AutoDevApi
 
     private static void MapReview(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/review", async (string workspace, int? limit, ISkillCandidateStore candidateStore, IToolMutationStore mutationStore, CancellationToken ct) =>
-        {
-            // One page of each, read with its limit: the queue may hold 100,000 candidates.
-            var take = Limit(limit);
-            var candidates = await candidateStore.ListByStatusAsync(workspace, SkillCandidateStatus.Validated, take, ct)
-                .Select(c => new CandidateSummary(c.Id, c.Name, c.AgentId, c.Description, c.CreatedAt, c.TestResults.Count(r => r.Passed), c.TestResults.Count, c.HeldOutResults.Count(r => r.Passed), c.HeldOutResults.Count, c.SourceEpisodeIds.Count))
-                .ToListAsync(ct).ConfigureAwait(false);
-            var mutations = await mutationStore.ListByStatusAsync(workspace, ToolMutationStatus.Passed, take, ct)
-                .Select(m => new MutationSummary(m.Id, m.SkillId, m.ParentVersionId, m.Trigger, m.CreatedAt, m.Evaluation?.Parent.MedianMilliseconds, m.Evaluation?.Child.MedianMilliseconds, m.Evaluation?.ChildWins ?? false))
-                .ToListAsync(ct).ConfigureAwait(false);
-            return Ok(new PendingReviews(candidates, mutations));
-        }).Produces<PendingReviews>().WithSummary("What waits for a person: validated candidates and evaluated mutations.");
+        workspace.MapGet("/review", async (string workspace, int? limit, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.PendingAsync(workspace, Limit(limit), ct).ConfigureAwait(false)))
+            .Produces<PendingReviews>().WithSummary("What waits for a person: validated candidates and evaluated mutations.");
 
-        workspace.MapGet("/candidates/{id:guid}", async (string workspace, Guid id, ISkillCandidateStore candidates, IEpisodeStore episodes, CancellationToken ct) =>
-        {
-            var candidate = await candidates.FindAsync(workspace, id, ct).ConfigureAwait(false)
-                ?? throw new EntityNotFoundException(nameof(SkillCandidate), workspace, id);
-            var sources = new List<Episode>();
-            foreach (var episodeId in candidate.SourceEpisodeIds)
-            {
-                if (await episodes.FindAsync(workspace, episodeId, ct).ConfigureAwait(false) is { } episode)
-                {
-                    sources.Add(episode);
-                }
-            }
-
-            return Ok(new ReviewItem(candidate, sources));
-        }).Produces<ReviewItem>().WithSummary("A candidate with its code, its tests and held-out cases with their results, and the failed episodes it came from.");
+        workspace.MapGet("/candidates/{id:guid}", async (string workspace, Guid id, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.CandidateAsync(workspace, id, ct).ConfigureAwait(false)))
+            .Produces<ReviewItem>().WithSummary("A candidate with its code, its tests and held-out cases with their results, and the failed episodes it came from.");
 
         workspace.MapPost("/candidates/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
             Ok(await review.ApproveAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
@@ -89,13 +68,9 @@ internal static class AutoDevApi
             Ok(await review.RejectAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<SkillCandidate>().WithSummary("Rejects a candidate, with a reason.");
 
-        workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, IToolMutationStore mutations, ISkillStore skills, CancellationToken ct) =>
-        {
-            var mutation = await mutations.FindAsync(workspace, id, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(ToolMutation), workspace, id);
-            var skill = await skills.FindAsync(workspace, mutation.SkillId, ct).ConfigureAwait(false);
-            var parent = await skills.FindVersionAsync(workspace, mutation.ParentVersionId, ct).ConfigureAwait(false);
-            return Ok(new MutationReview(mutation, skill?.Name ?? string.Empty, parent));
-        }).Produces<MutationReview>().WithSummary("A mutation with its code, its parent's, and the side-by-side evaluation of both.");
+        workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.MutationAsync(workspace, id, ct).ConfigureAwait(false)))
+            .Produces<MutationReview>().WithSummary("A mutation with its code, its parent's, and the side-by-side evaluation of both.");
 
         workspace.MapPost("/mutations/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
             Ok(await review.ApproveMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
@@ -108,19 +83,9 @@ internal static class AutoDevApi
 
     private static void MapSkills(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/skills", async (string workspace, int? limit, ISkillRegistry registry, ISkillStore store, CancellationToken ct) =>
-        {
-            // The page's skills, then each one's active version by its key, a few at a time (not every version of every skill).
-            var page = await registry.ListAsync(workspace, ct).Take(Limit(limit)).ToListAsync(ct).ConfigureAwait(false);
-            var summaries = new SkillSummary[page.Count];
-            await Parallel.ForAsync(0, page.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
-            {
-                var skill = page[i];
-                var active = skill.ActiveVersionId is { } id ? await store.FindVersionAsync(workspace, id, token).ConfigureAwait(false) : null;
-                summaries[i] = new SkillSummary(skill.Name, skill.Description, active?.Version.ToString() ?? string.Empty);
-            }).ConfigureAwait(false);
-            return Ok(summaries);
-        }).Produces<IReadOnlyList<SkillSummary>>().WithSummary("The workspace's skills with their active versions.");
+        workspace.MapGet("/skills", async (string workspace, int? limit, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.SkillsAsync(workspace, Limit(limit), ct).ConfigureAwait(false)))
+            .Produces<IReadOnlyList<SkillSummary>>().WithSummary("The workspace's skills with their active versions.");
 
         workspace.MapGet("/skills/{name}", async (string workspace, string name, ISkillRegistry registry, CancellationToken ct) =>
             Ok(await registry.FindAsync(workspace, name, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), workspace, name)))
@@ -174,17 +139,12 @@ internal static class AutoDevApi
 
     private static void MapAgentsAndUsage(RouteGroupBuilder workspace)
     {
-        workspace.MapGet("/agents", async (string workspace, int? limit, IAgentProfileStore agents, ICapabilityGate gate, CancellationToken ct) =>
-        {
-            var page = await agents.ListAsync(workspace, ct).Take(Limit(limit)).ToListAsync(ct).ConfigureAwait(false);
-            var summaries = new AgentSummary[page.Count];
-            await Parallel.ForAsync(0, page.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
-                summaries[i] = await SummaryAsync(page[i], gate, token).ConfigureAwait(false)).ConfigureAwait(false);
-            return Ok(summaries);
-        }).Produces<IReadOnlyList<AgentSummary>>().WithSummary("The workspace's agents with their maturity, graduation readiness and today's skill candidates.");
+        workspace.MapGet("/agents", async (string workspace, int? limit, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.AgentsAsync(workspace, Limit(limit), ct).ConfigureAwait(false)))
+            .Produces<IReadOnlyList<AgentSummary>>().WithSummary("The workspace's agents with their maturity, graduation readiness and today's skill candidates.");
 
-        workspace.MapGet("/agents/{agentId}", async (string workspace, string agentId, IAgentProfileStore agents, ICapabilityGate gate, CancellationToken ct) =>
-            Ok(await SummaryAsync(await agents.FindAsync(workspace, agentId, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(AgentProfile), workspace, agentId), gate, ct).ConfigureAwait(false)))
+        workspace.MapGet("/agents/{agentId}", async (string workspace, string agentId, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.AgentAsync(workspace, agentId, ct).ConfigureAwait(false)))
             .Produces<AgentSummary>().WithSummary("An agent with its maturity, graduation readiness and today's skill candidates.");
 
         // A POST: the advisor may ask the chat client, which spends the workspace's tokens.
@@ -211,19 +171,9 @@ internal static class AutoDevApi
         }).AddEndpointFilter(Antiforgery).Accepts<object>("application/json").Produces<object>(contentType: "application/json")
             .WithSummary("Replaces the workspace's settings (the JSON shape of GET settings; missing keys take their defaults), where the host allows it.");
 
-        workspace.MapGet("/usage", async (string workspace, IWorkspaceStore workspaces, TokenBudget budget, ICapabilityGate gate, CancellationToken ct) =>
-        {
-            var settings = await workspaces.GetSettingsAsync(workspace, ct).ConfigureAwait(false);
-            var tokens = await budget.GetAsync(workspace, ct).ConfigureAwait(false);
-            var mutations = await gate.GetUseTodayAsync(workspace, null, CapabilityNames.AlphaEvolver, ct).ConfigureAwait(false);
-            return Ok(new WorkspaceUsage(tokens.Used, tokens.Budget, mutations.Used, settings.MaxMutationsPerDay, settings.MaxSkillCandidatesPerDay));
-        }).Produces<WorkspaceUsage>().WithSummary("Today's model tokens against the daily budget, and today's mutations against the daily limit.");
-    }
-
-    private static async Task<AgentSummary> SummaryAsync(AgentProfile agent, ICapabilityGate gate, CancellationToken cancellationToken)
-    {
-        var candidates = await gate.GetUseTodayAsync(agent.TenantId, agent.AgentId, CapabilityNames.MementoSkills, cancellationToken).ConfigureAwait(false);
-        return new(agent.AgentId, agent.Maturity, agent.EpisodeCount, agent.InterventionRate, GraduationReadiness.Evaluate(agent), candidates.Used);
+        workspace.MapGet("/usage", async (string workspace, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.UsageAsync(workspace, ct).ConfigureAwait(false)))
+            .Produces<WorkspaceUsage>().WithSummary("Today's model tokens against the daily budget, and today's mutations against the daily limit.");
     }
 
     /// <summary>The workspace's events as they happen, until the client goes away. A slow client loses the oldest, never blocks AutoDev.</summary>

@@ -24,6 +24,7 @@ public static class AutoDevHttpBuilderExtensions
         }
 
         builder.Services.TryAddSingleton<IWorkspaceAccess, ClaimsWorkspaceAccess>();
+        builder.Services.TryAddSingleton<WorkspaceOverview>();
         builder.Services.AddAntiforgery();
         builder.Services.AddOpenApi(AutoDevApi.DocumentName, options =>
         {

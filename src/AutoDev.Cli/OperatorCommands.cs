@@ -1,47 +1,68 @@
 using System.CommandLine;
-using AutoDev.Storage;
+using System.Globalization;
+using AutoDev.AspNetCore;
 
 namespace AutoDev.Cli;
 
-/// <summary><c>autodev review</c>, <c>skills</c>, <c>agents</c> and <c>usage</c>, over an AutoDev store.</summary>
+/// <summary><c>autodev review</c>, <c>skills</c>, <c>agents</c> and <c>usage</c>, over an AutoDev store or a running API.</summary>
 internal static class OperatorCommands
 {
+    /// <summary>The most items a list command shows (the API's own maximum).</summary>
+    private const int ListLength = 1_000;
+
     public static Command Review()
     {
         var id = new Argument<Guid>("candidate") { Description = "The candidate's id." };
         var reason = new Option<string?>("--reason") { Description = "Why (required to reject)." };
-        var reviewer = new Option<string>("--reviewer") { Description = "Who decides (default: this machine's user).", DefaultValueFactory = _ => Environment.UserName };
+        var reviewer = new Option<string>("--reviewer")
+        {
+            Description = "Who decides, on a store (default: this machine's user). Over --url the API's signed-in user decides.",
+            DefaultValueFactory = _ => Environment.UserName,
+        };
         return new Command("review", "The review queue: list what waits, show a candidate, approve or reject it.")
         {
-            StoreCommand.Create("list", "Lists the candidates waiting for review, oldest first.", async (_, c) =>
-                await c.WriteAsync(
-                    await c.Get<ISkillCandidateStore>().ListByStatusAsync(c.Workspace, SkillCandidateStatus.Validated, 1_000, c.Cancellation).ToListAsync(c.Cancellation),
-                    list => list.Aggregate(new Table("ID", "SKILL", "AGENT", "TESTS", "HELD OUT", "CREATED"), (t, x) =>
-                        t.Add(x.Id, x.Name, x.AgentId, $"{x.TestResults.Count(r => r.Passed)}/{x.TestResults.Count}", $"{x.HeldOutResults.Count(r => r.Passed)}/{x.HeldOutResults.Count}", x.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture))))),
-            StoreCommand.Create("show", "Shows a candidate: its code, tests and results.", async (r, c) =>
-            {
-                var candidate = await c.Get<ISkillCandidateStore>().FindAsync(c.Workspace, r.GetValue(id), c.Cancellation)
-                    ?? throw new EntityNotFoundException(nameof(SkillCandidate), c.Workspace, r.GetValue(id));
-                return await c.WriteAsync(candidate, x =>
+            OperatorCommand.Create("list", "Lists the candidates and mutations waiting for review, oldest first.", async (_, c) =>
+                await c.WriteAsync(await c.Operator.PendingAsync(ListLength, c.Cancellation), queue =>
                 {
+                    var table = new Table("KIND", "ID", "SKILL", "AGENT / TRIGGER", "TESTS", "HELD OUT", "CREATED");
+                    foreach (var x in queue.Candidates)
+                    {
+                        table.Add("candidate", x.Id, x.Name, x.AgentId, $"{x.TestsPassed}/{x.Tests}", $"{x.HeldOutPassed}/{x.HeldOut}", Time(x.CreatedAt));
+                    }
+
+                    foreach (var m in queue.Mutations)
+                    {
+                        table.Add("mutation", m.Id, m.SkillId, m.Trigger, m.ChildWins ? "child wins" : "parent wins", string.Empty, Time(m.CreatedAt));
+                    }
+
+                    return table;
+                })),
+            OperatorCommand.Create("show", "Shows a candidate: its code, tests and results, and the failed episodes it came from.", async (r, c) =>
+                await c.WriteAsync(await c.Operator.CandidateAsync(r.GetValue(id), c.Cancellation), item =>
+                {
+                    var x = item.Candidate;
                     var table = new Table("FIELD", "VALUE").Add("id", x.Id).Add("skill", x.Name).Add("status", x.Status).Add("agent", x.AgentId).Add("description", x.Description);
                     foreach (var result in x.TestResults.Concat(x.HeldOutResults))
                     {
                         table.Add(result.Passed ? "passed" : "FAILED", $"{result.Case.InputsJson} -> {result.Case.ExpectedJson ?? "raises " + result.Case.Raises} (got {result.Actual})");
                     }
 
+                    foreach (var episode in item.SourceEpisodes)
+                    {
+                        table.Add("from episode", $"{episode.TaskDescription}: {episode.ErrorTrace}");
+                    }
+
                     return table.Add("code", x.Code);
-                });
-            }, id),
-            StoreCommand.Create("approve", "Approves a validated candidate: it becomes its skill's next version.", async (r, c) =>
+                }), id),
+            OperatorCommand.Create("approve", "Approves a validated candidate: it becomes its skill's next version.", async (r, c) =>
             {
-                var version = await c.Get<IReviewService>().ApproveAsync(c.Workspace, r.GetValue(id), r.GetValue(reviewer)!, r.GetValue(reason), c.Cancellation);
+                var version = await c.Operator.ApproveAsync(r.GetValue(id), r.GetValue(reviewer)!, r.GetValue(reason), c.Cancellation);
                 return await c.WriteAsync(version, v => new Table("SKILL VERSION", "ID").Add(v.Version, v.Id));
             }, id, reason, reviewer),
-            StoreCommand.Create("reject", "Rejects a candidate, with --reason.", async (r, c) =>
+            OperatorCommand.Create("reject", "Rejects a candidate, with --reason.", async (r, c) =>
             {
                 var why = r.GetValue(reason) is { Length: > 0 } given ? given : throw new ArgumentException("A rejection needs --reason.");
-                var candidate = await c.Get<IReviewService>().RejectAsync(c.Workspace, r.GetValue(id), r.GetValue(reviewer)!, why, c.Cancellation);
+                var candidate = await c.Operator.RejectAsync(r.GetValue(id), r.GetValue(reviewer)!, why, c.Cancellation);
                 return await c.WriteAsync(candidate, x => new Table("ID", "STATUS").Add(x.Id, x.Status));
             }, id, reason, reviewer),
         };
@@ -54,28 +75,14 @@ internal static class OperatorCommands
         var file = new Argument<FileInfo>("file") { Description = "The skill package (zip)." };
         return new Command("skills", "The workspace's skills: list, show, lineage, rollback, export and import.")
         {
-            StoreCommand.Create("list", "Lists the skills with their active versions.", async (_, c) =>
-            {
-                var registry = c.Get<ISkillRegistry>();
-                var details = new List<SkillDetails>();
-                await foreach (var skill in registry.ListAsync(c.Workspace, c.Cancellation))
-                {
-                    details.Add((await registry.FindAsync(c.Workspace, skill.Name, c.Cancellation))!);
-                }
-
-                return await c.WriteAsync(details.Select(d => new { d.Skill.Name, Active = d.ActiveVersion.Version.ToString(), Versions = d.Versions.Count, d.Skill.Description }).ToList(),
-                    list => list.Aggregate(new Table("SKILL", "ACTIVE", "VERSIONS", "DESCRIPTION"), (t, x) => t.Add(x.Name, x.Active, x.Versions, x.Description)));
-            }),
-            StoreCommand.Create("show", "Shows a skill's versions and its active code.", async (r, c) =>
-            {
-                var details = await Find(c, r.GetValue(name)!);
-                return await c.WriteAsync(details, d => d.Versions.Aggregate(new Table("VERSION", "ACTIVE", "FROM", "CREATED"), (t, v) =>
-                    t.Add(v.Version, v.Id == d.ActiveVersion.Id ? "*" : string.Empty, v.SourceMutationId is not null ? "mutation" : v.SourceCandidateId is not null ? "candidate" : "registered", v.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture))));
-            }, name),
-            StoreCommand.Create("lineage", "Shows the active version's ancestors and descendants.", async (r, c) =>
-            {
-                var lineage = await c.Get<ISkillRegistry>().GetLineageAsync(c.Workspace, r.GetValue(name)!, cancellationToken: c.Cancellation);
-                return await c.WriteAsync(lineage, l =>
+            OperatorCommand.Create("list", "Lists the skills with their active versions.", async (_, c) =>
+                await c.WriteAsync(await c.Operator.SkillsAsync(ListLength, c.Cancellation),
+                    list => list.Aggregate(new Table("SKILL", "ACTIVE", "DESCRIPTION"), (t, x) => t.Add(x.Name, x.ActiveVersion, x.Description)))),
+            OperatorCommand.Create("show", "Shows a skill's versions and where each came from.", async (r, c) =>
+                await c.WriteAsync(await c.Operator.SkillAsync(r.GetValue(name)!, c.Cancellation), d => d.Versions.Aggregate(new Table("VERSION", "ACTIVE", "FROM", "CREATED"), (t, v) =>
+                    t.Add(v.Version, v.Id == d.ActiveVersion.Id ? "*" : string.Empty, v.SourceMutationId is { } m ? $"mutation {m}" : v.SourceCandidateId is { } k ? $"candidate {k}" : "registered", Time(v.CreatedAt)))), name),
+            OperatorCommand.Create("lineage", "Shows the active version's ancestors and descendants.", async (r, c) =>
+                await c.WriteAsync(await c.Operator.LineageAsync(r.GetValue(name)!, c.Cancellation), l =>
                 {
                     var table = new Table("VERSION", "RELATION", "FITNESS");
                     foreach (var v in l.Ancestors)
@@ -90,29 +97,29 @@ internal static class OperatorCommands
                     }
 
                     return table;
-                });
-            }, name),
-            StoreCommand.Create("rollback", "Makes an earlier version active again.", async (r, c) =>
+                }), name),
+            OperatorCommand.Create("rollback", "Makes an earlier version active again.", async (r, c) =>
             {
                 var target = SemanticVersion.TryParse(r.GetValue(version), out var parsed) ? parsed : throw new ArgumentException($"'{r.GetValue(version)}' is not a version such as 1.0.0.");
-                var skill = await c.Get<ISkillRegistry>().RollbackAsync(c.Workspace, r.GetValue(name)!, target, c.Cancellation);
+                var skill = await c.Operator.RollbackAsync(r.GetValue(name)!, target, c.Cancellation);
                 return await c.WriteAsync(new { skill.Name, Active = target.ToString() }, x => new Table("SKILL", "ACTIVE").Add(x.Name, x.Active));
             }, name, version),
-            StoreCommand.Create("export", "Writes the skill as a package (zip) to the file.", async (r, c) =>
+            OperatorCommand.Create("export", "Writes the skill's active version as a package (zip) to the file.", async (r, c) =>
             {
                 var target = r.GetValue(file)!;
+                await Console.Error.WriteLineAsync($"exporting {r.GetValue(name)} to {target.Name} ...");
                 await using (var stream = target.Create())
                 {
-                    await c.Get<ISkillRegistry>().ExportAsync(c.Workspace, r.GetValue(name)!, stream, c.Cancellation);
+                    await c.Operator.ExportAsync(r.GetValue(name)!, stream, c.Cancellation);
                 }
 
                 return await c.WriteAsync(new { Skill = r.GetValue(name), File = target.FullName, Bytes = new FileInfo(target.FullName).Length }, x => new Table("SKILL", "FILE", "BYTES").Add(x.Skill, x.File, x.Bytes));
             }, name, file),
-            StoreCommand.Create("import", "Imports a package: it is validated in the sandbox and waits for review like a learned skill.", async (r, c) =>
+            OperatorCommand.Create("import", "Imports a package: it is validated in the sandbox and waits for review like a learned skill.", async (r, c) =>
             {
                 await Console.Error.WriteLineAsync($"validating {r.GetValue(file)!.Name} in the sandbox ...");
                 await using var stream = r.GetValue(file)!.OpenRead();
-                var candidate = await c.Get<ISkillRegistry>().ImportAsync(c.Workspace, stream, cancellationToken: c.Cancellation);
+                var candidate = await c.Operator.ImportAsync(stream, c.Cancellation);
                 return await c.WriteAsync(candidate, x => new Table("CANDIDATE", "SKILL", "STATUS", "REASON").Add(x.Id, x.Name, x.Status, x.FailureReason));
             }, file),
         };
@@ -121,35 +128,26 @@ internal static class OperatorCommands
     public static Command Agents()
     {
         var agent = new Argument<string>("agent") { Description = "The agent's id." };
-        return new Command("agents", "The workspace's agents: maturity and graduation readiness.")
+        return new Command("agents", "The workspace's agents: maturity, graduation readiness, today's skill candidates.")
         {
-            StoreCommand.Create("list", "Lists the agents with their maturity and readiness.", async (_, c) =>
-                await c.WriteAsync(await c.Get<IAgentProfileStore>().ListAsync(c.Workspace, c.Cancellation).Select(a => Summary(a)).ToListAsync(c.Cancellation),
-                    list => list.Aggregate(new Table("AGENT", "MATURITY", "EPISODES", "READINESS", "MISSING"), (t, a) => t.Add(a.AgentId, a.Maturity, a.Episodes, $"{a.Readiness.Score:P0}", string.Join(", ", a.Readiness.Shortfalls))))),
-            StoreCommand.Create("show", "Shows an agent.", async (r, c) =>
-            {
-                var profile = await c.Get<IAgentProfileStore>().FindAsync(c.Workspace, r.GetValue(agent)!, c.Cancellation)
-                    ?? throw new EntityNotFoundException(nameof(AgentProfile), c.Workspace, r.GetValue(agent)!);
-                return await c.WriteAsync(Summary(profile), a => new Table("FIELD", "VALUE").Add("agent", a.AgentId).Add("maturity", a.Maturity).Add("episodes", a.Episodes)
-                    .Add("intervention rate", $"{a.InterventionRate:P0}").Add("next level", a.Readiness.Next).Add("readiness", $"{a.Readiness.Score:P0}").Add("missing", string.Join(", ", a.Readiness.Shortfalls)));
-            }, agent),
+            OperatorCommand.Create("list", "Lists the agents with their maturity and readiness.", async (_, c) =>
+                await c.WriteAsync(await c.Operator.AgentsAsync(ListLength, c.Cancellation),
+                    list => list.Aggregate(new Table("AGENT", "MATURITY", "EPISODES", "CANDIDATES TODAY", "READINESS", "MISSING"), (t, a) =>
+                        t.Add(a.AgentId, a.Maturity, a.Episodes, a.SkillCandidatesToday, Percent(a.Readiness.Score), string.Join(", ", a.Readiness.Shortfalls))))),
+            OperatorCommand.Create("show", "Shows an agent.", async (r, c) =>
+                await c.WriteAsync(await c.Operator.AgentAsync(r.GetValue(agent)!, c.Cancellation), a => new Table("FIELD", "VALUE").Add("agent", a.AgentId).Add("maturity", a.Maturity).Add("episodes", a.Episodes)
+                    .Add("intervention rate", Percent(a.InterventionRate)).Add("skill candidates today", a.SkillCandidatesToday).Add("next level", a.Readiness.Next)
+                    .Add("readiness", Percent(a.Readiness.Score)).Add("missing", string.Join(", ", a.Readiness.Shortfalls))), agent),
         };
     }
 
-    public static Command Usage() => StoreCommand.Create("usage", "Today's model tokens against the daily budget, and the daily limits.", async (_, c) =>
-    {
-        var settings = await c.Get<IWorkspaceStore>().GetSettingsAsync(c.Workspace, c.Cancellation);
-        var tokens = await c.Get<TokenBudget>().GetAsync(c.Workspace, c.Cancellation);
-        return await c.WriteAsync(
-            new { TokensUsed = tokens.Used, TokenBudget = tokens.Budget, settings.MaxSkillCandidatesPerDay, settings.MaxMutationsPerDay },
-            u => new Table("MEASURE", "VALUE").Add("tokens used today", u.TokensUsed).Add("daily token budget", u.TokenBudget)
-                .Add("skill candidates per day, at most", u.MaxSkillCandidatesPerDay).Add("mutations per day, at most", u.MaxMutationsPerDay));
-    });
+    public static Command Usage() => OperatorCommand.Create("usage", "Today's (UTC) model tokens against the daily budget, and mutations against the daily limit.", async (_, c) =>
+        await c.WriteAsync(await c.Operator.UsageAsync(c.Cancellation), u => new Table("MEASURE", "USED", "LIMIT")
+            .Add("model tokens", u.TokensUsed, u.TokenBudget)
+            .Add("mutations", u.MutationsToday, u.MaxMutationsPerDay)
+            .Add("skill candidates, per agent (see agents list)", string.Empty, u.MaxSkillCandidatesPerDay)));
 
-    private static async Task<SkillDetails> Find(StoreCommand.Context c, string name) =>
-        await c.Get<ISkillRegistry>().FindAsync(c.Workspace, name, c.Cancellation) ?? throw new EntityNotFoundException(nameof(Skill), c.Workspace, name);
+    private static string Time(DateTimeOffset at) => at.ToString("u", CultureInfo.InvariantCulture);
 
-    private static AgentRow Summary(AgentProfile a) => new(a.AgentId, a.Maturity, a.EpisodeCount, a.InterventionRate, GraduationReadiness.Evaluate(a));
-
-    private sealed record AgentRow(string AgentId, AgentMaturity Maturity, int Episodes, double InterventionRate, GraduationReadiness Readiness);
+    private static string Percent(double share) => share.ToString("P0", CultureInfo.InvariantCulture);
 }

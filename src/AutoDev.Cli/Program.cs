@@ -2,7 +2,7 @@
 using System.CommandLine;
 using AutoDev.Cli;
 
-var root = new RootCommand("autodev: serve and operate what AutoDev learned, over an AutoDev store (SQLite file or PostgreSQL).")
+var root = new RootCommand("autodev: serve and operate what AutoDev learned, over an AutoDev store (SQLite file or PostgreSQL) or a running AutoDev API.")
 {
     McpCommand.Create(),
     OperatorCommands.Review(),

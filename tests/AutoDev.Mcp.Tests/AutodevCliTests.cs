@@ -3,30 +3,37 @@ using static AutoDev.Tests.Mcp.McpServerHost;
 
 namespace AutoDev.Tests.Mcp;
 
-/// <summary>The autodev tool's operator commands, end to end on a SQLite file another AutoDev process writes.</summary>
+/// <summary>The autodev tool's operator commands, end to end on a SQLite file and a PostgreSQL database another AutoDev process writes, and against that process's running API.</summary>
 public sealed class AutodevCliTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task AnOperator_ListsShowsAndApprovesACandidate_ThenReadsAndMovesTheSkill()
+    /// <summary>The tool on a SQLite file, on PostgreSQL, and against a running API over each.</summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task AnOperator_ListsShowsAndApprovesACandidate_ThenReadsAndMovesTheSkill(bool onPostgres, bool overTheApi)
     {
-        await using var store = await AutodevTool.CreateStoreAsync();
+        await using var store = await AutodevTool.CreateStoreAsync(onPostgres ? AutodevTool.StoreKind.PostgreSql : AutodevTool.StoreKind.Sqlite);
         var candidate = await ImportedCandidateAsync(store);
-        string[] at = ["--workspace", Acme, "--sqlite", store.File];
+        var target = overTheApi ? store.Api : store.Store;
+        string[] at = ["--workspace", Acme, .. target];
 
         var queue = await AutodevTool.RunAsync(["review", "list", .. at, "--json"]);
         var shown = await AutodevTool.RunAsync(["review", "show", candidate.Id.ToString(), .. at]);
         var approved = await AutodevTool.RunAsync(["review", "approve", candidate.Id.ToString(), "--reason", "counts right", "--reviewer", "alice", .. at]);
         var skills = await AutodevTool.RunAsync(["skills", "list", .. at]);
         var lineage = await AutodevTool.RunAsync(["skills", "lineage", "count_words", .. at, "--json"]);
+        var agents = await AutodevTool.RunAsync(["agents", "list", .. at, "--json"]);
         var package = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.zip");
         try
         {
             var exported = await AutodevTool.RunAsync(["skills", "export", "count_words", package, .. at]);
-            var imported = await AutodevTool.RunAsync(["skills", "import", package, "--workspace", Globex, "--sqlite", store.File, "--json"]);
+            var imported = await AutodevTool.RunAsync(["skills", "import", package, "--workspace", Globex, .. target, "--json"]);
 
-            Assert.Equal(0, exported.ExitCode);
+            Assert.True(exported.ExitCode == 0, exported.Error);
             Assert.True(new FileInfo(package).Length > 0);
             Assert.True(imported.ExitCode == 0, imported.Error);
             Assert.Equal("Validated", JsonDocument.Parse(imported.Output).RootElement.GetProperty("status").GetString());
@@ -37,31 +44,38 @@ public sealed class AutodevCliTests
         }
 
         Assert.True(queue.ExitCode == 0, queue.Error);
-        Assert.Equal(candidate.Id, Assert.Single(JsonDocument.Parse(queue.Output).RootElement.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(candidate.Id, Assert.Single(JsonDocument.Parse(queue.Output).RootElement.GetProperty("candidates").EnumerateArray()).GetProperty("id").GetGuid());
         Assert.Contains("count_words", shown.Output, StringComparison.Ordinal);
         Assert.Contains("return len(text.split())", shown.Output, StringComparison.Ordinal);
         Assert.True(approved.ExitCode == 0, approved.Error);
         Assert.Contains("1.0.0", approved.Output, StringComparison.Ordinal);
-        Assert.Equal("alice", (await store.Get<ISkillCandidateStore>().FindAsync(Acme, candidate.Id, Ct))!.ReviewedBy);
-        Assert.Matches(@"SKILL\s+ACTIVE\s+VERSIONS\s+DESCRIPTION\s*\n-+.*\ncount_words\s+1\.0\.0\s+1\s+", skills.Output.ReplaceLineEndings("\n"));
+
+        // On a store, --reviewer decides; over the API, the signed-in user (here this machine's, as no policy is set).
+        Assert.Equal(overTheApi ? $"{Environment.UserName} (local)" : "alice", (await store.Get<ISkillCandidateStore>().FindAsync(Acme, candidate.Id, Ct))!.ReviewedBy);
+        Assert.Matches(@"SKILL\s+ACTIVE\s+DESCRIPTION\s*\n-+.*\ncount_words\s+1\.0\.0\s+Counts words", skills.Output.ReplaceLineEndings("\n"));
         Assert.Equal("1.0.0", JsonDocument.Parse(lineage.Output).RootElement.GetProperty("self").GetProperty("version").GetString());
+        Assert.True(agents.ExitCode == 0, agents.Error);
+        Assert.Empty(JsonDocument.Parse(agents.Output).RootElement.EnumerateArray());
     }
 
-    [Fact]
-    public async Task MistakesGetExitCodesScriptsCanUse_AndChangeNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task MistakesGetExitCodesScriptsCanUse_AndChangeNothing(bool overTheApi)
     {
         await using var store = await AutodevTool.CreateStoreAsync();
         var candidate = await ImportedCandidateAsync(store);
-        string[] at = ["--workspace", Acme, "--sqlite", store.File];
+        var target = overTheApi ? store.Api : store.Store;
+        string[] at = ["--workspace", Acme, .. target];
 
         var unknownCandidate = await AutodevTool.RunAsync(["review", "approve", Guid.NewGuid().ToString(), .. at]);
-        var unknownWorkspace = await AutodevTool.RunAsync(["skills", "list", "--workspace", "nowhere", "--sqlite", store.File]);
+        var unknownWorkspace = await AutodevTool.RunAsync(["skills", "list", "--workspace", "nowhere", .. target]);
         var noReason = await AutodevTool.RunAsync(["review", "reject", candidate.Id.ToString(), .. at]);
         var rejected = await AutodevTool.RunAsync(["review", "reject", candidate.Id.ToString(), "--reason", "not needed", .. at]);
         var approveRejected = await AutodevTool.RunAsync(["review", "approve", candidate.Id.ToString(), .. at]);
         var badVersion = await AutodevTool.RunAsync(["skills", "rollback", "count_words", "one", .. at]);
+        var unknownSkill = await AutodevTool.RunAsync(["skills", "show", "nothing", .. at]);
         var help = await AutodevTool.RunAsync(["skills", "rollback", "--help"]);
-        var agents = await AutodevTool.RunAsync(["agents", "list", .. at]);
         var usage = await AutodevTool.RunAsync(["usage", .. at]);
 
         Assert.Equal(3, unknownCandidate.ExitCode);
@@ -69,14 +83,31 @@ public sealed class AutodevCliTests
         Assert.Equal(3, unknownWorkspace.ExitCode);
         Assert.Equal(1, noReason.ExitCode);
         Assert.Contains("--reason", noReason.Error, StringComparison.Ordinal);
-        Assert.Equal(0, rejected.ExitCode);
+        Assert.True(rejected.ExitCode == 0, rejected.Error);
         Assert.Equal(4, approveRejected.ExitCode);
         Assert.Equal(1, badVersion.ExitCode);
+        Assert.Equal(3, unknownSkill.ExitCode);
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("Makes an earlier version active again.", help.Output, StringComparison.Ordinal);
-        Assert.Equal("(none)", agents.Output.Trim());
-        Assert.Contains($"daily token budget                 {WorkspaceSettings.DefaultDailyTokenBudget}", usage.Output, StringComparison.Ordinal);
+        Assert.Contains("--url", help.Output, StringComparison.Ordinal);
+        Assert.Matches($@"model tokens\s+0\s+{WorkspaceSettings.DefaultDailyTokenBudget}", usage.Output);
+        Assert.Matches($@"mutations\s+0\s+{WorkspaceSettings.Default.MaxMutationsPerDay}", usage.Output);
         Assert.Empty(await store.Get<ISkillRegistry>().ListAsync(Acme, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AnApiThatIsNotThere_OrTwoTargets_OrARelativeAddress_AreSaidPlainly()
+    {
+        var unreachable = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "http://127.0.0.1:9/autodev"]);
+        var two = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "http://127.0.0.1:9/autodev", "--postgres", "Host=x"]);
+        var relative = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "autodev"]);
+
+        Assert.Equal(6, unreachable.ExitCode);
+        Assert.False(string.IsNullOrWhiteSpace(unreachable.Error));
+        Assert.Equal(1, two.ExitCode);
+        Assert.Contains("Name one AutoDev store or API", two.Error, StringComparison.Ordinal);
+        Assert.Equal(1, relative.ExitCode);
+        Assert.Contains("absolute http or https", relative.Error, StringComparison.Ordinal);
     }
 
     /// <summary>A candidate waiting for review in acme: count_words, written in the lab workspace and imported as a package.</summary>

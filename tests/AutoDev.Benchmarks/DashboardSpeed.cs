@@ -68,9 +68,10 @@ internal static class DashboardSpeed
             ($"skills ({skills})", $"autodev/api/workspaces/{Tenant}/skills"),
             ($"a skill ({versions} versions)", $"autodev/api/workspaces/{Tenant}/skills/{skillName}"),
             ($"its lineage (depth {versions})", $"autodev/api/workspaces/{Tenant}/skills/{skillName}/lineage"),
-            ("agents", $"autodev/api/workspaces/{Tenant}/agents"),
+            ("its package (export)", $"autodev/api/workspaces/{Tenant}/skills/{skillName}/export"),
+            ("agents (20, with today's candidates)", $"autodev/api/workspaces/{Tenant}/agents"),
             ("settings", $"autodev/api/workspaces/{Tenant}/settings"),
-            ("usage", $"autodev/api/workspaces/{Tenant}/usage"),
+            ("usage (with today's mutations)", $"autodev/api/workspaces/{Tenant}/usage"),
         };
 
         Console.WriteLine();

@@ -96,6 +96,23 @@ public sealed class AutodevCliTests
     }
 
     [Fact]
+    public async Task AgainstAnApiThatSignsUsersIn_TheTokensUserReviews_AndSeesOnlyTheirWorkspaces()
+    {
+        await using var store = await AutodevTool.CreateStoreAsync(signIn: true);
+        var candidate = await ImportedCandidateAsync(store);
+
+        var anonymous = await AutodevTool.RunAsync(["review", "list", "--workspace", Acme, .. store.Api]);
+        var otherWorkspace = await AutodevTool.RunAsync(["review", "list", "--workspace", Globex, .. store.Api, "--token", "bob;acme"]);
+        var approved = await AutodevTool.RunAsync(["review", "approve", candidate.Id.ToString(), "--reviewer", "mallory", "--workspace", Acme, .. store.Api, "--token", "bob;acme"]);
+
+        Assert.Equal(5, anonymous.ExitCode);
+        Assert.Contains("401", anonymous.Error, StringComparison.Ordinal);
+        Assert.Equal(3, otherWorkspace.ExitCode);
+        Assert.True(approved.ExitCode == 0, approved.Error);
+        Assert.Equal("bob", (await store.Get<ISkillCandidateStore>().FindAsync(Acme, candidate.Id, Ct))!.ReviewedBy);
+    }
+
+    [Fact]
     public async Task AnApiThatIsNotThere_OrTwoTargets_OrARelativeAddress_AreSaidPlainly()
     {
         var unreachable = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "http://127.0.0.1:9/autodev"]);

@@ -47,10 +47,17 @@ internal static class AutodevTool
     /// PostgreSQL server of build/start-postgres.sh (<c>AUTODEV_POSTGRES</c> names another). It also serves
     /// <c>MapAutoDev()</c> on a loopback port, for the tool's <c>--url</c>. Dispose it to stop it and delete the store.
     /// </summary>
-    public static async Task<StoreHost> CreateStoreAsync(StoreKind kind = StoreKind.Sqlite)
+    /// <param name="kind">Where the data is kept.</param>
+    /// <param name="signIn">Whether the API requires a signed-in user (<see cref="HeaderAuthentication"/>, whose bearer token is <c>name;workspaces</c>).</param>
+    public static async Task<StoreHost> CreateStoreAsync(StoreKind kind = StoreKind.Sqlite, bool signIn = false)
     {
         var ct = TestContext.Current.CancellationToken;
         var (builder, autodev) = LoopbackWebApp.Create();
+        if (signIn)
+        {
+            LoopbackWebApp.WithHeaderAuthentication(builder);
+        }
+
         string[] store;
         string? file = null, database = null;
         if (kind == StoreKind.PostgreSql)
@@ -68,7 +75,12 @@ internal static class AutodevTool
 
         autodev.AddHttpApi();
         var app = builder.Build();
-        app.MapAutoDev();
+        var endpoints = app.MapAutoDev();
+        if (signIn)
+        {
+            endpoints.RequireAuthorization();
+        }
+
         await app.StartAsync(ct);
         await app.Services.GetRequiredService<IWorkspaceStore>().SaveSettingsAsync(McpServerHost.Acme, new WorkspaceSettings { Enabled = true }, ct);
         return new StoreHost(app, file ?? string.Empty, database, store, ["--url", app.Urls.First().TrimEnd('/') + "/autodev"]);

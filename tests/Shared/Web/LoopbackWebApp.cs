@@ -39,7 +39,10 @@ internal static class LoopbackWebApp
     }
 }
 
-/// <summary>Signs in the user an <c>X-Test-User: name;workspace,workspace</c> header names, with one <c>autodev:workspace</c> claim each.</summary>
+/// <summary>
+/// Signs in the user an <c>X-Test-User: name;workspace,workspace</c> header (or a bearer token of the same form, as
+/// the autodev tool's <c>--token</c> sends) names, with one <c>autodev:workspace</c> claim each.
+/// </summary>
 internal sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -48,7 +51,9 @@ internal sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeO
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(Header, out var value) || value.ToString().Split(';') is not [var name, var workspaces])
+        var value = Request.Headers.TryGetValue(Header, out var given) ? given.ToString()
+            : Request.Headers.Authorization.ToString() is ['B', 'e', 'a', 'r', 'e', 'r', ' ', .. var token] ? token : string.Empty;
+        if (value.Split(';') is not [var name, var workspaces])
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }

@@ -193,7 +193,7 @@ Console.WriteLine($"  The billing team's {SlowSkill} 1.0.0, registered by hand, 
 using var onMutation = bus.Subscribe<ToolMutationGenerated>((e, _) => Say(e.Mutation.Status == ToolMutationStatus.Failed
     ? $"  [mutation] the model's answer was unusable — {e.Mutation.FailureReason}"
     : $"  [mutation] the model wrote a child aimed at \"{AlphaEvolverEngine.GoalOf(e.Mutation.Trigger)}\"; it runs beside its parent on the same {e.Mutation.EvaluationInputs.Count} inputs, plus the tests"));
-// 240 lines near the end of the catalogue: about 100 ms on a fast day of the reference machine, well over the threshold,
+// 240 lines near the end of the catalogue: about 70 ms on a fast day of the reference machine, well over the threshold,
 // so the latency trigger fires on any machine (80 lines took 36 ms there, under it).
 var invoice = JsonSerializer.Serialize(new { invoice_id = "INV-2024-0100", items = Enumerable.Range(0, 240).Select(i => new object[] { $"SKU-{19999 - (i * 29):00000}", 1 + (i % 3) }) });
 Console.WriteLine($"  The agent runs it on a 240-line invoice (the sample lets the host record the inputs for evolution):");

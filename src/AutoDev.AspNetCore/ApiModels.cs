@@ -37,7 +37,7 @@ public sealed record PendingReviews(IReadOnlyList<CandidateSummary> Candidates, 
 
 /// <summary>A reviewer's decision. Who decides is the signed-in user, never a field of the request.</summary>
 /// <param name="Reason">Why: optional to approve, required to reject.</param>
-public sealed record ReviewDecision(string? Reason);
+public sealed record ReviewRequest(string? Reason);
 
 /// <summary>A rollback's target.</summary>
 /// <param name="Version">The version to make active again, for example <c>1.0.0</c>.</param>

@@ -60,24 +60,24 @@ internal static class AutoDevApi
             Ok(await overview.CandidateAsync(workspace, id, ct).ConfigureAwait(false)))
             .Produces<ReviewItem>().WithSummary("A candidate with its code, its tests and held-out cases with their results, and the failed episodes it came from.");
 
-        workspace.MapPost("/candidates/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
-            Ok(await review.ApproveAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
+        workspace.MapPost("/candidates/{id:guid}/approve", async (string workspace, Guid id, ReviewRequest? request, HttpContext context, IReviewService review) =>
+            Ok(await review.ApproveAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), request?.Reason, context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<SkillVersion>().WithSummary("Approves a validated candidate: it becomes its skill's next version (1.0.0 for a new skill).");
 
-        workspace.MapPost("/candidates/{id:guid}/reject", async (string workspace, Guid id, ReviewDecision decision, HttpContext context, IReviewService review) =>
-            Ok(await review.RejectAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
+        workspace.MapPost("/candidates/{id:guid}/reject", async (string workspace, Guid id, ReviewRequest request, HttpContext context, IReviewService review) =>
+            Ok(await review.RejectAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(request), context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<SkillCandidate>().WithSummary("Rejects a candidate, with a reason.");
 
         workspace.MapGet("/mutations/{id:guid}", async (string workspace, Guid id, WorkspaceOverview overview, CancellationToken ct) =>
             Ok(await overview.MutationAsync(workspace, id, ct).ConfigureAwait(false)))
             .Produces<MutationReview>().WithSummary("A mutation with its code, its parent's, and the side-by-side evaluation of both.");
 
-        workspace.MapPost("/mutations/{id:guid}/approve", async (string workspace, Guid id, ReviewDecision? decision, HttpContext context, IReviewService review) =>
-            Ok(await review.ApproveMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), decision?.Reason, context.RequestAborted).ConfigureAwait(false)))
+        workspace.MapPost("/mutations/{id:guid}/approve", async (string workspace, Guid id, ReviewRequest? request, HttpContext context, IReviewService review) =>
+            Ok(await review.ApproveMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), request?.Reason, context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<SkillVersion>().WithSummary("Approves a mutation that won: the child becomes the skill's next minor version.");
 
-        workspace.MapPost("/mutations/{id:guid}/reject", async (string workspace, Guid id, ReviewDecision decision, HttpContext context, IReviewService review) =>
-            Ok(await review.RejectMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(decision), context.RequestAborted).ConfigureAwait(false)))
+        workspace.MapPost("/mutations/{id:guid}/reject", async (string workspace, Guid id, ReviewRequest request, HttpContext context, IReviewService review) =>
+            Ok(await review.RejectMutationAsync(workspace, id, WorkspaceAccessConventions.ReviewerOf(context), RequiredReason(request), context.RequestAborted).ConfigureAwait(false)))
             .AddEndpointFilter(Antiforgery).Produces<ToolMutation>().WithSummary("Rejects a mutation, with a reason.");
     }
 
@@ -224,8 +224,8 @@ internal static class AutoDevApi
 
     private static int Limit(int? limit) => limit is { } asked ? Math.Clamp(asked, 1, MaxListLength) : DefaultListLength;
 
-    private static string RequiredReason(ReviewDecision decision) =>
-        string.IsNullOrWhiteSpace(decision?.Reason) ? throw new ArgumentException("A rejection needs a reason.", nameof(decision)) : decision.Reason;
+    private static string RequiredReason(ReviewRequest request) =>
+        string.IsNullOrWhiteSpace(request?.Reason) ? throw new ArgumentException("A rejection needs a reason.", nameof(request)) : request.Reason;
 
     private static SemanticVersion ParseVersion(string version) =>
         SemanticVersion.TryParse(version, out var parsed) ? parsed : throw new ArgumentException($"'{version}' is not a version such as 1.0.0.", nameof(version));

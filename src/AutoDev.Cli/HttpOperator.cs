@@ -40,10 +40,10 @@ internal sealed class HttpOperator : IOperator
     public Task<ReviewItem> CandidateAsync(Guid id, CancellationToken cancellationToken) => GetAsync<ReviewItem>($"{Workspace}/candidates/{id}", cancellationToken);
 
     public Task<SkillVersion> ApproveAsync(Guid id, string reviewer, string? reason, CancellationToken cancellationToken) =>
-        SendAsync<SkillVersion>(HttpMethod.Post, $"{Workspace}/candidates/{id}/approve", JsonContent.Create(new AspNetCore.ReviewDecision(reason), options: OperatorCommand.JsonOptions), cancellationToken);
+        SendAsync<SkillVersion>(HttpMethod.Post, $"{Workspace}/candidates/{id}/approve", JsonContent.Create(new ReviewRequest(reason), options: OperatorCommand.JsonOptions), cancellationToken);
 
     public Task<SkillCandidate> RejectAsync(Guid id, string reviewer, string reason, CancellationToken cancellationToken) =>
-        SendAsync<SkillCandidate>(HttpMethod.Post, $"{Workspace}/candidates/{id}/reject", JsonContent.Create(new AspNetCore.ReviewDecision(reason), options: OperatorCommand.JsonOptions), cancellationToken);
+        SendAsync<SkillCandidate>(HttpMethod.Post, $"{Workspace}/candidates/{id}/reject", JsonContent.Create(new ReviewRequest(reason), options: OperatorCommand.JsonOptions), cancellationToken);
 
     public Task<IReadOnlyList<SkillSummary>> SkillsAsync(int limit, CancellationToken cancellationToken) => GetAsync<IReadOnlyList<SkillSummary>>($"{Workspace}/skills?limit={limit}", cancellationToken);
 

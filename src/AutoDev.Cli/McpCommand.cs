@@ -22,7 +22,7 @@ internal static class McpCommand
             Description = "How often the store is checked for promotions and rollbacks made elsewhere, which clients hear of as tools/list_changed (0 turns it off).",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
         };
-        var store = new StoreOptions();
+        var store = new TargetOptions();
         var command = new Command("mcp", "Serves a workspace's learned skills as MCP tools over standard input and output, each run in AutoDev's sandbox (Docker where its engine is there, otherwise bubblewrap). Logs go to standard error.")
         {
             workspace,

@@ -28,7 +28,7 @@ internal static class OperatorCommand
     /// <summary>The API refused the request: not signed in, or not allowed.</summary>
     public const int Refused = 5;
 
-    /// <summary>The API could not be reached, or failed.</summary>
+    /// <summary>The store or the API could not be reached, or failed (a database error, a 5xx).</summary>
     public const int Unavailable = 6;
 
     public static readonly Option<string> Workspace = new("--workspace", "-w") { Description = "The workspace.", Required = true };
@@ -44,7 +44,7 @@ internal static class OperatorCommand
     /// <summary>A command with the workspace, target and <c>--json</c> options whose action runs <paramref name="body"/> on the workspace.</summary>
     public static Command Create(string name, string description, Func<ParseResult, Context, Task<int>> body, params Symbol[] symbols)
     {
-        var target = new StoreOptions(acceptsApi: true);
+        var target = new TargetOptions(acceptsApi: true);
         var command = new Command(name, description) { Workspace, Json };
         foreach (var symbol in symbols)
         {
@@ -62,11 +62,11 @@ internal static class OperatorCommand
         target.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var error = result.InvocationConfiguration.Error;
-            await using var workspace = Open(target, result);
-            var context = new Context(workspace, result.GetValue(Workspace)!, result.GetValue(Json), result.InvocationConfiguration.Output, cancellationToken);
+            IOperator? workspace = null;
             try
             {
+                workspace = Open(target, result);
+                var context = new Context(workspace, result.GetValue(Workspace)!, result.GetValue(Json), result.InvocationConfiguration.Output, cancellationToken);
                 if (!await workspace.WorkspaceExistsAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw new EntityNotFoundException("Workspace", context.Workspace, context.Workspace);
@@ -74,17 +74,24 @@ internal static class OperatorCommand
 
                 return await body(result, context).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ExitCode(ex) is { } code)
+            catch (Exception ex) when (ExitCode(StoreError(ex) ?? ex) is { } code)
             {
-                await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync((StoreError(ex) ?? ex).Message).ConfigureAwait(false);
                 return code;
+            }
+            finally
+            {
+                if (workspace is not null)
+                {
+                    await workspace.DisposeAsync().ConfigureAwait(false);
+                }
             }
         });
         return command;
     }
 
     /// <summary>The workspace over the API the command line names, or over AutoDev's services on its store.</summary>
-    private static IOperator Open(StoreOptions target, ParseResult result)
+    private static IOperator Open(TargetOptions target, ParseResult result)
     {
         var workspace = result.GetValue(Workspace)!;
         if (target.Api(result) is { } api)
@@ -93,11 +100,17 @@ internal static class OperatorCommand
         }
 
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        // EF Core logs a failed query as an error of its own; the command reports it once, as a message and an exit code.
+        services.AddLogging(logging => logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
         target.Apply(result, services.AddAutoDev(o => o.EventDispatchMode = EventDispatchMode.Inline));
         services.TryAddSingleton<WorkspaceOverview>();
         return new StoreOperator(services.BuildServiceProvider(), workspace);
     }
+
+    /// <summary>The database's own error, where the provider wrapped it (Npgsql's retrying strategy reports "a transient failure").</summary>
+    private static System.Data.Common.DbException? StoreError(Exception ex) =>
+        ex as System.Data.Common.DbException ?? (ex is InvalidOperationException { InnerException: System.Data.Common.DbException inner } ? inner : null);
 
     /// <summary>The exit code of an error a script can act on; <see langword="null"/> for a bug, which is left to crash loudly.</summary>
     private static int? ExitCode(Exception ex) => ex switch
@@ -108,6 +121,7 @@ internal static class OperatorCommand
         ApiProblemException { Status: HttpStatusCode.Conflict } => Conflict,
         ApiProblemException { Status: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => Refused,
         ApiProblemException { Status: >= HttpStatusCode.InternalServerError } or HttpRequestException or TaskCanceledException { InnerException: TimeoutException } => Unavailable,
+        System.Data.Common.DbException => Unavailable,
         ApiProblemException or AutoDevException or ArgumentException or InvalidDataException or IOException => Usage,
         _ => null,
     };

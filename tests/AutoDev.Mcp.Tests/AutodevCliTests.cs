@@ -113,11 +113,16 @@ public sealed class AutodevCliTests
     }
 
     [Fact]
-    public async Task AnApiThatIsNotThere_OrTwoTargets_OrARelativeAddress_AreSaidPlainly()
+    public async Task AStoreOrApiThatIsNotThere_TwoTargets_OrARelativeAddress_AreSaidPlainly()
     {
         var unreachable = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "http://127.0.0.1:9/autodev"]);
         var two = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "http://127.0.0.1:9/autodev", "--postgres", "Host=x"]);
         var relative = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--url", "autodev"]);
+        var noServer = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--postgres", "Host=127.0.0.1;Port=9;Username=postgres;Timeout=2"]);
+        var notAutoDev = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.db");
+        await File.WriteAllBytesAsync(notAutoDev, [], Ct);
+        var notAnAutoDevFile = await AutodevTool.RunAsync(["usage", "--workspace", Acme, "--sqlite", notAutoDev]);
+        File.Delete(notAutoDev);
 
         Assert.Equal(6, unreachable.ExitCode);
         Assert.False(string.IsNullOrWhiteSpace(unreachable.Error));
@@ -125,6 +130,9 @@ public sealed class AutodevCliTests
         Assert.Contains("Name one AutoDev store or API", two.Error, StringComparison.Ordinal);
         Assert.Equal(1, relative.ExitCode);
         Assert.Contains("absolute http or https", relative.Error, StringComparison.Ordinal);
+        Assert.Equal(6, noServer.ExitCode);
+        Assert.Equal(6, notAnAutoDevFile.ExitCode);
+        Assert.Contains("no such table", notAnAutoDevFile.Error, StringComparison.Ordinal);
     }
 
     /// <summary>A candidate waiting for review in acme: count_words, written in the lab workspace and imported as a package.</summary>

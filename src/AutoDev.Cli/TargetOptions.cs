@@ -10,7 +10,7 @@ namespace AutoDev.Cli;
 /// <c>--postgres &lt;connection string&gt;</c>, or, for the operator commands, a running API, <c>--url &lt;address&gt;</c>
 /// (with <c>--token</c> where the host signs users in with a bearer token).
 /// </summary>
-internal sealed class StoreOptions(bool acceptsApi = false)
+internal sealed class TargetOptions(bool acceptsApi = false)
 {
     private readonly Option<FileInfo?> _sqlite = new("--sqlite")
     {

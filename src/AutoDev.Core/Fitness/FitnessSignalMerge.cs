@@ -4,6 +4,25 @@ namespace AutoDev;
 internal static class FitnessSignalMerge
 {
     /// <summary>
+    /// The record after appending <paramref name="incoming"/> to <paramref name="stored"/> (or to nothing): the merged
+    /// signals, rescored with <paramref name="score"/>, the kind it was first stored with. What every
+    /// <see cref="Storage.IFitnessStore.AppendSignalsAsync"/> saves.
+    /// </summary>
+    public static FitnessRecord Append(
+        FitnessRecord? stored,
+        string tenantId,
+        Guid subjectId,
+        FitnessSubjectKind kind,
+        IReadOnlyList<FitnessSignal> incoming,
+        Func<IReadOnlyList<FitnessSignal>, double> score,
+        DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        var all = Merge(stored?.Signals ?? [], incoming);
+        return new FitnessRecord { TenantId = tenantId, SubjectId = subjectId, SubjectKind = stored?.SubjectKind ?? kind, Signals = all, Score = score(all), UpdatedAt = at };
+    }
+
+    /// <summary>
     /// Returns <paramref name="existing"/> followed by each signal of <paramref name="incoming"/> whose
     /// <see cref="FitnessSignal.DeliveryId"/> is <see langword="null"/> or not seen before (in either list).
     /// </summary>

@@ -185,8 +185,7 @@ internal sealed class EfFitnessStore<TContext>(IDbContextFactory<TContext> facto
             // elsewhere the stamp catches a concurrent append and the loop merges again after a short, jittered wait.
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var stored = await db.Set<FitnessRecord>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.SubjectId == subjectId, cancellationToken).ConfigureAwait(false);
-            var all = FitnessSignalMerge.Merge(stored?.Signals ?? [], signals);
-            var record = new FitnessRecord { TenantId = tenantId, SubjectId = subjectId, SubjectKind = stored?.SubjectKind ?? kind, Signals = all, Score = score(all), UpdatedAt = time.GetUtcNow() };
+            var record = FitnessSignalMerge.Append(stored, tenantId, subjectId, kind, signals, score, time.GetUtcNow());
             var entry = stored is null ? db.Add(record) : db.Entry(stored);
             entry.CurrentValues.SetValues(record);
             entry.Property<Guid>(FitnessRecordConfiguration.ConcurrencyStamp).CurrentValue = Guid.NewGuid();

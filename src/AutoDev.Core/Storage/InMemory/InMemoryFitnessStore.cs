@@ -29,17 +29,7 @@ public sealed class InMemoryFitnessStore(TimeProvider timeProvider) : IFitnessSt
         Internal.Guard.Id(tenantId);
         lock (_lock)
         {
-            var existing = _records.GetValueOrDefault((tenantId, subjectId));
-            var all = FitnessSignalMerge.Merge(existing?.Signals ?? [], signals);
-            var record = new FitnessRecord
-            {
-                TenantId = tenantId,
-                SubjectId = subjectId,
-                SubjectKind = existing?.SubjectKind ?? kind,
-                Signals = all,
-                Score = score(all),
-                UpdatedAt = timeProvider.GetUtcNow(),
-            };
+            var record = FitnessSignalMerge.Append(_records.GetValueOrDefault((tenantId, subjectId)), tenantId, subjectId, kind, signals, score, timeProvider.GetUtcNow());
             _records[(tenantId, subjectId)] = record;
             return new(record);
         }

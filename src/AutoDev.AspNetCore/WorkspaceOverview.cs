@@ -18,7 +18,7 @@ public sealed class WorkspaceOverview(
     ICapabilityGate gate,
     TokenBudget budget)
 {
-    /// <summary>Reads of one item each that run at once, for a list (skills' active versions, agents' counts).</summary>
+    /// <summary>Reads of one item each that run at once, for a list (agents' counts).</summary>
     private const int Parallelism = 8;
 
     /// <summary>Validated candidates and evaluated mutations waiting for a person, oldest first, at most <paramref name="limit"/> of each.</summary>
@@ -66,16 +66,11 @@ public sealed class WorkspaceOverview(
     /// <summary>The workspace's skills with their active versions, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<SkillSummary>> SkillsAsync(string tenantId, int limit, CancellationToken cancellationToken = default)
     {
-        // The page's skills, then each one's active version by its key (not every version of every skill).
+        // The page's skills, then their active versions in one read (not every version of every skill).
         var page = await registry.ListAsync(tenantId, cancellationToken).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var summaries = new SkillSummary[page.Count];
-        await Parallel.ForAsync(0, page.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (i, token) =>
-        {
-            var skill = page[i];
-            var active = skill.ActiveVersionId is { } id ? await skills.FindVersionAsync(tenantId, id, token).ConfigureAwait(false) : null;
-            summaries[i] = new SkillSummary(skill.Name, skill.Description, active?.Version.ToString() ?? string.Empty);
-        }).ConfigureAwait(false);
-        return summaries;
+        var activeIds = page.Select(s => s.ActiveVersionId).OfType<Guid>().ToList();
+        var active = await skills.FindVersionsAsync(tenantId, activeIds, cancellationToken).ToDictionaryAsync(v => v.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. page.Select(s => new SkillSummary(s.Name, s.Description, s.ActiveVersionId is { } id && active.TryGetValue(id, out var v) ? v.Version.ToString() : string.Empty))];
     }
 
     /// <summary>The workspace's agents with their maturity, readiness and today's skill candidates, at most <paramref name="limit"/>.</summary>

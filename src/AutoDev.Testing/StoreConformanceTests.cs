@@ -671,6 +671,23 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             await store.PromoteAsync(new SkillPromotion { Version = NewVersion(tenant, skill.Id, new(1, 1, 0), v1.Id) }, Ct));
     }
 
+    /// <summary>Several versions by id in one read: the workspace's only, each once, unknown ids left out.</summary>
+    [Fact]
+    public async Task Skill_FindVersions_ReturnsTheWorkspacesVersionsAmongTheIds_AndNothingElse()
+    {
+        var store = Get<ISkillStore>();
+        string tenant = NewTenant(), other = NewTenant();
+        var (_, first) = await AddSkillAsync(store, tenant, "first_skill");
+        var (_, second) = await AddSkillAsync(store, tenant, "second_skill");
+        var (_, foreign) = await AddSkillAsync(store, other, "first_skill");
+
+        var found = await ToListAsync(store.FindVersionsAsync(tenant, [first.Id, second.Id, first.Id, foreign.Id, Guid.NewGuid()], Ct));
+
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), found.Select(v => v.Id).Order());
+        Assert.Equal(first.Code, found.Single(v => v.Id == first.Id).Code);
+        Assert.Empty(await ToListAsync(store.FindVersionsAsync(tenant, [], Ct)));
+    }
+
     /// <summary>Versions, activation and rollback; lineage gives ancestors nearest first and all descendants.</summary>
     [Fact]
     public async Task Skill_VersionsLineageAndRollback_Work()

@@ -152,6 +152,23 @@ public interface ISkillStore
     /// <summary>The version, or <see langword="null"/>.</summary>
     ValueTask<SkillVersion?> FindVersionAsync(string tenantId, Guid versionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The workspace's versions among <paramref name="versionIds"/>, in no particular order; unknown ids (and other
+    /// workspaces' ids) are left out. For a page of skills' active versions: a store should read them in one query
+    /// (the default reads them one by one).
+    /// </summary>
+    async IAsyncEnumerable<SkillVersion> FindVersionsAsync(string tenantId, IReadOnlyCollection<Guid> versionIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(versionIds);
+        foreach (var id in versionIds.Distinct())
+        {
+            if (await FindVersionAsync(tenantId, id, cancellationToken).ConfigureAwait(false) is { } version)
+            {
+                yield return version;
+            }
+        }
+    }
+
     /// <summary>Every version of the skill, lowest first.</summary>
     IAsyncEnumerable<SkillVersion> ListVersionsAsync(string tenantId, Guid skillId, CancellationToken cancellationToken);
 

@@ -133,6 +133,13 @@ internal sealed class EfSkillStore<TContext>(IDbContextFactory<TContext> factory
     public ValueTask<SkillVersion?> FindVersionAsync(string tenantId, Guid versionId, CancellationToken cancellationToken) =>
         FindAsync<SkillVersion>(tenantId, versionId, cancellationToken);
 
+    public IAsyncEnumerable<SkillVersion> FindVersionsAsync(string tenantId, IReadOnlyCollection<Guid> versionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(versionIds);
+        var ids = versionIds.Distinct().ToArray();
+        return StreamAsync(db => db.Set<SkillVersion>().Where(v => v.TenantId == tenantId && ids.Contains(v.Id)), cancellationToken);
+    }
+
     public IAsyncEnumerable<SkillVersion> ListVersionsAsync(string tenantId, Guid skillId, CancellationToken cancellationToken) =>
         StreamAsync(db => db.Set<SkillVersion>().Where(v => v.TenantId == tenantId && v.SkillId == skillId).OrderBy(v => v.Version), cancellationToken);
 

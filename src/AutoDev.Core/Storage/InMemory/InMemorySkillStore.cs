@@ -114,6 +114,17 @@ public sealed class InMemorySkillStore : ISkillStore
     }
 
     /// <inheritdoc/>
+    public IAsyncEnumerable<SkillVersion> FindVersionsAsync(string tenantId, IReadOnlyCollection<Guid> versionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(versionIds);
+        lock (_lock)
+        {
+            var list = versionIds.Distinct().Select(id => _versions.GetValueOrDefault((tenantId, id))).OfType<SkillVersion>().ToList();
+            return InMemoryStoreHelpers.ToAsync(list, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<SkillVersion> ListVersionsAsync(string tenantId, Guid skillId, CancellationToken cancellationToken)
     {
         lock (_lock)

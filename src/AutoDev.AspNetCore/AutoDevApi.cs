@@ -87,8 +87,8 @@ internal static class AutoDevApi
             Ok(await overview.SkillsAsync(workspace, Limit(limit), ct).ConfigureAwait(false)))
             .Produces<IReadOnlyList<SkillSummary>>().WithSummary("The workspace's skills with their active versions.");
 
-        workspace.MapGet("/skills/{name}", async (string workspace, string name, ISkillRegistry registry, CancellationToken ct) =>
-            Ok(await registry.FindAsync(workspace, name, ct).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), workspace, name)))
+        workspace.MapGet("/skills/{name}", async (string workspace, string name, WorkspaceOverview overview, CancellationToken ct) =>
+            Ok(await overview.SkillAsync(workspace, name, ct).ConfigureAwait(false)))
             .Produces<SkillDetails>().WithSummary("A skill with its active version and every version, code included.");
 
         workspace.MapGet("/skills/{name}/lineage", async (string workspace, string name, string? version, ISkillRegistry registry, CancellationToken ct) =>

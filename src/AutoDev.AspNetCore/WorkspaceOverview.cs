@@ -63,6 +63,11 @@ public sealed class WorkspaceOverview(
         return new MutationReview(mutation, skill?.Name ?? string.Empty, parent);
     }
 
+    /// <summary>A skill with its active version and every version.</summary>
+    /// <exception cref="EntityNotFoundException">No skill of that name in the workspace.</exception>
+    public async Task<SkillDetails> SkillAsync(string tenantId, string name, CancellationToken cancellationToken = default) =>
+        await registry.FindAsync(tenantId, name, cancellationToken).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), tenantId, name);
+
     /// <summary>The workspace's skills with their active versions, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<SkillSummary>> SkillsAsync(string tenantId, int limit, CancellationToken cancellationToken = default)
     {

@@ -65,8 +65,7 @@ internal sealed class StoreOperator(ServiceProvider services, string workspace) 
 
     public Task<IReadOnlyList<SkillSummary>> SkillsAsync(int limit, CancellationToken cancellationToken) => Overview.SkillsAsync(workspace, limit, cancellationToken);
 
-    public async Task<SkillDetails> SkillAsync(string name, CancellationToken cancellationToken) =>
-        await Registry.FindAsync(workspace, name, cancellationToken).ConfigureAwait(false) ?? throw new EntityNotFoundException(nameof(Skill), workspace, name);
+    public Task<SkillDetails> SkillAsync(string name, CancellationToken cancellationToken) => Overview.SkillAsync(workspace, name, cancellationToken);
 
     public Task<Lineage<SkillVersion>> LineageAsync(string name, CancellationToken cancellationToken) =>
         Registry.GetLineageAsync(workspace, name, cancellationToken: cancellationToken);

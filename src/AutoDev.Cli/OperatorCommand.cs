@@ -74,10 +74,10 @@ internal static class OperatorCommand
 
                 return await body(result, context).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ExitCode(StoreError(ex) ?? ex) is { } code)
+            catch (Exception ex) when (Failure(ex) is { } failure)
             {
-                await result.InvocationConfiguration.Error.WriteLineAsync((StoreError(ex) ?? ex).Message).ConfigureAwait(false);
-                return code;
+                await result.InvocationConfiguration.Error.WriteLineAsync(failure.Message).ConfigureAwait(false);
+                return failure.ExitCode;
             }
             finally
             {
@@ -108,9 +108,15 @@ internal static class OperatorCommand
         return new StoreOperator(services.BuildServiceProvider(), workspace);
     }
 
-    /// <summary>The database's own error, where the provider wrapped it (Npgsql's retrying strategy reports "a transient failure").</summary>
-    private static System.Data.Common.DbException? StoreError(Exception ex) =>
-        ex as System.Data.Common.DbException ?? (ex is InvalidOperationException { InnerException: System.Data.Common.DbException inner } ? inner : null);
+    /// <summary>
+    /// What to tell a script about an error it can act on: the exit code and the message (for a database error the
+    /// provider wrapped, as Npgsql's retrying strategy does with "a transient failure", the database's own).
+    /// </summary>
+    private static (int ExitCode, string Message)? Failure(Exception ex)
+    {
+        var error = ex is InvalidOperationException { InnerException: System.Data.Common.DbException inner } ? inner : ex;
+        return ExitCode(error) is { } code ? (code, error.Message) : null;
+    }
 
     /// <summary>The exit code of an error a script can act on; <see langword="null"/> for a bug, which is left to crash loudly.</summary>
     private static int? ExitCode(Exception ex) => ex switch

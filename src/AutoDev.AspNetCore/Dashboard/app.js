@@ -291,6 +291,11 @@ function origin(ws, v) {
   return { text: "registered", href: null };
 }
 
+function originLink(ws, v) {
+  const o = origin(ws, v);
+  return o.href ? link(o.href, o.text) : o.text;
+}
+
 async function skillPage(ws, name) {
   const details = await api(`workspaces/${enc(ws)}/skills/${enc(name)}`);
   const status = h("div");
@@ -310,14 +315,15 @@ async function skillPage(ws, name) {
     h("p", {}, h("a", { href: `api/workspaces/${enc(ws)}/skills/${enc(name)}/export`, download: `${details.skill.name}.zip`, id: "export" }, "Export the active version as a package")),
     h("table", { id: "versions" }, h("tr", {}, h("th", {}, "Version"), h("th", {}, "From"), h("th", {}, "Created"), h("th", {})),
       details.versions.map((v) => h("tr", {}, h("td", {}, v.version),
-        h("td", {}, ((o) => o.href ? link(o.href, o.text) : o.text)(origin(ws, v))), h("td", {}, when(v.createdAt)),
+        h("td", {}, originLink(ws, v)), h("td", {}, when(v.createdAt)),
         h("td", {}, v.id === details.activeVersion.id ? h("span", { class: "muted" }, "active")
           : h("button", { class: "secondary", "data-rollback": v.version, onclick: rollback(v.version) }, `Roll back to ${v.version}`))))),
     h("h2", {}, `Code of ${details.activeVersion.version}`), code(details.activeVersion.code, "active code"));
 }
 
 async function agentsPage(ws) {
-  const [agents, usage] = await Promise.all([api(`workspaces/${enc(ws)}/agents`), api(`workspaces/${enc(ws)}/usage`)]);
+  const [agents, settings] = await Promise.all([api(`workspaces/${enc(ws)}/agents`), api(`workspaces/${enc(ws)}/settings`)]);
+  const perAgentLimit = settings.auto_dev.max_skill_candidates_per_day;
   const guidance = h("div", { id: "guidance" });
   const advise = (agentId) => async () => {
     guidance.replaceChildren(message(`Asking the advisor about ${agentId} ...`));
@@ -336,7 +342,7 @@ async function agentsPage(ws) {
         h("th", {}, "Skill candidates today"), h("th", {}, "Readiness for next level"), h("th", {})),
         agents.map((a) => h("tr", {}, h("td", {}, a.agentId), h("td", {}, a.maturity), h("td", {}, a.episodes),
           h("td", {}, `${(a.interventionRate * 100).toFixed(0)}%`),
-          h("td", { class: "candidates-today" }, `${a.skillCandidatesToday} of ${usage.maxSkillCandidatesPerDay}`),
+          h("td", { class: "candidates-today" }, `${a.skillCandidatesToday} of ${perAgentLimit}`),
           h("td", {}, h("meter", { min: 0, max: 1, value: a.readiness.score }), " ",
             a.readiness.next ? `${(a.readiness.score * 100).toFixed(0)}% to ${a.readiness.next}` : "top level",
             h("div", { class: "muted" }, a.readiness.shortfalls.join(", "))),

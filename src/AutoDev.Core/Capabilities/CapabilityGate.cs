@@ -232,8 +232,8 @@ internal sealed class CapabilityGate : ICapabilityGate
             ?? new AgentProfile { TenantId = tenantId, AgentId = agentId };
         var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
         var decision = CanUse(agent, capability, settings);
-        var (limit, scope) = LimitOf(capability, agentId, settings);
-        return (decision, limit, scope, Today(), settings);
+        var (limit, perAgent) = LimitOf(capability, settings);
+        return (decision, limit, perAgent ? agentId : null, Today(), settings);
     }
 
     /// <inheritdoc/>
@@ -242,22 +242,22 @@ internal sealed class CapabilityGate : ICapabilityGate
         Internal.Guard.Id(tenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(capability);
         var settings = await _workspaces.GetSettingsAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var (limit, scope) = LimitOf(capability, agentId, settings);
-        if (scope is null && capability != CapabilityNames.AlphaEvolver)
+        var (limit, perAgent) = LimitOf(capability, settings);
+        if (perAgent && agentId is null)
         {
             throw new ArgumentException($"'{capability}' is counted per agent: name the agent.", nameof(agentId));
         }
 
-        var used = await _usage.CountAsync(tenantId, capability, scope, Today(), cancellationToken).ConfigureAwait(false);
+        var used = await _usage.CountAsync(tenantId, capability, perAgent ? agentId : null, Today(), cancellationToken).ConfigureAwait(false);
         return new CapabilityUse(capability, used, limit == int.MaxValue ? null : limit);
     }
 
-    /// <summary>A capability's daily limit and whom it counts: the agent, or the workspace (<see langword="null"/>).</summary>
-    private static (int Limit, string? Scope) LimitOf(string capability, string? agentId, WorkspaceSettings settings) => capability switch
+    /// <summary>A capability's daily limit, and whether it counts each agent's uses or the whole workspace's.</summary>
+    private static (int Limit, bool PerAgent) LimitOf(string capability, WorkspaceSettings settings) => capability switch
     {
-        CapabilityNames.MementoSkills => (settings.MaxSkillCandidatesPerDay, agentId),
-        CapabilityNames.AlphaEvolver => (settings.MaxMutationsPerDay, null),
-        _ => (int.MaxValue, agentId),
+        CapabilityNames.MementoSkills => (settings.MaxSkillCandidatesPerDay, true),
+        CapabilityNames.AlphaEvolver => (settings.MaxMutationsPerDay, false),
+        _ => (int.MaxValue, true),
     };
 
     private DateOnly Today() => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
